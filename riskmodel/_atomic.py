@@ -1,0 +1,40 @@
+"""Atomic file writes: a failed job never leaves a half-written output."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = ["atomic_write"]
+
+
+def atomic_write(target: str | os.PathLike[str], write: Callable[[str], object]) -> Path:
+    """Call ``write(tmp_path)``, then rename the temporary file onto ``target``.
+
+    The temporary file sits in the target's directory, so the rename is atomic on
+    POSIX file systems. If ``write`` fails, ``target`` is left as it was.
+
+    Parameters
+    ----------
+    target : path-like
+        The file to create or replace.
+    write : callable
+        Writes the content to the path it is given.
+
+    Returns
+    -------
+    pathlib.Path
+        ``target``.
+    """
+    target = Path(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

@@ -1,0 +1,20 @@
+"""The canonical tables: container, validation, care helpers, readers and the synthetic authority.
+
+The tables and their columns are those of the project's data model: ``persons``,
+``events`` and ``care_episodes``, mapping one-to-one onto the SSDA903 return and the
+CIN census.
+"""
+
+from riskmodel.data._codes import ETHNIC_CODES, ETHNIC_GROUPS, EVENT_TYPES, ethnic_group
+from riskmodel.data._tables import LocalAuthorityData, merge_data, read_data, write_data
+
+__all__ = [
+    "ETHNIC_CODES",
+    "ETHNIC_GROUPS",
+    "EVENT_TYPES",
+    "LocalAuthorityData",
+    "ethnic_group",
+    "merge_data",
+    "read_data",
+    "write_data",
+]

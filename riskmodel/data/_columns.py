@@ -1,0 +1,228 @@
+"""Column specifications of the canonical tables and coercion to canonical dtypes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from riskmodel.exceptions import SchemaError
+
+__all__ = ["TABLES", "Column", "coerce_table", "describe_rows"]
+
+DATE_DTYPE = "datetime64[ns]"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a canonical table.
+
+    Parameters
+    ----------
+    name : str
+        Column name.
+    kind : {"str", "date", "bool", "int", "float"}
+        Logical type; see :data:`KIND_DTYPES` for the pandas dtype.
+    required : bool
+        Whether the column must be present (and non-null).
+    """
+
+    name: str
+    kind: str
+    required: bool = False
+
+
+KIND_DTYPES: dict[str, str] = {
+    "str": "str",
+    "date": DATE_DTYPE,
+    "bool": "boolean",
+    "int": "Int64",
+    "float": "float64",
+}
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "persons": (
+        Column("person_id", "str", required=True),
+        Column("date_of_birth", "date", required=True),
+        Column("sex", "str", required=True),
+        Column("ethnicity", "str"),
+        Column("disability", "bool"),
+        Column("imd_decile", "int"),
+        Column("household_id", "str"),
+        Column("uasc", "bool"),
+    ),
+    "events": (
+        Column("person_id", "str", required=True),
+        Column("event_date", "date", required=True),
+        Column("event_type", "str", required=True),
+        Column("code", "str"),
+        Column("value", "float"),
+    ),
+    "care_episodes": (
+        Column("person_id", "str", required=True),
+        Column("start_date", "date", required=True),
+        Column("end_date", "date"),
+        Column("reason_new_episode", "str"),
+        Column("legal_status", "str"),
+        Column("category_of_need", "str"),
+        Column("placement", "str"),
+        Column("reason_episode_ceased", "str"),
+    ),
+}
+"""The three canonical tables and their columns, in order (see the data model)."""
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+
+
+def describe_rows(
+    index: pd.Index | np.ndarray | list, values: object = None, most: int = 5
+) -> str:
+    """Format the first offending rows (and their values) for an error message.
+
+    Parameters
+    ----------
+    index : array-like
+        Row labels of the offending rows.
+    values : array-like, optional
+        The offending values, aligned with ``index``.
+    most : int, default 5
+        How many rows to name.
+
+    Returns
+    -------
+    str
+        For example ``"rows 17, 230, 4411; values '2024-05-01', 'x'"``.
+    """
+    labels = list(index)
+    shown = ", ".join(str(label) for label in labels[:most])
+    more = f" and {len(labels) - most} more" if len(labels) > most else ""
+    text = f"row{'s' if len(labels) != 1 else ''} {shown}{more}"
+    if values is not None:
+        vals = list(values)[:most]
+        shown_values = ", ".join(repr(_plain(v)) for v in vals)
+        text += f"; value{'s' if len(vals) != 1 else ''} {shown_values}"
+    return text
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _coerce_str(series: pd.Series) -> pd.Series:
+    out = series.astype("object")
+    missing = out.isna()
+    out = out.where(missing, out.astype(str).str.strip())
+    out = out.mask(out == "", None)
+    return out.astype("str")
+
+
+def _coerce_date(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        if series.dt.tz is not None:
+            series = series.dt.tz_localize(None)
+        return series.astype(DATE_DTYPE)
+    text = series.astype("object").where(series.notna(), None)
+    text = text.map(lambda v: v.strip() if isinstance(v, str) else v).replace("", None)
+    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    # Outside pandas' nanosecond range (years 1678-2261) a date is a typo: not valid.
+    in_range = parsed.isna() | ((parsed > _MIN_DATE) & (parsed < _MAX_DATE))
+    return parsed.where(in_range).astype(DATE_DTYPE)
+
+
+_MIN_DATE = pd.Timestamp("1678-01-01")
+_MAX_DATE = pd.Timestamp("2262-01-01")
+
+
+def _coerce_bool(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype("boolean")
+    text = series.astype("object").map(lambda v: None if pd.isna(v) else str(v).strip().lower())
+    out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+    out[text.isin(_TRUE)] = True
+    out[text.isin(_FALSE)] = False
+    return out
+
+
+def _coerce_number(series: pd.Series, kind: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(series):
+        series = series.astype("float64")
+    numbers = pd.to_numeric(series.astype("object").replace("", None), errors="coerce")
+    if kind == "int":
+        whole = numbers.isna() | (numbers == np.round(numbers))
+        numbers = numbers.where(whole)
+        return numbers.astype("Int64")
+    return numbers.astype("float64")
+
+
+def coerce_table(name: str, frame: pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:
+    """Return ``frame`` with canonical column order and dtypes.
+
+    Missing optional columns are added as empty; extra columns are kept after the
+    canonical ones. Values that cannot be read as their column's type are errors:
+    nothing is silently turned into a missing value.
+
+    Parameters
+    ----------
+    name : {"persons", "events", "care_episodes"}
+        Which canonical table ``frame`` holds.
+    frame : pandas.DataFrame
+        The table as read or built.
+    source : str, optional
+        File the table came from, used in error messages instead of ``name``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with a fresh ``RangeIndex`` (error messages name the rows by
+        the input's index, such as a CSV file's line numbers).
+
+    Raises
+    ------
+    SchemaError
+        If a required column is missing or a value cannot be read as its type;
+        the message names every such column, its first rows and values.
+    """
+    where = source or name
+    columns = TABLES[name]
+    missing = [c.name for c in columns if c.required and c.name not in frame.columns]
+    if missing:
+        raise SchemaError(
+            f"{where}: missing required column(s) {', '.join(missing)}; "
+            f"expected {', '.join(c.name for c in columns if c.required)}, "
+            f"got {', '.join(map(str, frame.columns)) or 'no columns'}"
+        )
+    out = {}
+    problems = []
+    for col in columns:
+        if col.name not in frame.columns:
+            out[col.name] = pd.Series(None, index=frame.index, dtype=KIND_DTYPES[col.kind])
+            continue
+        raw = frame[col.name]
+        coerced = (
+            _COERCE[col.kind](raw)
+            if col.kind in ("str", "date", "bool")
+            else (_coerce_number(raw, col.kind))
+        )
+        lost = coerced.isna() & raw.notna() & (raw.astype("object").astype(str).str.strip() != "")
+        if lost.any():
+            problems.append(
+                f"{where}.{col.name}: {int(lost.sum())} value(s) are not a valid {col.kind} "
+                f"({describe_rows(frame.index[lost], raw[lost])})"
+            )
+        out[col.name] = coerced
+    if problems:
+        raise SchemaError("\n".join(problems))
+    result = pd.DataFrame(out, index=frame.index)
+    extra = [c for c in frame.columns if c not in result.columns]
+    for c in extra:
+        result[c] = frame[c]
+    return result.reset_index(drop=True)
+
+
+_COERCE = {"str": _coerce_str, "date": _coerce_date, "bool": _coerce_bool}

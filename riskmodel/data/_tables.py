@@ -1,0 +1,302 @@
+"""The container of the three canonical tables, and reading and writing it."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from riskmodel._atomic import atomic_write
+from riskmodel.data._columns import TABLES, coerce_table
+from riskmodel.exceptions import SchemaError
+
+if TYPE_CHECKING:
+    from riskmodel.data.synthetic import GroundTruth
+
+__all__ = ["LocalAuthorityData", "merge_data", "read_data", "write_data"]
+
+_METADATA_FILE = "metadata.json"
+
+
+@dataclass(frozen=True, eq=False)
+class LocalAuthorityData:
+    """The canonical tables of one local authority: ``persons``, ``events``, ``care_episodes``.
+
+    Constructing the container coerces every table to its canonical columns and
+    dtypes (see the data model); a value that cannot be read as its type raises
+    :class:`~riskmodel.exceptions.SchemaError`. Content checks (code lists, unknown
+    persons, overlapping episodes, dates after the extract) are made by
+    :meth:`validate`.
+
+    Parameters
+    ----------
+    persons : pandas.DataFrame
+        One row per child.
+    events : pandas.DataFrame
+        One row per dated fact known to the authority.
+    care_episodes : pandas.DataFrame
+        SSDA903 episodes of care.
+    extract_date : str or pandas.Timestamp, optional
+        The date the data were extracted: nothing may be dated after it. When not
+        given, the latest date in the tables is used for feature windows and today's
+        date for the "not in the future" checks.
+    truth : GroundTruth, optional
+        The generator's ground truth, present only on synthetic data.
+
+    Examples
+    --------
+    >>> import riskmodel as rm
+    >>> data = rm.make_local_authority(n_children=500, random_state=0)
+    >>> data.summary().loc["persons", "rows"] == len(data.persons)
+    True
+    """
+
+    persons: pd.DataFrame
+    events: pd.DataFrame
+    care_episodes: pd.DataFrame
+    extract_date: pd.Timestamp | None = None
+    truth: GroundTruth | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in TABLES:
+            object.__setattr__(self, name, coerce_table(name, getattr(self, name)))
+        if self.extract_date is not None:
+            object.__setattr__(self, "extract_date", pd.Timestamp(self.extract_date).normalize())
+
+    def __repr__(self) -> str:
+        extract = self.extract_date.date() if self.extract_date is not None else "not given"
+        return (
+            f"LocalAuthorityData(persons={len(self.persons):,}, events={len(self.events):,}, "
+            f"care_episodes={len(self.care_episodes):,}, extract_date={extract})"
+        )
+
+    @property
+    def end_date(self) -> pd.Timestamp:
+        """The extract date if given, else the latest date found in the tables."""
+        if self.extract_date is not None:
+            return self.extract_date
+        candidates = [
+            self.events["event_date"].max(),
+            self.care_episodes["start_date"].max(),
+            self.care_episodes["end_date"].max(),
+        ]
+        dates = [d for d in candidates if pd.notna(d)]
+        if not dates:
+            raise SchemaError("the data have no dated events or episodes and no extract_date")
+        return max(dates)
+
+    def validate(self) -> LocalAuthorityData:
+        """Check every table and raise one error listing all problems found.
+
+        Problems that leave a record usable (an unknown ethnicity code, say) are
+        issued as :class:`~riskmodel.exceptions.DataQualityWarning` saying what was
+        assumed.
+
+        Returns
+        -------
+        LocalAuthorityData
+            ``self``, so that calls can be chained.
+
+        Raises
+        ------
+        SchemaError
+            Listing, for every problem, the table, column, first rows and values.
+        """
+        from riskmodel.data._validate import raise_on_problems
+
+        raise_on_problems(self)
+        return self
+
+    def problems(self) -> pd.DataFrame:
+        """Return every validation problem as a table, without raising or warning.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``severity`` (``"error"`` or ``"warning"``), ``table``, ``column``,
+            ``n_rows``, ``rows``, ``values``, ``message``.
+        """
+        from riskmodel.data._validate import find_problems
+
+        return find_problems(self)
+
+    def summary(self) -> pd.DataFrame:
+        """Rows, children and date range of each table.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by table name, with columns ``rows``, ``children``, ``first_date``
+            and ``last_date``.
+        """
+        date_columns = {
+            "persons": "date_of_birth",
+            "events": "event_date",
+            "care_episodes": "start_date",
+        }
+        rows = {}
+        for name, date_col in date_columns.items():
+            table = getattr(self, name)
+            rows[name] = {
+                "rows": len(table),
+                "children": table["person_id"].nunique(),
+                "first_date": table[date_col].min(),
+                "last_date": table[date_col].max(),
+            }
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def subset(self, person_ids: Any) -> LocalAuthorityData:
+        """Return the data of the given children only.
+
+        Parameters
+        ----------
+        person_ids : array-like of str
+            The children to keep.
+
+        Returns
+        -------
+        LocalAuthorityData
+        """
+        keep = pd.Index(pd.Series(list(person_ids), dtype="str"))
+        return replace(
+            self,
+            persons=self.persons[self.persons["person_id"].isin(keep)],
+            events=self.events[self.events["person_id"].isin(keep)],
+            care_episodes=self.care_episodes[self.care_episodes["person_id"].isin(keep)],
+        )
+
+
+def merge_data(*datasets: LocalAuthorityData) -> LocalAuthorityData:
+    """Merge the tables of several sources (an SSDA903 and a CIN census read, say).
+
+    A child present in several sources keeps one ``persons`` row: for each column,
+    the first non-missing value in the order the datasets are given. Identical
+    events and episodes are kept once.
+
+    Parameters
+    ----------
+    *datasets : LocalAuthorityData
+        The data to merge, most trusted first.
+
+    Returns
+    -------
+    LocalAuthorityData
+        With the latest of the datasets' extract dates.
+    """
+    if not datasets:
+        raise ValueError("merge_data needs at least one dataset")
+    persons = pd.concat([d.persons for d in datasets], ignore_index=True)
+    persons = persons.groupby("person_id", sort=False, as_index=False).first()
+    events = pd.concat([d.events for d in datasets], ignore_index=True).drop_duplicates()
+    episodes = pd.concat([d.care_episodes for d in datasets], ignore_index=True)
+    extracts = [d.extract_date for d in datasets if d.extract_date is not None]
+    return LocalAuthorityData(
+        persons=persons,
+        events=events,
+        care_episodes=episodes.drop_duplicates(),
+        extract_date=max(extracts) if extracts else None,
+    )
+
+
+def _find_table(directory: Path, name: str) -> Path:
+    found = [directory / f"{name}{ext}" for ext in (".parquet", ".csv")]
+    found = [p for p in found if p.exists()]
+    if not found:
+        raise SchemaError(
+            f"{directory}: no {name}.parquet or {name}.csv; a data directory holds "
+            "persons, events and care_episodes"
+        )
+    if len(found) > 1:
+        raise SchemaError(f"{directory}: both {found[0].name} and {found[1].name}; keep one")
+    return found[0]
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if path.suffix == ".parquet":
+        try:
+            return pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several unrelated types
+            raise SchemaError(f"{path}: not a readable Parquet file ({exc})") from None
+    from riskmodel.data._files import read_csv_text
+
+    return read_csv_text(path)
+
+
+def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> LocalAuthorityData:
+    """Read the canonical tables from a directory of Parquet or CSV files.
+
+    Parameters
+    ----------
+    directory : path-like
+        Holds ``persons``, ``events`` and ``care_episodes`` as ``.parquet`` or
+        ``.csv`` (UTF-8, ISO dates), and optionally ``metadata.json`` with the
+        ``extract_date``.
+    validate : bool, default True
+        Run :meth:`LocalAuthorityData.validate` before returning.
+
+    Returns
+    -------
+    LocalAuthorityData
+
+    Raises
+    ------
+    SchemaError
+        If a table is missing or unreadable, or (with ``validate``) invalid.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise SchemaError(f"{directory}: not a directory")
+    tables = {}
+    for name in TABLES:
+        path = _find_table(directory, name)
+        tables[name] = coerce_table(name, _read_table(path), source=str(path))
+    meta_path = directory / _METADATA_FILE
+    extract_date = None
+    if meta_path.exists():
+        try:
+            extract_date = json.loads(meta_path.read_text(encoding="utf-8")).get("extract_date")
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise SchemaError(f"{meta_path}: not valid JSON ({exc})") from None
+    data = LocalAuthorityData(**tables, extract_date=extract_date)
+    return data.validate() if validate else data
+
+
+def write_data(
+    data: LocalAuthorityData, directory: str | os.PathLike[str], *, format: str = "parquet"
+) -> Path:
+    """Write the canonical tables to a directory, each file atomically.
+
+    Parameters
+    ----------
+    data : LocalAuthorityData
+        The tables to write.
+    directory : path-like
+        Created if needed.
+    format : {"parquet", "csv"}, default "parquet"
+        File format of the tables.
+
+    Returns
+    -------
+    pathlib.Path
+        The directory.
+    """
+    if format not in ("parquet", "csv"):
+        raise ValueError(f"format must be 'parquet' or 'csv', got {format!r}")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in TABLES:
+        table = getattr(data, name)
+        target = directory / f"{name}.{format}"
+        if format == "parquet":
+            atomic_write(target, lambda p, t=table: t.to_parquet(p, index=False))
+        else:
+            atomic_write(
+                target, lambda p, t=table: t.to_csv(p, index=False, date_format="%Y-%m-%d")
+            )
+    meta = {"extract_date": None if data.extract_date is None else str(data.extract_date.date())}
+    atomic_write(directory / _METADATA_FILE, lambda p: Path(p).write_text(json.dumps(meta)))
+    return directory

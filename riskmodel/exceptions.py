@@ -1,0 +1,23 @@
+"""Exceptions and warnings raised by riskmodel.
+
+Every error names what was expected, what was given and where, so that a data
+analyst can find the offending file, column and rows.
+"""
+
+__all__ = ["DataQualityWarning", "LeakageError", "SchemaError"]
+
+
+class SchemaError(ValueError):
+    """Input data does not have the shape, types or values the library needs.
+
+    The message lists every problem found, each naming the table (or file), the
+    column, the first offending rows and their values.
+    """
+
+
+class LeakageError(ValueError):
+    """Information from on or after an as-of date would reach a model input."""
+
+
+class DataQualityWarning(UserWarning):
+    """A record is usable, but something was assumed about it (the message says what)."""
