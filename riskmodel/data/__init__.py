@@ -5,6 +5,8 @@ The tables and their columns are those of the project's data model: ``persons``,
 CIN census.
 """
 
+from riskmodel.data._care import care_entries, looked_after_on, periods_of_care
+from riskmodel.data._cin_census import read_cin_census
 from riskmodel.data._codes import ETHNIC_CODES, ETHNIC_GROUPS, EVENT_TYPES, ethnic_group
 from riskmodel.data._tables import LocalAuthorityData, merge_data, read_data, write_data
 
@@ -13,8 +15,12 @@ __all__ = [
     "ETHNIC_GROUPS",
     "EVENT_TYPES",
     "LocalAuthorityData",
+    "care_entries",
     "ethnic_group",
+    "looked_after_on",
     "merge_data",
+    "periods_of_care",
+    "read_cin_census",
     "read_data",
     "write_data",
 ]
