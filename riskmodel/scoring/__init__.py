@@ -1,0 +1,13 @@
+"""Batch scoring at an as-of date: scores, bands, flags, reasons, history and drift."""
+
+from riskmodel.scoring._drift import FeatureProfile, population_stability, profile_features
+from riskmodel.scoring._history import add_changes, append_history, previous_scores
+
+__all__ = [
+    "FeatureProfile",
+    "add_changes",
+    "append_history",
+    "population_stability",
+    "previous_scores",
+    "profile_features",
+]

@@ -1,0 +1,136 @@
+"""Population drift between the training data and a scoring run.
+
+The training side is kept as a :class:`FeatureProfile`: per feature, quantile bin
+edges, the share of rows in each bin and the missing rate. It holds aggregates only,
+so it can be stored beside the model in MLflow; no child-level row is needed to check
+drift later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["PSI_ALERT", "FeatureProfile", "population_stability", "profile_features"]
+
+PSI_ALERT = 0.25
+"""PSI above which a feature's distribution has shifted materially (a common rule)."""
+PSI_WATCH = 0.10
+_EPS = 1e-4
+
+
+@dataclass(frozen=True)
+class FeatureProfile:
+    """Aggregate distribution of each feature in the training data.
+
+    Attributes
+    ----------
+    edges : dict of str to list of float
+        Interior bin edges per feature (quantiles of the non-missing values).
+    shares : dict of str to list of float
+        Share of non-missing rows per bin (``len(edges) + 1`` bins).
+    missing : dict of str to float
+        Missing rate per feature.
+    n_rows : int
+        Rows profiled.
+    """
+
+    edges: Mapping[str, list[float]]
+    shares: Mapping[str, list[float]]
+    missing: Mapping[str, float]
+    n_rows: int
+
+    def to_dict(self) -> dict:
+        """Return a JSON-serialisable dict (for MLflow's ``log_dict``)."""
+        return {
+            "edges": {k: list(v) for k, v in self.edges.items()},
+            "shares": {k: list(v) for k, v in self.shares.items()},
+            "missing": dict(self.missing),
+            "n_rows": self.n_rows,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> FeatureProfile:
+        """Rebuild a profile from :meth:`to_dict` output."""
+        return cls(data["edges"], data["shares"], data["missing"], int(data["n_rows"]))
+
+
+def _bin_shares(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
+    return counts / max(counts.sum(), 1)
+
+
+def profile_features(X: pd.DataFrame, *, n_bins: int = 10) -> FeatureProfile:
+    """Profile the numeric features of a training frame.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Training features.
+    n_bins : int, default 10
+        Quantile bins per feature (fewer when a feature has few distinct values).
+
+    Returns
+    -------
+    FeatureProfile
+    """
+    edges, shares, missing = {}, {}, {}
+    for name in X.columns:
+        column = pd.to_numeric(X[name], errors="coerce").astype("float64").to_numpy()
+        present = column[~np.isnan(column)]
+        missing[str(name)] = float(1 - len(present) / max(len(column), 1))
+        if len(present):
+            qs = np.quantile(present, np.linspace(0, 1, n_bins + 1)[1:-1])
+            cut = np.unique(qs)
+        else:
+            cut = np.array([], dtype=float)
+        edges[str(name)] = cut.tolist()
+        shares[str(name)] = _bin_shares(present, cut).tolist()
+    return FeatureProfile(edges, shares, missing, int(len(X)))
+
+
+def population_stability(profile: FeatureProfile, X: pd.DataFrame) -> pd.DataFrame:
+    """Compare a scoring frame with the training profile, feature by feature.
+
+    The population stability index is
+    ``sum((current - expected) * ln(current / expected))`` over the training bins,
+    with shares floored at 1e-4 so that an empty bin never divides by zero.
+
+    Parameters
+    ----------
+    profile : FeatureProfile
+        From :func:`profile_features` on the training data.
+    X : pandas.DataFrame
+        The features being scored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per profiled feature, sorted by PSI (largest first): ``feature``,
+        ``psi``, ``missing_rate_training``, ``missing_rate_now``, ``status``
+        (``"stable"``, ``"watch"`` above 0.10, ``"alert"`` above 0.25 or when the
+        feature is absent).
+    """
+    rows = []
+    for name, cut in profile.edges.items():
+        expected = np.maximum(np.asarray(profile.shares[name], dtype=float), _EPS)
+        if name not in X.columns:
+            rows.append((name, np.inf, profile.missing[name], 1.0))
+            continue
+        column = pd.to_numeric(X[name], errors="coerce").astype("float64").to_numpy()
+        present = column[~np.isnan(column)]
+        current = np.maximum(_bin_shares(present, np.asarray(cut, dtype=float)), _EPS)
+        psi = float(np.sum((current - expected) * np.log(current / expected)))
+        rows.append(
+            (name, psi, profile.missing[name], float(1 - len(present) / max(len(column), 1)))
+        )
+    out = pd.DataFrame(
+        rows, columns=["feature", "psi", "missing_rate_training", "missing_rate_now"]
+    )
+    out["status"] = np.select(
+        [out["psi"] > PSI_ALERT, out["psi"] > PSI_WATCH], ["alert", "watch"], default="stable"
+    )
+    return out.sort_values("psi", ascending=False, kind="stable").reset_index(drop=True)

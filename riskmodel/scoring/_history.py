@@ -1,0 +1,122 @@
+"""The score history: every scoring run appends a partition, so change can be tracked.
+
+The history is a Parquet dataset partitioned by as-of date
+(``history/as_of_date=2024-04-01/scores.parquet``) beside the outputs. Re-running the
+same as-of date replaces its partition, so the history never double-counts a month.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from riskmodel._atomic import atomic_write
+
+__all__ = ["RISING_BANDS", "add_changes", "append_history", "previous_scores"]
+
+RISING_BANDS = 3
+"""A child is *rising* when their band went up by at least this many since the last run."""
+
+HISTORY_COLUMNS = [
+    "person_id",
+    "risk_score",
+    "risk_band",
+    "rank",
+    "flagged",
+    "model_name",
+    "model_version",
+]
+_PARTITION = "as_of_date="
+
+
+def _partitions(history_dir: Path) -> dict[pd.Timestamp, Path]:
+    if not history_dir.is_dir():
+        return {}
+    found = {}
+    for path in history_dir.iterdir():
+        if path.is_dir() and path.name.startswith(_PARTITION):
+            found[pd.Timestamp(path.name[len(_PARTITION) :])] = path / "scores.parquet"
+    return found
+
+
+def append_history(
+    history_dir: str | os.PathLike[str], scores: pd.DataFrame, as_of: pd.Timestamp
+) -> Path:
+    """Write (or replace) the partition of ``as_of`` in the score history.
+
+    Parameters
+    ----------
+    history_dir : path-like
+        The history dataset's directory (created if needed).
+    scores : pandas.DataFrame
+        The scores file's rows; only :data:`HISTORY_COLUMNS` are kept.
+    as_of : pandas.Timestamp
+        The run's as-of date.
+
+    Returns
+    -------
+    pathlib.Path
+        The partition's file.
+    """
+    as_of = pd.Timestamp(as_of)
+    folder = Path(history_dir) / f"{_PARTITION}{as_of.date()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    table = scores[HISTORY_COLUMNS].reset_index(drop=True)
+    return atomic_write(folder / "scores.parquet", lambda p: table.to_parquet(p, index=False))
+
+
+def previous_scores(
+    history_dir: str | os.PathLike[str], as_of: pd.Timestamp
+) -> tuple[pd.Timestamp | None, pd.DataFrame | None]:
+    """Return the latest run strictly before ``as_of``, and its date.
+
+    Returns
+    -------
+    (pandas.Timestamp or None, pandas.DataFrame or None)
+        ``(None, None)`` when there is no earlier run.
+    """
+    earlier = {d: p for d, p in _partitions(Path(history_dir)).items() if d < pd.Timestamp(as_of)}
+    if not earlier:
+        return None, None
+    date = max(earlier)
+    return date, pd.read_parquet(earlier[date])
+
+
+def add_changes(scores: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
+    """Add each child's previous band and what changed since the last run.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        This run's scores (``person_id``, ``risk_band``, ``flagged``).
+    previous : pandas.DataFrame or None
+        The previous run's scores, from :func:`previous_scores`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scores`` with ``previous_band`` (missing when not scored last time),
+        ``band_change``, ``new_to_list`` (flagged now, not flagged or not scored
+        last time) and ``rising`` (up :data:`RISING_BANDS` bands or more).
+    """
+    out = scores.copy()
+    if previous is None or previous.empty:
+        before = pd.DataFrame(
+            {
+                "person_id": pd.Series(dtype="str"),
+                "previous_band": pd.Series(dtype="Int64"),
+                "was_flagged": pd.Series(dtype="boolean"),
+            }
+        )
+    else:
+        before = previous.rename(columns={"risk_band": "previous_band", "flagged": "was_flagged"})
+        before = before[["person_id", "previous_band", "was_flagged"]]
+    merged = out[["person_id"]].merge(before, on="person_id", how="left", validate="one_to_one")
+    out["previous_band"] = merged["previous_band"].astype("Int64").to_numpy()
+    out["band_change"] = (out["risk_band"].astype("Int64") - out["previous_band"]).astype("Int64")
+    was_flagged = merged["was_flagged"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    out["new_to_list"] = out["flagged"].to_numpy(dtype=bool) & ~was_flagged
+    out["rising"] = (out["band_change"] >= RISING_BANDS).fillna(False).astype(bool)
+    return out
