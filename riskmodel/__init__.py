@@ -6,7 +6,17 @@ as-of features with temporal validation by default, fits calibrated models, and
 explains and audits every score.
 """
 
-from riskmodel.data import LocalAuthorityData, merge_data, read_data, write_data
+from riskmodel.data import (
+    LocalAuthorityData,
+    care_entries,
+    looked_after_on,
+    merge_data,
+    periods_of_care,
+    read_cin_census,
+    read_data,
+    read_ssda903,
+    write_data,
+)
 from riskmodel.exceptions import DataQualityWarning, LeakageError, SchemaError
 
 __version__ = "0.1.0.dev0"
@@ -17,7 +27,12 @@ __all__ = [
     "LocalAuthorityData",
     "SchemaError",
     "__version__",
+    "care_entries",
+    "looked_after_on",
     "merge_data",
+    "periods_of_care",
+    "read_cin_census",
     "read_data",
+    "read_ssda903",
     "write_data",
 ]

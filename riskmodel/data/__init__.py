@@ -8,6 +8,7 @@ CIN census.
 from riskmodel.data._care import care_entries, looked_after_on, periods_of_care
 from riskmodel.data._cin_census import read_cin_census
 from riskmodel.data._codes import ETHNIC_CODES, ETHNIC_GROUPS, EVENT_TYPES, ethnic_group
+from riskmodel.data._ssda903 import read_ssda903
 from riskmodel.data._tables import LocalAuthorityData, merge_data, read_data, write_data
 
 __all__ = [
@@ -22,5 +23,6 @@ __all__ = [
     "periods_of_care",
     "read_cin_census",
     "read_data",
+    "read_ssda903",
     "write_data",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -172,12 +171,6 @@ def test_fake_file_output_validates_and_respects_reference_date(fake):
     assert set(issues["consequence"]) <= {"record dropped", "value dropped", "value assumed"}
     deaths = issues[issues["field"] == "PersonDeathDate"]
     assert len(deaths) == 21 and set(deaths["consequence"]) == {"value dropped"}
-
-
-def test_fake_file_parses_fast(cin_dir):
-    start = time.perf_counter()
-    read_cin_census(cin_dir / "fake_CIN_data.xml")
-    assert time.perf_counter() - start < 3  # about 0.2 s here; generous for slow machines
 
 
 def test_2024_fixture_errors_are_reported(cin_dir):

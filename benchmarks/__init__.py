@@ -1,0 +1,1 @@
+"""Performance measurements against baselines, run by hand (not by CI)."""

@@ -1,0 +1,33 @@
+"""Reader speed on the shared real-format fixtures: python -m benchmarks.bench_readers.
+
+Prints best-of-five wall time for the SSDA903 folder and the largest CIN census file.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import riskmodel as rm
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+
+def _best(fn, repeat=5):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    t903 = _best(lambda: rm.read_ssda903(FIXTURES / "ssda903"))
+    tcin = _best(lambda: rm.read_cin_census(FIXTURES / "cin_census" / "fake_CIN_data.xml"))
+    print(f"read_ssda903 (2,675 children, 5,050 episodes): {t903:.3f} s best of 5")
+    print(f"read_cin_census (332 children, 259 KB XML):   {tcin:.3f} s best of 5")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""Row checks of the SSDA903 reader: strict dates, dropping rows with a reason, overlaps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from riskmodel.data._issues import ISSUE_COLUMNS, RECORD_DROPPED, IssueLog
+
+__all__ = [
+    "RowChecker",
+    "missing_or_not",
+    "overlapping_episodes",
+    "parse_dates",
+    "sort_issues",
+    "upper_codes",
+]
+
+FIRST_DATE = pd.Timestamp("1900-01-01")
+LAST_DATE = pd.Timestamp("2199-12-31")
+DATE_FORMATS = "a date (dd/mm/YYYY or YYYY-MM-DD, 1900-2199)"
+"""What a date must look like, as said in issue reasons."""
+
+
+class RowChecker:
+    """Drops or flags rows of one raw file, logging one issue for each row affected.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        The file as read by :func:`~riskmodel.data._files.read_csv_text` (index: line
+        numbers), with a ``CHILD`` column.
+    file : str
+        File name given in the issues.
+    table : str
+        Canonical table the rows are meant for.
+    log : IssueLog
+        Where issues go.
+    """
+
+    def __init__(self, raw: pd.DataFrame, file: str, table: str, log: IssueLog) -> None:
+        self.raw, self.file, self.table, self.log = raw, file, table, log
+        self.keep = pd.Series(True, index=raw.index)
+
+    def drop(self, mask: pd.Series, column: str, reason: str | pd.Series) -> None:
+        """Drop the kept rows in ``mask``, reporting ``reason`` (per row if a Series)."""
+        mask = self.report(mask, column, reason, RECORD_DROPPED)
+        self.keep &= ~mask
+
+    def report(
+        self, mask: pd.Series, column: str, reason: str | pd.Series, consequence: str
+    ) -> pd.Series:
+        """Report an issue on ``column`` for the kept rows in ``mask``.
+
+        Returns
+        -------
+        pandas.Series of bool
+            The rows reported: ``mask`` (missing counted as False) among kept rows.
+        """
+        mask = mask.reindex(self.raw.index).astype("boolean").fillna(False).astype(bool)
+        mask &= self.keep
+        if mask.any():
+            if isinstance(reason, pd.Series):
+                reason = reason.reindex(self.raw.index)[mask]
+            issues = pd.DataFrame(
+                {
+                    "file": self.file,
+                    "location": [f"line {n}" for n in self.raw.index[mask]],
+                    "person_id": self.raw.loc[mask, "CHILD"],
+                    "table": self.table,
+                    "field": column,
+                    "value": self.raw.loc[mask, column],
+                    "reason": reason,
+                    "consequence": consequence,
+                }
+            )
+            self.log.extend(issues)
+        return mask
+
+    def drop_repeated_children(self) -> None:
+        """Drop every kept row whose ``CHILD`` is on an earlier kept row."""
+        child = self.raw.loc[self.keep, "CHILD"]
+        first = pd.Series(child.index, index=child.index).groupby(child).transform("first")
+        reason = "CHILD is listed twice; the row at line " + first.astype(str) + " is used"
+        self.drop(child.duplicated(), "CHILD", reason)
+
+
+def parse_dates(text: pd.Series) -> pd.Series:
+    """Parse ``dd/mm/YYYY`` or ``YYYY-MM-DD`` strictly; anything else (or missing) is NaT.
+
+    Impossible dates (``31/02/2010``, ``2010-13-01``) and years outside 1900-2199 are
+    NaT. Each distinct text is parsed once, as returns repeat the same dates.
+    """
+    codes, distinct = pd.factorize(text.astype("object"))
+    distinct = pd.Series(distinct, dtype="object")
+    dates = pd.to_datetime(distinct, format="%d/%m/%Y", errors="coerce")
+    dates = dates.fillna(pd.to_datetime(distinct, format="%Y-%m-%d", errors="coerce"))
+    dates = dates.where((dates >= FIRST_DATE) & (dates <= LAST_DATE))
+    # code -1 (a missing text) picks the NaT appended last
+    values = np.append(dates.to_numpy("datetime64[ns]"), np.datetime64("NaT", "ns"))
+    return pd.Series(values[codes], index=text.index)
+
+
+def upper_codes(raw: pd.Series) -> pd.Series:
+    """Return codes as upper-case text (missing stays missing)."""
+    return raw.astype("str").str.strip().str.upper()
+
+
+def missing_or_not(raw: pd.Series, name: str, expected: str) -> pd.Series:
+    """Per-row reason: ``"NAME is missing"`` or ``"NAME is not EXPECTED"``."""
+    return pd.Series(
+        np.where(raw.isna(), f"{name} is missing", f"{name} is not {expected}"), index=raw.index
+    )
+
+
+def overlapping_episodes(
+    child: pd.Series, start: pd.Series, end: pd.Series, keep: pd.Series
+) -> pd.Series:
+    """Return why each kept episode overlaps the child's previous kept one (NaN if not).
+
+    Episodes are taken in order of start date (then line); an episode is kept when it
+    starts on or after the end of the previous kept one, and on a later day than its
+    start. Each round drops the first offending episode of every child, so the result
+    is the same as walking through each child's episodes one by one; only children
+    with an overlap take part in later rounds.
+    """
+    frame = pd.DataFrame({"child": child, "start": start, "end": end}).rename_axis(None)
+    frame["line"] = frame.index
+    frame = frame[keep].sort_values(["child", "start", "line"])
+    considered = pd.Series(True, index=frame.index)
+    reasons = pd.Series(np.nan, index=child.index, dtype="object")
+    while True:
+        live = frame[considered]
+        by_child = live.groupby("child", sort=False)
+        prev_end = by_child["end"].shift().fillna(pd.Timestamp.max)  # open: never ends
+        prev_start, prev_line = by_child["start"].shift(), by_child["line"].shift()
+        clash = prev_line.notna() & ((live["start"] < prev_end) | (live["start"] == prev_start))
+        if not clash.any():
+            return reasons
+        clashing = live.loc[clash, "child"]
+        considered &= frame["child"].isin(clashing)
+        first = clash[clash].groupby(clashing).head(1).index
+        lines = prev_line[first].astype(int).astype(str)
+        reasons[first] = np.where(
+            live.loc[first, "start"] == prev_start[first],
+            "DECOM is the same as that of the child's episode at line " + lines,
+            "the episode starts before the child's episode at line " + lines + " has ended",
+        )
+        considered[first] = False
+
+
+def sort_issues(issues: pd.DataFrame, files: list[str]) -> pd.DataFrame:
+    """Order issues by file (in ``files`` order) and line, keeping check order within a line."""
+    file_order = issues["file"].map({name: i for i, name in enumerate(files)})
+    line = pd.to_numeric(issues["location"].str.removeprefix("line "), errors="coerce")
+    order = pd.DataFrame({"f": file_order, "l": line}).sort_values(["f", "l"], kind="stable")
+    return issues.loc[order.index, list(ISSUE_COLUMNS)].reset_index(drop=True)
