@@ -25,6 +25,8 @@ PERIOD_COLUMNS = [
     "first_legal_status",
     "short_breaks_only",
     "is_care_entry",
+    "care_start_date",
+    "care_legal_status",
 ]
 
 
@@ -42,7 +44,12 @@ def periods_of_care(care_episodes: pd.DataFrame) -> pd.DataFrame:
         One row per period, sorted by ``person_id`` and ``start_date``, with columns
         ``person_id``, ``period_number`` (1 = the child's first period),
         ``start_date``, ``end_date`` (missing while the period is open), ``n_episodes``,
-        ``first_legal_status``, ``short_breaks_only`` and ``is_care_entry``.
+        ``first_legal_status``, ``short_breaks_only``, ``is_care_entry``, and
+        ``care_start_date`` / ``care_legal_status``: the start and legal status of the
+        period's first episode that is not a short break (missing for periods made
+        only of short breaks). A period that begins with short breaks and continues
+        into care is a care entry dated at ``care_start_date``, never earlier: the
+        short breaks alone did not make the child looked after.
 
     Examples
     --------
@@ -63,6 +70,9 @@ def periods_of_care(care_episodes: pd.DataFrame) -> pd.DataFrame:
         )
     frame = _label_periods(care_episodes)
     grouped = frame.groupby("period_id", sort=True)
+    in_care = frame[~frame["short"]].groupby("period_id")
+    care_start = in_care["start_date"].first()
+    care_legal = in_care["legal_status"].first()
     periods = pd.DataFrame(
         {
             "person_id": grouped["person_id"].first().astype("str"),
@@ -71,8 +81,11 @@ def periods_of_care(care_episodes: pd.DataFrame) -> pd.DataFrame:
             "n_episodes": grouped.size(),
             "first_legal_status": grouped["legal_status"].first().astype("str"),
             "short_breaks_only": grouped["short_breaks_only"].first(),
+            "care_start_date": care_start,
+            "care_legal_status": care_legal,
         }
     ).reset_index(drop=True)
+    periods["care_legal_status"] = periods["care_legal_status"].astype("str")
     periods["is_care_entry"] = ~periods["short_breaks_only"]
     periods.insert(1, "period_number", periods.groupby("person_id").cumcount() + 1)
     return periods[PERIOD_COLUMNS]
@@ -97,7 +110,7 @@ def _label_periods(care_episodes: pd.DataFrame) -> pd.DataFrame:
         short=eps["legal_status"].astype("object").isin(SHORT_BREAK_LEGAL_STATUSES),
     )
     out["short_breaks_only"] = out.groupby("period_id")["short"].transform("all")
-    return out.drop(columns="short")
+    return out
 
 
 _PERIOD_DTYPES = {
@@ -107,6 +120,7 @@ _PERIOD_DTYPES = {
     "n_episodes": "int64",
     "short_breaks_only": "bool",
     "is_care_entry": "bool",
+    "care_start_date": "datetime64[ns]",
 }
 
 
@@ -121,8 +135,8 @@ def care_entries(care_episodes: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``person_id``, ``entry_date``, ``legal_status`` (of the first
-        episode), ``end_date`` (of the period; missing while open) and
+        Columns ``person_id``, ``entry_date`` and ``legal_status`` (of the first
+        episode that is not a short break), ``end_date`` (of the period; missing while open) and
         ``entry_number`` (1 = the child's first care entry).
     """
     periods = periods_of_care(care_episodes)
@@ -130,8 +144,8 @@ def care_entries(care_episodes: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "person_id": entries["person_id"].to_numpy(),
-            "entry_date": entries["start_date"].to_numpy(),
-            "legal_status": entries["first_legal_status"].to_numpy(),
+            "entry_date": entries["care_start_date"].to_numpy(),
+            "legal_status": entries["care_legal_status"].to_numpy(),
             "end_date": entries["end_date"].to_numpy(),
         }
     )
@@ -147,7 +161,8 @@ def looked_after_on(
     """Return the children looked after on a date.
 
     A child is looked after on ``date`` when an episode has
-    ``start_date <= date`` and ends after ``date`` (or is still open).
+    ``start_date <= date`` and ends after ``date`` (or is still open). Short-break
+    episodes (``V3``/``V4``) do not count unless ``include_short_breaks``.
 
     Parameters
     ----------
@@ -156,8 +171,8 @@ def looked_after_on(
     date : str or pandas.Timestamp
         The date.
     include_short_breaks : bool, default False
-        Whether children in a period made only of short breaks (``V3``/``V4``)
-        count as looked after. By default they do not, as in the Department for
+        Whether children on a short-break episode (``V3``/``V4``) count as looked
+        after. By default they do not, as in the Department for
         Education's counts of looked-after children.
 
     Returns
@@ -168,7 +183,7 @@ def looked_after_on(
     date = pd.Timestamp(date)
     eps = care_episodes
     if not include_short_breaks and len(eps):
-        eps = _label_periods(eps)
-        eps = eps[~eps["short_breaks_only"]]
+        short = eps["legal_status"].astype("object").isin(SHORT_BREAK_LEGAL_STATUSES)
+        eps = eps[~short]
     on = (eps["start_date"] <= date) & (eps["end_date"].isna() | (eps["end_date"] > date))
     return pd.Index(np.unique(eps.loc[on, "person_id"].astype("str")), name="person_id")

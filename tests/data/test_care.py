@@ -49,7 +49,23 @@ def test_short_break_only_periods_are_not_care_entries():
     periods = periods_of_care(eps)
     assert periods["short_breaks_only"].tolist() == [True, True, False]
     entries = care_entries(eps)
-    assert entries["entry_date"].tolist() == [pd.Timestamp("2020-03-01")]
+    # dated at the care order, not at the short break that led into it: a later
+    # episode must never move an entry earlier (that would leak into older labels)
+    assert entries["entry_date"].tolist() == [pd.Timestamp("2020-04-01")]
+    assert entries["legal_status"].tolist() == ["C2"]
+    assert looked_after_on(eps, "2020-03-15").empty
+    assert looked_after_on(eps, "2020-04-01").tolist() == ["d"]
+
+
+def test_later_episodes_never_move_an_earlier_entry():
+    short_only = _episodes([("d", "2020-06-01", "2021-06-01", "V3", "X1")])
+    continued = _episodes(
+        [("d", "2020-06-01", "2021-06-01", "V3", "X1"), ("d", "2021-06-01", None, "C2", None)]
+    )
+    assert care_entries(short_only).empty
+    assert care_entries(continued)["entry_date"].tolist() == [pd.Timestamp("2021-06-01")]
+    for date in ("2020-07-01", "2021-05-31"):
+        assert looked_after_on(continued, date).empty
 
 
 def test_episode_order_in_input_does_not_matter():
