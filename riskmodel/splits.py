@@ -1,0 +1,377 @@
+"""Temporal (rolling-origin) splits over as-of dates.
+
+A model that scores children at an as-of date is used on the future, so it has to be
+evaluated on the future: each fold trains on as-of dates strictly earlier than its
+test dates, with a gap of at least the label horizon so that no training label (a care
+entry in ``(as_of_date, as_of_date + horizon]``) is observed inside the test period.
+This follows the rolling-origin design of DSSG's triage ``timechop``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from riskmodel.cohort import horizon_months
+from riskmodel.exceptions import LeakageError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["TemporalSplit"]
+
+FOLD_COLUMNS = (
+    "fold",
+    "train_start",
+    "train_end",
+    "test_start",
+    "test_end",
+    "n_train_dates",
+    "n_test_dates",
+    "n_train",
+    "n_test",
+)
+
+
+class TemporalSplit:
+    """Rolling-origin cross-validation over as-of dates.
+
+    The last fold's test window ends at the last as-of date and covers
+    ``test_duration``; each earlier fold's window is ``test_duration`` earlier. A
+    fold's training rows are those with ``as_of_date <= test_start - gap``, where
+    ``test_start`` is the fold's first test as-of date, so every training label window
+    ends on or before the test period begins. Folds are yielded oldest first.
+
+    The splitter follows scikit-learn's conventions and can be passed as ``cv=`` to
+    :func:`sklearn.model_selection.cross_validate` or a search.
+
+    Parameters
+    ----------
+    n_splits : int, default 3
+        Number of folds (at least 1).
+    test_duration : int or str, default 12
+        Length of each test window in months (``12`` or ``"12M"``).
+    gap : int or str, optional
+        Months between a fold's first test as-of date and its last allowed training
+        as-of date. Defaults to ``horizon``; a smaller gap raises
+        :class:`~riskmodel.exceptions.LeakageError`.
+    horizon : int or str, default 12
+        The label horizon in months, as given to
+        :func:`~riskmodel.cohort.care_entry_labels`.
+    max_train_duration : int or str, optional
+        Keep only training as-of dates within this many months before (and including)
+        a fold's last allowed training date. Default: all earlier history.
+    min_train_dates : int, default 1
+        Fewest distinct training as-of dates a fold may have.
+
+    Attributes
+    ----------
+    gap_months_ : int
+        The gap in months actually used.
+
+    Raises
+    ------
+    LeakageError
+        If ``gap`` is shorter than ``horizon``.
+    ValueError
+        If a parameter is not valid.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> dates = pd.Series(pd.date_range("2019-04-01", periods=5, freq="12MS"))
+    >>> cv = TemporalSplit(n_splits=2, test_duration=12, horizon=12)
+    >>> for train, test in cv.split(None, groups=dates):
+    ...     print(dates[train].dt.year.tolist(), dates[test].dt.year.tolist())
+    [2019, 2020, 2021] [2022]
+    [2019, 2020, 2021, 2022] [2023]
+    """
+
+    def __init__(
+        self,
+        n_splits: int = 3,
+        *,
+        test_duration: int | str = 12,
+        gap: int | str | None = None,
+        horizon: int | str = 12,
+        max_train_duration: int | str | None = None,
+        min_train_dates: int = 1,
+    ) -> None:
+        self.n_splits = n_splits
+        self.test_duration = test_duration
+        self.gap = gap
+        self.horizon = horizon
+        self.max_train_duration = max_train_duration
+        self.min_train_dates = min_train_dates
+        self._check_params()
+
+    def __repr__(self) -> str:
+        params = ", ".join(
+            f"{name}={getattr(self, name)!r}"
+            for name in (
+                "n_splits",
+                "test_duration",
+                "gap",
+                "horizon",
+                "max_train_duration",
+                "min_train_dates",
+            )
+        )
+        return f"TemporalSplit({params})"
+
+    def _check_params(self) -> None:
+        for name in ("n_splits", "min_train_dates"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
+        self.test_months_ = horizon_months(self.test_duration, "test_duration")
+        self.horizon_months_ = horizon_months(self.horizon, "horizon")
+        self.gap_months_ = (
+            self.horizon_months_ if self.gap is None else _months_or_zero(self.gap, "gap")
+        )
+        if self.gap_months_ < self.horizon_months_:
+            raise LeakageError(
+                f"gap of {self.gap_months_} months is shorter than the label horizon of "
+                f"{self.horizon_months_} months: training labels would observe care entries "
+                "inside the test period; use a gap of at least the horizon"
+            )
+        self.max_train_months_ = (
+            None
+            if self.max_train_duration is None
+            else horizon_months(self.max_train_duration, "max_train_duration")
+        )
+
+    def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
+        """Return the number of folds.
+
+        Parameters
+        ----------
+        X, y, groups : object
+            Ignored; present for scikit-learn compatibility.
+
+        Returns
+        -------
+        int
+        """
+        return int(self.n_splits)
+
+    def split(
+        self, X: Any, y: Any = None, groups: Any = None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Generate training and test row positions for each fold, oldest fold first.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame, array-like or None
+            The rows to split. Their as-of dates come from ``groups`` if given,
+            otherwise from an ``as_of_date`` index level or column of ``X``.
+        y : object
+            Ignored; present for scikit-learn compatibility.
+        groups : array-like of dates, optional
+            The as-of date of each row.
+
+        Yields
+        ------
+        train : numpy.ndarray
+            Integer positions of the training rows.
+        test : numpy.ndarray
+            Integer positions of the test rows.
+
+        Raises
+        ------
+        ValueError
+            If the rows have no as-of dates, or there are too few as-of dates for
+            ``n_splits`` folds.
+        """
+        dates = _row_dates(X, groups)
+        for train, test in self._folds(dates):
+            yield np.flatnonzero(train), np.flatnonzero(test)
+
+    def _folds(self, dates: pd.DatetimeIndex) -> list[tuple[np.ndarray, np.ndarray]]:
+        self._check_params()
+        unique = dates.unique().sort_values()
+        last = unique[-1]
+        folds = []
+        for k in reversed(range(self.n_splits)):
+            test_end = last - pd.DateOffset(months=k * self.test_months_)
+            test_from = last - pd.DateOffset(months=(k + 1) * self.test_months_)
+            test_dates = unique[(unique > test_from) & (unique <= test_end)]
+            if len(test_dates) == 0:
+                raise ValueError(
+                    f"fold {self.n_splits - k} of {self.n_splits} has no as-of dates in its "
+                    f"test window ({test_from.date()}, {test_end.date()}]; the as-of dates run "
+                    f"from {unique[0].date()} to {last.date()}"
+                )
+            train_end = test_dates[0] - pd.DateOffset(months=self.gap_months_)
+            train_mask = unique <= train_end
+            if self.max_train_months_ is not None:
+                train_mask &= unique > train_end - pd.DateOffset(months=self.max_train_months_)
+            if train_mask.sum() < self.min_train_dates:
+                raise ValueError(
+                    f"not enough as-of dates for {self.n_splits} folds: fold "
+                    f"{self.n_splits - k} (test from {test_dates[0].date()}) has "
+                    f"{int(train_mask.sum())} training as-of date(s) on or before "
+                    f"{train_end.date()} (test start minus a {self.gap_months_}-month gap), "
+                    f"needs at least {self.min_train_dates}; the as-of dates run from "
+                    f"{unique[0].date()} to {last.date()}"
+                )
+            train = dates.isin(unique[train_mask])
+            test = dates.isin(test_dates)
+            folds.append((np.asarray(train), np.asarray(test)))
+        return folds
+
+    def folds(self, X: Any, groups: Any = None) -> pd.DataFrame:
+        """Describe each fold's training and test periods.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame, array-like or None
+            The rows, as for :meth:`split`.
+        groups : array-like of dates, optional
+            The as-of date of each row, as for :meth:`split`. A bare sequence of
+            as-of dates may also be given as ``X``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per fold (oldest first) with columns ``fold`` (1 = oldest),
+            ``train_start``, ``train_end``, ``test_start``, ``test_end`` (first and last
+            as-of dates of each part), ``n_train_dates``, ``n_test_dates``,
+            ``n_train`` and ``n_test`` (rows).
+        """
+        dates = _row_dates(X, groups, allow_dates=True)
+        rows = []
+        for number, (train, test) in enumerate(self._folds(dates), start=1):
+            train_dates, test_dates = dates[train].unique(), dates[test].unique()
+            rows.append(
+                (
+                    number,
+                    train_dates.min(),
+                    train_dates.max(),
+                    test_dates.min(),
+                    test_dates.max(),
+                    len(train_dates),
+                    len(test_dates),
+                    int(train.sum()),
+                    int(test.sum()),
+                )
+            )
+        return pd.DataFrame(rows, columns=list(FOLD_COLUMNS))
+
+    def plot(self, X: Any, groups: Any = None, ax: Axes | None = None) -> Axes:
+        """Draw each fold's training, gap and test periods as horizontal bands.
+
+        Bands span from a part's first to its last as-of date, and a tick marks each
+        as-of date, so a part with a single date is still visible. The grey band is
+        the gap, at least the label horizon, in which training labels mature before
+        the test period starts.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame, array-like of dates or None
+            The rows (as for :meth:`split`) or simply their as-of dates.
+        groups : array-like of dates, optional
+            The as-of date of each row, as for :meth:`split`.
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure is made when not given.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            With three bars (training, gap, test) per fold, oldest fold at the top.
+        """
+        import matplotlib.pyplot as plt
+
+        dates = _row_dates(X, groups, allow_dates=True)
+        folds = self._folds(dates)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(8, 0.6 * len(folds) + 1.2))
+        for number, (train, test) in enumerate(folds, start=1):
+            _draw_fold(ax, number, dates[train].unique(), dates[test].unique())
+        ax.xaxis_date()
+        used = dates[np.logical_or.reduce([train | test for train, test in folds])]
+        pad = max((used.max() - used.min()) * 0.03, pd.Timedelta(days=15))
+        ax.set_xlim(used.min() - pad, used.max() + pad)
+        ax.set_yticks(range(1, len(folds) + 1), [f"fold {f}" for f in range(1, len(folds) + 1)])
+        ax.invert_yaxis()
+        ax.set_xlabel("as-of date")
+        ax.set_title(
+            f"Temporal splits (horizon {self.horizon_months_} months, "
+            f"gap {self.gap_months_} months)"
+        )
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        return ax
+
+
+_COLOURS = {"training": "tab:blue", "gap": "lightgrey", "test": "tab:orange"}
+
+
+def _draw_fold(ax: Axes, y: int, train: pd.DatetimeIndex, test: pd.DatetimeIndex) -> None:
+    """Draw one fold's bands (training, gap, test) and a tick at each as-of date."""
+    import matplotlib.dates as mdates
+
+    bands = {
+        "training": (train.min(), train.max()),
+        "gap": (train.max(), test.min()),
+        "test": (test.min(), test.max()),
+    }
+    for name, (start, end) in bands.items():
+        left = mdates.date2num(start)
+        ax.barh(
+            y,
+            mdates.date2num(end) - left,
+            left=left,
+            height=0.5,
+            color=_COLOURS[name],
+            label=name if y == 1 else None,
+        )
+    for name, part in (("training", train), ("test", test)):
+        ticks = mdates.date2num(part)
+        ax.plot(ticks, np.full(len(part), y), "|", color=_COLOURS[name], ms=18, mew=2.5)
+
+
+def _months_or_zero(value: int | str, name: str) -> int:
+    """Months for ``gap``-like parameters, where 0 is allowed (and then refused later)."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool) and value == 0:
+        return 0
+    return horizon_months(value, name)
+
+
+def _row_dates(X: Any, groups: Any, *, allow_dates: bool = False) -> pd.DatetimeIndex:
+    """Return the as-of date of each row, from ``groups``, ``X``'s index or its column."""
+    if groups is not None:
+        source, where = groups, "groups"
+    elif isinstance(X, pd.DataFrame | pd.Series) and "as_of_date" in (X.index.names or []):
+        source, where = X.index.get_level_values("as_of_date"), "X's as_of_date index level"
+    elif isinstance(X, pd.DataFrame) and "as_of_date" in X.columns:
+        source, where = X["as_of_date"], "X's as_of_date column"
+    elif allow_dates and X is not None:
+        source, where = X, "the dates given"
+    else:
+        raise ValueError(
+            "TemporalSplit needs the as-of date of each row: pass groups=<as-of dates>, or X "
+            "with an 'as_of_date' index level (as TrainingFrame.X has) or column"
+        )
+    if isinstance(source, pd.DataFrame):
+        if "as_of_date" not in source.columns:
+            raise ValueError(
+                f"{where}: expected the as-of dates of the rows, got a table with columns "
+                f"{', '.join(map(str, source.columns))}"
+            )
+        source = source["as_of_date"]
+    values = np.asarray(source).ravel()
+    if values.dtype.kind in "biuf":
+        raise ValueError(
+            f"{where}: expected the as-of date of each row, got numbers ({values.dtype}); "
+            "TemporalSplit reads groups as as-of dates, not as group labels"
+        )
+    try:
+        dates = pd.DatetimeIndex(pd.to_datetime(values))
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{where}: expected the as-of date of each row ({exc})") from None
+    if len(dates) == 0 or dates.hasnans:
+        raise ValueError(f"{where}: every row needs an as-of date (got none or missing ones)")
+    return dates
