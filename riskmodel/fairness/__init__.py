@@ -1,0 +1,10 @@
+"""Fairness audit: group metrics, disparities against a reference, calibration within groups.
+
+:func:`audit_fairness` compares a risk score's decisions (the top ``capacity`` scores,
+or a threshold) and its calibration across groups of protected attributes, with
+bootstrap intervals, small-group suppression and aequitas' 0.8-1.25 disparity rule.
+"""
+
+from riskmodel.fairness._audit import FairnessAudit, audit_fairness
+
+__all__ = ["FairnessAudit", "audit_fairness"]
