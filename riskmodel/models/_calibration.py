@@ -1,0 +1,133 @@
+"""The calibration hold-out: the latest as-of dates of the training data.
+
+A model is calibrated on data it was not fitted on. For a training frame indexed by
+``(person_id, as_of_date)`` the hold-out is the latest as-of dates, so calibration
+sees the most recent base rate, as scoring will. Test data never reaches this module:
+it only splits the rows passed to ``fit``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import PredefinedSplit, train_test_split
+
+__all__ = ["AS_OF_LEVEL", "CalibrationSplit", "calibration_split", "fit_calibrator"]
+
+AS_OF_LEVEL = "as_of_date"
+
+
+@dataclass(frozen=True)
+class CalibrationSplit:
+    """Row positions for the base fit and for calibration.
+
+    Attributes
+    ----------
+    base_rows, calibration_rows : ndarray of int
+        Sorted row positions into the training data.
+    dates : pandas.Index or None
+        The as-of dates of the calibration rows, sorted; None for a random split.
+    """
+
+    base_rows: np.ndarray
+    calibration_rows: np.ndarray
+    dates: pd.Index | None
+
+
+def _as_of_dates(X: Any) -> pd.Index | None:
+    if isinstance(X, pd.DataFrame) and AS_OF_LEVEL in X.index.names:
+        dates = X.index.get_level_values(AS_OF_LEVEL)
+        if dates.hasnans:
+            raise ValueError(
+                f"X.index level {AS_OF_LEVEL!r} has {int(dates.isna().sum())} missing "
+                "dates; every training row needs its as-of date"
+            )
+        return dates
+    return None
+
+
+def calibration_split(
+    X: Any, y: np.ndarray, fraction: float, random_state: Any
+) -> CalibrationSplit:
+    """Split training rows into a base-fit part and a calibration part.
+
+    With an index level ``"as_of_date"`` on ``X`` (and at least two distinct dates),
+    the calibration rows are those at the latest ``round(fraction * n_dates)`` dates
+    (at least one date, and at least one date left for the base fit). Otherwise they
+    are a random ``fraction`` of the rows, stratified by ``y`` when every class has
+    two or more rows, drawn with ``random_state``.
+
+    Parameters
+    ----------
+    X : DataFrame or ndarray
+        Training features.
+    y : ndarray
+        Training labels.
+    fraction : float
+        Share of as-of dates (or rows) held out for calibration.
+    random_state : int, RandomState instance or None
+        Seed for the random split.
+
+    Returns
+    -------
+    CalibrationSplit
+    """
+    dates = _as_of_dates(X)
+    if dates is not None:
+        unique = dates.unique().sort_values()
+        if len(unique) >= 2:
+            n_dates = min(len(unique) - 1, max(1, round(fraction * len(unique))))
+            held_out = unique[len(unique) - n_dates :]
+            is_held_out = np.asarray(dates.isin(held_out))
+            return CalibrationSplit(
+                np.flatnonzero(~is_held_out), np.flatnonzero(is_held_out), held_out
+            )
+        warnings.warn(
+            f"X has a single as-of date ({unique[0]}), so the calibration rows are a "
+            "random sample of it rather than later dates",
+            UserWarning,
+            stacklevel=4,
+        )
+    rows = np.arange(len(y))
+    _, counts = np.unique(y, return_counts=True)
+    base, held = train_test_split(
+        rows,
+        test_size=fraction,
+        stratify=y if counts.min() >= 2 else None,
+        random_state=random_state,
+    )
+    return CalibrationSplit(np.sort(base), np.sort(held), None)
+
+
+def fit_calibrator(base: Any, X: Any, y: np.ndarray, method: str) -> CalibratedClassifierCV:
+    """Calibrate a fitted classifier on held-out rows without refitting it.
+
+    The base model is wrapped in ``FrozenEstimator``, so cross-validation folds would
+    only partition the rows. A single predefined fold whose test part is every row is
+    used: the calibration is fitted once on all held-out rows, exactly as with the
+    default 5-fold splitter, which however refuses hold-outs with fewer than five
+    rows of a class.
+
+    Parameters
+    ----------
+    base : classifier
+        A fitted classifier.
+    X, y : DataFrame or ndarray, ndarray
+        Held-out rows.
+    method : {"isotonic", "sigmoid", "temperature"}
+        Calibration method of ``CalibratedClassifierCV``.
+
+    Returns
+    -------
+    CalibratedClassifierCV
+        Fitted.
+    """
+    one_fold = PredefinedSplit(np.zeros(len(y), dtype=int))
+    calibrator = CalibratedClassifierCV(FrozenEstimator(base), method=method, cv=one_fold)
+    return calibrator.fit(X, y)
