@@ -31,7 +31,10 @@ def atomic_write(target: str | os.PathLike[str], write: Callable[[str], object])
     target = Path(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs get the usual mode
         write(tmp)
         os.replace(tmp, target)
     except BaseException:
