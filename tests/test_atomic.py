@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import pytest
 
@@ -7,7 +8,7 @@ from riskmodel._atomic import atomic_write
 
 def test_atomic_write_replaces_whole_file_with_usual_permissions(tmp_path):
     target = tmp_path / "out.txt"
-    atomic_write(target, lambda p: open(p, "w").write("new"))
+    atomic_write(target, lambda p: Path(p).write_text("new"))
     assert target.read_text() == "new"
     umask = os.umask(0)
     os.umask(umask)
@@ -19,7 +20,7 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
     target.write_text("old")
 
     def fail(path):
-        open(path, "w").write("half")
+        Path(path).write_text("half")
         raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
