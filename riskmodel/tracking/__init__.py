@@ -16,6 +16,7 @@ from riskmodel.tracking._registry import (
 from riskmodel.tracking._runs import (
     TrainingRun,
     default_tracking_uri,
+    load_run_dict,
     log_scoring_run,
     log_training_run,
     set_tracking_uri,
@@ -30,6 +31,7 @@ __all__ = [
     "data_fingerprint",
     "default_tracking_uri",
     "load_model",
+    "load_run_dict",
     "log_scoring_run",
     "log_training_run",
     "promote",

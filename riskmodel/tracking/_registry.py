@@ -41,12 +41,13 @@ class PromotionDecision:
 
 @dataclass(frozen=True)
 class LoadedModel:
-    """A model loaded from the registry, with the name and version it came from."""
+    """A model loaded from the registry, with the name, version and run it came from."""
 
     model: Any
     name: str | None
     version: str | None
     uri: str
+    run_id: str | None = None
 
 
 def _client() -> Any:
@@ -182,12 +183,18 @@ def load_model(uri: str) -> LoadedModel:
     LoadedModel
     """
     model = import_mlflow().sklearn.load_model(uri)
-    name = version = None
+    name = version = run_id = None
     if uri.startswith("models:/"):
         ref = uri[len("models:/") :]
+        client = _client()
         if "@" in ref:
             name, alias = ref.split("@", 1)
-            version = str(_client().get_model_version_by_alias(name, alias).version)
+            found = client.get_model_version_by_alias(name, alias)
         elif "/" in ref:
-            name, version = ref.split("/", 1)
-    return LoadedModel(model=model, name=name, version=version, uri=uri)
+            name, number = ref.split("/", 1)
+            found = client.get_model_version(name, number)
+        else:
+            found = None
+        if found is not None:
+            version, run_id = str(found.version), found.run_id
+    return LoadedModel(model=model, name=name, version=version, uri=uri, run_id=run_id)

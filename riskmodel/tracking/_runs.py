@@ -27,6 +27,7 @@ __all__ = [
     "TrainingRun",
     "default_tracking_uri",
     "log_scoring_run",
+    "load_run_dict",
     "log_training_run",
     "set_tracking_uri",
 ]
@@ -155,6 +156,7 @@ def log_training_run(
     tables: Mapping[str, pd.DataFrame] | None = None,
     figures: Mapping[str, Any] | None = None,
     artifacts: list[str | os.PathLike[str]] | None = None,
+    dicts: Mapping[str, Mapping[str, Any]] | None = None,
     fairness_flags: list[str] | None = None,
     register_as: str | None = None,
     experiment: str = DEFAULT_EXPERIMENT,
@@ -184,6 +186,9 @@ def log_training_run(
         Logged as PNG.
     artifacts : list of path-like, optional
         Files to attach, such as the review report.
+    dicts : mapping of str to dict, optional
+        Aggregate JSON artifacts by file name, such as the training feature profile
+        (``{"training_profile.json": profile.to_dict()}``) used to measure drift.
     fairness_flags : list of str, optional
         Flagged disparities ("attribute:group:metric"), stored as a tag so that
         :func:`~riskmodel.tracking.promote` can compare versions.
@@ -215,6 +220,8 @@ def log_training_run(
             mlflow.log_metrics({k: float(v) for k, v in metrics.items() if pd.notna(v)})
         if features:
             mlflow.log_dict(dict(features), "feature_spec.json")
+        for file_name, content in (dicts or {}).items():
+            mlflow.log_dict(dict(content), file_name)
         _log_tables_and_figures(tables, figures, artifacts)
         info = mlflow.sklearn.log_model(
             model,
@@ -230,6 +237,11 @@ def log_training_run(
         version = register_model(result, register_as)
         result = TrainingRun(run.info.run_id, info.model_uri, register_as, version)
     return result
+
+
+def load_run_dict(run_id: str, file_name: str) -> dict[str, Any]:
+    """Return a JSON artifact of a run, e.g. ``"training_profile.json"``."""
+    return import_mlflow().artifacts.load_dict(f"runs:/{run_id}/{file_name}")
 
 
 def _param_value(value: Any) -> Any:

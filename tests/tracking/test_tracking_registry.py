@@ -29,7 +29,7 @@ def test_first_version_is_champion_then_challengers(tracking_uri, fitted_model):
     assert str(client.get_model_version_by_alias("risk", "champion").version) == first.version
     assert str(client.get_model_version_by_alias("risk", "challenger").version) == second.version
     loaded = tracking.load_model("models:/risk@champion")
-    assert (loaded.name, loaded.version) == ("risk", first.version)
+    assert (loaded.name, loaded.version, loaded.run_id) == ("risk", first.version, first.run_id)
     np.testing.assert_allclose(loaded.model.predict_proba(X), model.predict_proba(X))
 
 
@@ -89,8 +89,10 @@ def test_no_person_id_reaches_any_artifact(tracking_uri, fitted_model, tmp_path)
         tables={"backtest": aggregate},
         features={c: f"description of {c}" for c in X.columns},
         fingerprint={"events.rows": 10},
+        dicts={"training_profile.json": {"n_rows": 400}},
         register_as="risk",
     )
+    assert tracking.load_run_dict(run.run_id, "training_profile.json") == {"n_rows": 400}
     local = Path(mlflow.artifacts.download_artifacts(run_id=run.run_id, dst_path=tmp_path / "a"))
     stored = Path(
         mlflow.artifacts.download_artifacts(artifact_uri=run.model_uri, dst_path=tmp_path / "m")
