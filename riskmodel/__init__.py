@@ -7,9 +7,11 @@ explains and audits every score.
 """
 
 from riskmodel.data import (
+    GroundTruth,
     LocalAuthorityData,
     care_entries,
     looked_after_on,
+    make_local_authority,
     merge_data,
     periods_of_care,
     read_cin_census,
@@ -23,12 +25,14 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "DataQualityWarning",
+    "GroundTruth",
     "LeakageError",
     "LocalAuthorityData",
     "SchemaError",
     "__version__",
     "care_entries",
     "looked_after_on",
+    "make_local_authority",
     "merge_data",
     "periods_of_care",
     "read_cin_census",

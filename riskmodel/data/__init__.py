@@ -10,15 +10,18 @@ from riskmodel.data._cin_census import read_cin_census
 from riskmodel.data._codes import ETHNIC_CODES, ETHNIC_GROUPS, EVENT_TYPES, ethnic_group
 from riskmodel.data._ssda903 import read_ssda903
 from riskmodel.data._tables import LocalAuthorityData, merge_data, read_data, write_data
+from riskmodel.data.synthetic import GroundTruth, make_local_authority
 
 __all__ = [
     "ETHNIC_CODES",
     "ETHNIC_GROUPS",
     "EVENT_TYPES",
+    "GroundTruth",
     "LocalAuthorityData",
     "care_entries",
     "ethnic_group",
     "looked_after_on",
+    "make_local_authority",
     "merge_data",
     "periods_of_care",
     "read_cin_census",

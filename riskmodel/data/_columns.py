@@ -115,11 +115,9 @@ def _plain(value: object) -> object:
 
 
 def _coerce_str(series: pd.Series) -> pd.Series:
-    out = series.astype("object")
-    missing = out.isna()
-    out = out.where(missing, out.astype(str).str.strip())
-    out = out.mask(out == "", None)
-    return out.astype("str")
+    out = series if series.dtype == "str" else series.astype("object").astype("str")
+    out = out.str.strip()
+    return out.mask(out == "")
 
 
 def _coerce_date(series: pd.Series) -> pd.Series:
@@ -209,7 +207,9 @@ def coerce_table(name: str, frame: pd.DataFrame, *, source: str | None = None) -
             if col.kind in ("str", "date", "bool")
             else (_coerce_number(raw, col.kind))
         )
-        lost = coerced.isna() & raw.notna() & (raw.astype("object").astype(str).str.strip() != "")
+        lost = coerced.isna() & raw.notna()
+        if lost.any():  # only the few candidates are turned back into text
+            lost[lost] = raw[lost].astype("object").astype(str).str.strip() != ""
         if lost.any():
             problems.append(
                 f"{where}.{col.name}: {int(lost.sum())} value(s) are not a valid {col.kind} "

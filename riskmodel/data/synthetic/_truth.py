@@ -1,0 +1,300 @@
+"""The generator's ground truth: the true probability of a care entry, computed exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from riskmodel.data._columns import describe_rows
+from riskmodel.data.synthetic import _params as P
+from riskmodel.data.synthetic._grid import MonthGrid
+from riskmodel.data.synthetic._periods import Periods
+from riskmodel.data.synthetic._population import AGE_OUT_MONTHS, Population
+from riskmodel.data.synthetic._process import (
+    N_BANDS,
+    N_STATES,
+    STATE_CHILD,
+    STATE_STRESS,
+    LatentPaths,
+    child_band,
+    hazard,
+    joint_transition,
+)
+
+__all__ = ["GroundTruth"]
+
+_CHUNK = 100_000
+
+
+class GroundTruth:
+    """The latent state of a synthetic authority, and the true risk it implies.
+
+    Made by :func:`~riskmodel.data.synthetic.make_local_authority` and stored on the
+    data as ``data.truth``. It keeps only what the exact computation needs: each
+    household's stress level and each child's child-level component per month (small
+    integers), each child's fixed effect, household class, birth month, and the start,
+    end and kind of each period of care. It holds no recorded events.
+
+    Attributes
+    ----------
+    person_ids : pandas.Index
+        The children, as in ``data.persons``.
+    start, end : pandas.Timestamp
+        The period simulated; as-of dates must fall within it.
+    label_noise : float
+        The share of the care-entry hazard unrelated to the child's history.
+
+    Examples
+    --------
+    >>> from riskmodel.data import make_local_authority
+    >>> data = make_local_authority(n_children=500, random_state=0)
+    >>> ids = data.persons["person_id"].iloc[:3]
+    >>> p = data.truth.probability(ids, "2020-04-01")
+    >>> bool(((p >= 0) & (p <= 1) | (p != p)).all())
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        pop: Population,
+        grid: MonthGrid,
+        paths: LatentPaths,
+        periods: Periods,
+        label_noise: float,
+    ) -> None:
+        self.person_ids = pd.Index(pop.person_id.astype(str), name="person_id")
+        self.start = pd.Timestamp(grid.start)
+        self.end = pd.Timestamp(grid.end)
+        self.label_noise = float(label_noise)
+        self._grid = grid
+        self._paths = paths
+        self._household = pop.household
+        self._class = pop.child_class
+        self._birth_month = pop.birth_month
+        self._fixed_effect = pop.fixed_effect
+        self._arrival_day = np.where(
+            pop.uasc, np.iinfo(np.int64).max, grid.first_day(pop.birth_month)
+        )
+        self._period_child = periods.child
+        self._period_start = periods.start
+        self._period_end = periods.end
+        self._period_history = periods.history
+        first_uasc = np.flatnonzero(pop.uasc[periods.child])
+        self._arrival_day[periods.child[first_uasc]] = np.minimum(
+            self._arrival_day[periods.child[first_uasc]], periods.start[first_uasc]
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"GroundTruth(children={len(self.person_ids):,}, start={self.start.date()}, "
+            f"end={self.end.date()}, label_noise={self.label_noise})"
+        )
+
+    def probability(self, person_ids, as_of_dates, horizon_months: int = 12) -> np.ndarray:
+        """Return the true probability of a care entry in ``(as_of_date, as_of_date + horizon]``.
+
+        The probability is computed exactly from the latent state in force on the
+        as-of date: the state distribution is propagated month by month with the
+        chain's transition matrices while the survival is multiplied by one minus
+        the monthly care-entry hazard, the same hazard the simulation drew entries
+        from. Partial months at both ends are handled exactly (entry days are
+        uniform within a month). Months are calendar months, as in the cohort's
+        labels.
+
+        Parameters
+        ----------
+        person_ids : array-like of str
+            The children.
+        as_of_dates : date-like or array-like of date-like
+            One date for all rows, or one per row; between the data's start and end.
+        horizon_months : int, default 12
+            Length of the window in calendar months.
+
+        Returns
+        -------
+        numpy.ndarray of float
+            One probability per row. NaN where the child is looked after on the as-of
+            date, not yet born or (UASC) not yet arrived; 0 once the child is 18 or
+            has left the authority.
+
+        Raises
+        ------
+        ValueError
+            If a person is unknown or an as-of date is outside the simulated period.
+        """
+        child, day = self._rows(person_ids, as_of_dates)
+        if isinstance(horizon_months, bool) or int(horizon_months) != horizon_months:
+            raise ValueError(f"horizon_months must be a whole number, got {horizon_months!r}")
+        if horizon_months < 1:
+            raise ValueError(f"horizon_months must be at least 1, got {horizon_months!r}")
+        from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
+
+        out = np.empty(len(child))
+        # many small matrix products: BLAS threads only add overhead (3x slower on 2 cores)
+        with threadpool_limits(limits=1, user_api="blas"):
+            for lo in range(0, len(child), _CHUNK):
+                sl = slice(lo, lo + _CHUNK)
+                out[sl] = self._probability(child[sl], day[sl], int(horizon_months))
+        return out
+
+    def latent_state(self, person_ids, as_of_dates) -> pd.DataFrame:
+        """Household stress level (0-5) and child level (0-3) in force on each as-of date.
+
+        Parameters
+        ----------
+        person_ids : array-like of str
+            The children.
+        as_of_dates : date-like or array-like of date-like
+            One date for all rows, or one per row.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``person_id``, ``as_of_date``, ``household_stress``, ``child_level``.
+        """
+        child, day = self._rows(person_ids, as_of_dates)
+        month = self._grid.month_of(day + 1) - self._paths.first_month
+        return pd.DataFrame(
+            {
+                "person_id": self.person_ids[child],
+                "as_of_date": day.astype("datetime64[D]").astype("datetime64[ns]"),
+                "household_stress": self._paths.stress[month, self._household[child]],
+                "child_level": self._paths.child[month, child],
+            }
+        )
+
+    def _rows(self, person_ids, as_of_dates) -> tuple[np.ndarray, np.ndarray]:
+        ids = pd.Index(np.asarray(person_ids, dtype=object).astype(str).ravel())
+        child = self.person_ids.get_indexer(ids)
+        unknown = np.flatnonzero(child < 0)
+        if len(unknown):
+            raise ValueError(
+                f"GroundTruth: {len(unknown)} person_id(s) are not children of this synthetic "
+                f"authority ({describe_rows(unknown, ids[unknown])})"
+            )
+        dates = pd.to_datetime(pd.Series(np.atleast_1d(np.asarray(as_of_dates, dtype=object))))
+        if len(dates) == 1:
+            dates = pd.Series(np.repeat(dates.to_numpy(), len(child)))
+        if len(dates) != len(child):
+            raise ValueError(
+                f"GroundTruth: got {len(child)} person_ids but {len(dates)} as-of dates"
+            )
+        day = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+        outside = np.flatnonzero(
+            dates.isna().to_numpy() | (day < self._grid.start_day) | (day > self._grid.end_day)
+        )
+        if len(outside):
+            rows = describe_rows(outside, dates[outside])
+            raise ValueError(
+                f"GroundTruth: {len(outside)} as-of date(s) are outside the simulated period "
+                f"{self.start.date()} to {self.end.date()} ({rows})"
+            )
+        return child, day
+
+    def _probability(self, child: np.ndarray, day: np.ndarray, horizon: int) -> np.ndarray:
+        grid = self._grid
+        out = np.full(len(child), np.nan)
+        # the month whose entry days (first_day(m) .. first_day(m + 1) - 1) follow `day`
+        month = grid.month_of(day + 1)
+        last_day = grid.first_day(month + 1) - 1
+        f_first = (last_day - day) / grid.days_in(month)
+        window_end = _add_months(day, horizon)
+        month_end = grid.month_of(window_end + 1)
+        f_last = (window_end - (grid.first_day(month_end) - 1)) / grid.days_in(month_end)
+        prev_end, history = self._previous_period(child, day)
+        looked_after = prev_end > day
+        born = day >= self._arrival_day[child]
+        aged_out = day >= grid.first_day(self._birth_month[child] + AGE_OUT_MONTHS)
+        out[born & ~looked_after & (aged_out | (history == P.HISTORY_LEFT))] = 0.0
+        rows = np.flatnonzero(born & ~looked_after & ~aged_out & (history != P.HISTORY_LEFT))
+        if not len(rows):
+            return out
+        # an entry or exit earlier in the as-of month leaves no hazard for the rest of it
+        blocked = prev_end[rows] >= grid.first_day(month[rows])
+        out[rows] = self._forward(
+            child[rows],
+            month[rows],
+            f_first[rows],
+            month_end[rows],
+            f_last[rows],
+            history[rows],
+            blocked,
+        )
+        return out
+
+    def _previous_period(self, child: np.ndarray, day: np.ndarray):
+        """End day and care history class after each child's last period started by ``day``.
+
+        A child with no such period gets an end day far in the past and history 0.
+        """
+        never = np.full(len(child), np.iinfo(np.int64).min)
+        history = np.full(len(child), P.HISTORY_NEVER)
+        if not len(self._period_child):
+            return never, history
+        base = int(min(self._period_start.min(), day.min())) - 1
+        keys = (self._period_child << 22) | (self._period_start - base)
+        pos = np.searchsorted(keys, (child << 22) | (day - base), "right") - 1
+        valid = pos >= 0
+        pos = np.maximum(pos, 0)
+        valid &= self._period_child[pos] == child
+        end = np.where(valid, self._period_end[pos], never)
+        return end, np.where(valid, self._period_history[pos], history)
+
+    def _forward(self, child, month, f_first, month_end, f_last, history, blocked):
+        """Probability of an entry by propagating the joint state distribution.
+
+        Rows are sorted by household class and age, so that the rows sharing a
+        transition matrix at each step are contiguous. A row whose window has ended
+        keeps being propagated with zero hazard, which leaves its survival unchanged.
+        """
+        paths = self._paths
+        cls = self._class[child]
+        age = month - self._birth_month[child]
+        order = np.lexsort((age, cls))
+        child, month, f_first, month_end, f_last, history, blocked, cls, age = (
+            a[order]
+            for a in (child, month, f_first, month_end, f_last, history, blocked, cls, age)
+        )
+        n = len(child)
+        row = month - paths.first_month
+        stress = paths.stress[row, self._household[child]].astype(np.int64)
+        level = paths.child[row, child].astype(np.int64)
+        fe = self._fixed_effect[child]
+        h0 = hazard(stress, level, age // 12, fe, history, self.label_noise)
+        p0 = np.where(blocked, 0.0, h0 * f_first / (1.0 - h0 * (1.0 - f_first)))
+        alpha = np.zeros((n, N_STATES))
+        alpha[np.arange(n), stress * P.N_CHILD + level] = 1.0 - p0
+        steps = month_end - month
+        joint = joint_transition().reshape(-1, N_STATES, N_STATES)
+        fe, history = fe[:, None], history[:, None]
+        for j in range(1, int(steps.max()) + 1):
+            combo = cls * N_BANDS + child_band(age + j)
+            cuts = np.r_[0, np.flatnonzero(np.diff(combo)) + 1, n]
+            for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+                alpha[lo:hi] = alpha[lo:hi] @ joint[combo[lo]]
+            h = hazard(
+                STATE_STRESS[None, :],
+                STATE_CHILD[None, :],
+                ((age + j) // 12)[:, None],
+                fe,
+                history,
+                self.label_noise,
+            )
+            weight = np.where(steps == j, f_last, np.where(steps > j, 1.0, 0.0))
+            alpha *= 1.0 - weight[:, None] * h
+        out = np.empty(n)
+        out[order] = np.clip(1.0 - alpha.sum(axis=1), 0.0, 1.0)  # round-off: -2e-16
+        return out
+
+
+def _add_months(day: np.ndarray, months: int) -> np.ndarray:
+    """``day + months`` calendar months, clipped to the month's end (``pandas.DateOffset``)."""
+    dates = day.astype("datetime64[D]")
+    month = dates.astype("datetime64[M]")
+    offset = (dates - month.astype("datetime64[D]")).astype(np.int64)
+    target = month + months
+    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(
+        np.int64
+    )
+    return target.astype("datetime64[D]").astype(np.int64) + np.minimum(offset, length - 1)
