@@ -1,0 +1,122 @@
+"""The default feature specification."""
+
+from __future__ import annotations
+
+from riskmodel.features import _families as fam
+from riskmodel.features._event_features import (
+    Count,
+    DaysSince,
+    Ever,
+    LatestValue,
+    OpenAt,
+    PreviousCPPlans,
+)
+from riskmodel.features._parts import EventFamily, Feature
+from riskmodel.features._person_features import (
+    AgeYears,
+    DaysSinceLeftCare,
+    PreviousCarePeriods,
+    SiblingsLookedAfter,
+)
+from riskmodel.features._spec import FeatureSpec
+
+__all__ = ["DEFAULT_WINDOWS", "default_spec"]
+
+DEFAULT_WINDOWS: tuple[int, ...] = (90, 180, 365, 730)
+"""Count windows, in days, of the most frequent event families (3, 6, 12 and 24 months)."""
+
+_FREQUENT = (
+    fam.CONTACT,
+    fam.REFERRAL,
+    fam.ASSESSMENT,
+    fam.MISSING,
+    fam.DOMESTIC_ABUSE,
+    fam.SUSPENSION,
+)
+_LESS_FREQUENT = (
+    fam.REFERRAL_NFA,
+    fam.S47,
+    fam.ICPC,
+    fam.CP_PLAN,
+    fam.CIN_PLAN,
+    fam.CIN_CLOSURE,
+    fam.EARLY_HELP,
+    fam.PERMANENT_EXCLUSION,
+    fam.YOUTH_JUSTICE,
+    fam.EXPLOITATION,
+    fam.NEGLECT,
+    fam.ABUSE,
+    fam.PARENTAL_MENTAL_HEALTH,
+    fam.SUBSTANCE_MISUSE,
+    fam.CHILD_SUBSTANCE_MISUSE,
+    fam.CHILD_MENTAL_HEALTH,
+    fam.ASSESSMENT_FACTOR,
+)
+
+
+def _frequent(family: EventFamily) -> tuple[Feature, ...]:
+    counts = tuple(Count(family, w) for w in DEFAULT_WINDOWS)
+    return (*counts, Count(family, None), DaysSince(family))
+
+
+def _less_frequent(family: EventFamily) -> tuple[Feature, ...]:
+    return (Count(family, 365), Count(family, 730), Ever(family), DaysSince(family))
+
+
+def default_spec() -> FeatureSpec:
+    """Return the default feature specification.
+
+    It reads every event type of the data model (:data:`riskmodel.data.EVENT_TYPES`):
+
+    - the child: ``age_years``; care history: ``previous_care_periods``,
+      ``days_since_left_care``, ``siblings_looked_after``;
+    - frequent events (contacts, referrals, assessments, missing from home episodes,
+      records of domestic abuse, school suspensions): counts over the last 90,
+      180, 365 and 730 days and ever, and days since the latest;
+    - less frequent events (referrals closed with no further action, section 47
+      enquiries, conferences, plans, closures, early help, permanent exclusions,
+      youth justice outcomes, and assessment factors grouped by concern:
+      exploitation, neglect, abuse, parental mental health, parental substance
+      misuse, the child's own substance misuse and mental health, and all factors):
+      counts over 365 and 730 days, ever, and days since the latest;
+    - ``previous_cp_plans``, days since the latest end of a child protection plan,
+      whether a child protection plan, a child in need plan or early help is open at
+      the as-of date, and the latest school absence rate.
+
+    Families combine sources: domestic abuse is police notifications and assessment
+    factors 3A/3B/3C; going missing is missing episodes and factor 10A; neglect is
+    factor 16A and plans under category NEG (see ``riskmodel.features._families``).
+    Event types outside the vocabulary get ``other_<type>_count_365d`` when
+    features are built.
+
+    Returns
+    -------
+    FeatureSpec
+
+    Examples
+    --------
+    >>> spec = default_spec()
+    >>> spec.describe("missing_episode_count_180d", 2)
+    '2 missing from home episodes in the last 6 months'
+    >>> spec.describe("cp_plan_open", True)
+    'on a child protection plan at the as-of date'
+    """
+    features: list[Feature] = [
+        AgeYears(),
+        PreviousCarePeriods(),
+        DaysSinceLeftCare(),
+        SiblingsLookedAfter(),
+    ]
+    for family in _FREQUENT:
+        features.extend(_frequent(family))
+    for family in _LESS_FREQUENT:
+        features.extend(_less_frequent(family))
+    features += [
+        PreviousCPPlans(fam.CP_PLAN, fam.CP_PLAN_END),
+        DaysSince(fam.CP_PLAN_END),
+        OpenAt(fam.CP_PLAN, fam.CP_PLAN_END, "on a child protection plan"),
+        OpenAt(fam.CIN_PLAN, fam.CIN_PLAN_END, "on a child in need plan"),
+        OpenAt(fam.EARLY_HELP, fam.EARLY_HELP_END, "receiving early help"),
+        LatestValue(fam.ABSENCE, percent=True),
+    ]
+    return FeatureSpec(tuple(features))

@@ -1,0 +1,211 @@
+"""The feature specification: which features to build, their names and descriptions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from riskmodel.data._codes import EVENT_TYPES
+from riskmodel.features._event_features import Count
+from riskmodel.features._parts import EventFamily, Feature
+
+__all__ = ["FeatureSpec", "feature_descriptions"]
+
+OTHER_WINDOW_DAYS = 365
+"""Window of the generic count features of event types no family covers."""
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """An ordered set of features, each with a stable name and a plain-English description.
+
+    Parameters
+    ----------
+    features : tuple of Feature
+        The features, in column order. Names must be unique, and event families
+        sharing a name must be identical.
+    count_other_event_types : bool, default True
+        When building features, add a count over the last year,
+        ``other_<type>_count_365d``, for each event type found in the data that is
+        neither in the data model's vocabulary nor read by any family of the spec
+        (see :meth:`resolve`). Those columns come after the spec's, sorted by name.
+
+    See Also
+    --------
+    default_spec : The default specification, covering every event type.
+    build_features : Compute a specification's features at as-of dates.
+
+    Examples
+    --------
+    >>> from riskmodel.features import Count, DaysSince, EventFamily, FeatureSpec
+    >>> police = EventFamily(
+    ...     "police_da", "police_domestic_abuse", "police domestic-abuse notifications"
+    ... )
+    >>> spec = FeatureSpec((Count(police, 365), DaysSince(police)))
+    >>> spec.names
+    ('police_da_count_365d', 'police_da_days_since_last')
+    >>> spec.describe("police_da_count_365d", 3)
+    '3 police domestic-abuse notifications in the last year'
+    >>> spec.describe("police_da_count_365d", 1)
+    '1 police domestic-abuse notification in the last year'
+    """
+
+    features: tuple[Feature, ...]
+    count_other_event_types: bool = True
+
+    def __post_init__(self) -> None:
+        features = tuple(self.features)
+        wrong = [f for f in features if not isinstance(f, Feature)]
+        if wrong:
+            raise TypeError(
+                "FeatureSpec.features must hold Feature objects (Count, DaysSince, ...), "
+                f"got {', '.join(repr(w) for w in wrong[:3])}"
+            )
+        names = [f.name for f in features]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"FeatureSpec: feature names must be unique; repeated: {repeated}")
+        seen: dict[str, EventFamily] = {}
+        for family in (fam for f in features for fam in f.families):
+            if seen.setdefault(family.name, family) != family:
+                raise ValueError(
+                    f"FeatureSpec: two different event families are named {family.name!r}: "
+                    f"{seen[family.name]!r} and {family!r}"
+                )
+        object.__setattr__(self, "features", features)
+
+    @classmethod
+    def default(cls) -> FeatureSpec:
+        """Return the default specification (see :func:`default_spec`).
+
+        Returns
+        -------
+        FeatureSpec
+        """
+        from riskmodel.features._default import default_spec
+
+        return default_spec()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The feature names, in column order."""
+        return tuple(f.name for f in self.features)
+
+    @property
+    def families(self) -> tuple[EventFamily, ...]:
+        """Every event family read by a feature, in order of first use."""
+        return tuple({fam.name: fam for f in self.features for fam in f.families}.values())
+
+    @property
+    def event_types(self) -> frozenset[str]:
+        """Every event type read by a family of the spec."""
+        return frozenset(t for fam in self.families for t in fam.event_types)
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def __iter__(self) -> Iterator[Feature]:
+        return iter(self.features)
+
+    def __getitem__(self, name: str) -> Feature:
+        """Return the feature called ``name``."""
+        for feature in self.features:
+            if feature.name == name:
+                return feature
+        raise KeyError(f"no feature named {name!r} in the spec; names are {list(self.names)}")
+
+    def describe(self, name: str, value: object) -> str:
+        """Describe a child's value of one feature in plain English.
+
+        Parameters
+        ----------
+        name : str
+            The feature's name.
+        value : object
+            The child's value (NaN when missing).
+
+        Returns
+        -------
+        str
+            For example ``"2 missing from home episodes in the last 6 months"`` or
+            ``"on a child protection plan at the as-of date"``.
+        """
+        return self[name].describe(value)
+
+    def descriptions(self) -> dict[str, str]:
+        """Return each feature's description template, ``{value}`` marking the value.
+
+        Returns
+        -------
+        dict of str to str
+            Feature name to template, in column order.
+        """
+        return {f.name: f.template for f in self.features}
+
+    def resolve(self, event_types: Iterable[str]) -> FeatureSpec:
+        """Return the spec with a generic count for every event type it does not know.
+
+        Parameters
+        ----------
+        event_types : iterable of str
+            Event types present in the data.
+
+        Returns
+        -------
+        FeatureSpec
+            ``self`` when ``count_other_event_types`` is False; otherwise a spec
+            with ``count_other_event_types=False`` and, after the spec's features, a
+            :class:`Count` over 365 days named ``other_<type>_count_365d`` for each
+            type that is neither in :data:`~riskmodel.data.EVENT_TYPES` nor read by a
+            family of the spec (sorted by name; the type is lower-cased and characters other
+            than letters and digits become ``_``). Pass the resolved spec when
+            scoring new data, so that its columns match those the model was fitted on.
+        """
+        if not self.count_other_event_types:
+            return self
+        known = set(EVENT_TYPES) | self.event_types
+        others = sorted(
+            {(_slug(t), t) for t in event_types if isinstance(t, str) and t not in known}
+        )
+        taken = set(self.names)
+        extra = []
+        for slug, event_type in others:
+            name, n = f"other_{slug}", 1
+            while Count(_family(name, event_type), OTHER_WINDOW_DAYS).name in taken:
+                n += 1
+                name = f"other_{slug}_{n}"
+            feature = Count(_family(name, event_type), OTHER_WINDOW_DAYS)
+            taken.add(feature.name)
+            extra.append(feature)
+        return FeatureSpec(self.features + tuple(extra), count_other_event_types=False)
+
+
+def _slug(event_type: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", event_type.lower()).strip("_") or "event"
+
+
+def _family(name: str, event_type: str) -> EventFamily:
+    return EventFamily(name, (event_type,), f"'{event_type}' events", f"'{event_type}' event")
+
+
+def feature_descriptions(spec: FeatureSpec | None = None) -> dict[str, str]:
+    """Return each feature's plain-English description template.
+
+    Parameters
+    ----------
+    spec : FeatureSpec, optional
+        The specification; the default one when not given.
+
+    Returns
+    -------
+    dict of str to str
+        Feature name to template, ``{value}`` marking the child's value, such as
+        ``"{value} missing from home episodes in the last 6 months"``.
+
+    Examples
+    --------
+    >>> feature_descriptions()["missing_episode_count_180d"]
+    '{value} missing from home episodes in the last 6 months'
+    """
+    return (spec if spec is not None else FeatureSpec.default()).descriptions()
