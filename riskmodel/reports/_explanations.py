@@ -1,0 +1,203 @@
+"""The explanations section: global importance, group comparison, reasons.
+
+Child-level reasons are shown only for synthetic children, as "Child A, aged 14", and
+only from a fixed list of columns: person ids and other identifying columns never
+reach the page. For real data, only counts of top reasons over many children are shown,
+with small counts suppressed.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+import numpy as np
+import pandas as pd
+
+from riskmodel.reports import _figures
+from riskmodel.reports._html import Cell, callout, fmt, heading, para, table
+
+TOP_FEATURES = 15
+MAX_EXAMPLES = 6
+MAX_GROUP_ROWS = 60
+SMALL_COUNT = 5
+"""Aggregate reason counts below this are shown as "fewer than 5" for real data."""
+_REASON = re.compile(r"^reason_(\d+)$")
+
+
+def feature_label(feature: str, description: object = None) -> str:
+    """Label a feature for readers: its description with its value placeholder shown as ``N``."""
+    if isinstance(description, str) and description.strip():
+        return re.sub(r"\s+", " ", description.replace("{value}", "N")).strip()
+    return str(feature).replace("_", " ")
+
+
+def _importance_block(importance: pd.DataFrame) -> str:
+    top = importance.sort_values("mean_abs_shap", ascending=False).head(TOP_FEATURES)
+    descriptions = top["description"] if "description" in top else [None] * len(top)
+    labels = [feature_label(f, d) for f, d in zip(top["feature"], descriptions, strict=True)]
+    rows = []
+    for rank, (r, text) in enumerate(zip(top.itertuples(), labels, strict=True), start=1):
+        mean = getattr(r, "mean_shap", np.nan)
+        direction = "raises" if mean > 0 else "lowers" if mean < 0 else "—"
+        rows.append(
+            [
+                str(rank),
+                Cell(text, "text"),
+                Cell(r.feature, "text"),
+                fmt(r.mean_abs_shap, "small"),
+                f"{fmt(mean, 'small')} ({direction})",
+            ]
+        )
+    short = [t if len(t) <= 60 else t[:57] + "..." for t in labels]
+    return "".join(
+        [
+            table(
+                ["Rank", "Feature", "Column", "Mean |contribution|", "Mean contribution"],
+                rows,
+                caption=f"The {len(top)} features that move the scores most (log-odds)",
+            ),
+            _figures.figure_html(
+                _figures.importance(top, short),
+                alt="Bar chart of the mean absolute contribution of each feature",
+                caption="Mean absolute contribution of each feature to the children's "
+                "scores, in log-odds. N stands for the child's value.",
+            ),
+        ]
+    )
+
+
+def _group_block(group_contributions: pd.DataFrame) -> str:
+    frame = group_contributions
+    if not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index()
+    shown = frame.head(MAX_GROUP_ROWS)
+    numeric = [c for c in shown.columns if pd.api.types.is_float_dtype(shown[c])]
+    rows = [
+        [
+            fmt(v, "small") if c in numeric else Cell(v, "" if j == 0 else "text")
+            for j, (c, v) in enumerate(zip(shown.columns, values, strict=True))
+        ]
+        for values in shown.itertuples(index=False)
+    ]
+    more = len(frame) - len(shown)
+    caption = "Mean contributions by group"
+    if more:
+        caption += f" (first {len(shown)} of {len(frame)} rows)"
+    header = [str(c).replace("_", " ") for c in shown.columns]
+    return table(header, rows, caption=caption)
+
+
+def _example_rows(reason_examples: pd.DataFrame) -> tuple[list[str], list[list[object]]]:
+    reasons = sorted(
+        (c for c in reason_examples.columns if _REASON.match(str(c))),
+        key=lambda c: int(_REASON.match(str(c)).group(1)),
+    )
+    header = ["Child"]
+    if "risk_score" in reason_examples:
+        header.append("Score")
+    header += [f"Reason {c.split('_')[1]}" for c in reasons]
+    rows = []
+    examples = reason_examples.head(MAX_EXAMPLES)
+    for letter, (_, r) in zip(string.ascii_uppercase, examples.iterrows(), strict=False):
+        age = r.get("age")
+        name = f"Child {letter}" + (f", aged {int(age)}" if pd.notna(age) else "")
+        row: list[object] = [name]
+        if "risk_score" in reason_examples:
+            row.append(fmt(r["risk_score"], "pct"))
+        row += [Cell(r[c] if pd.notna(r[c]) else "—", "text") for c in reasons]
+        rows.append(row)
+    return header, rows
+
+
+def _examples_block(reason_examples: pd.DataFrame) -> str:
+    header, rows = _example_rows(reason_examples)
+    return "".join(
+        [
+            heading("Example reason codes (synthetic children)"),
+            para(
+                "These children are invented by the synthetic generator. Each row shows the "
+                "score and the features that raised it most, as a practitioner would see "
+                "them. Reasons describe what the model weighed, not why a child is at risk."
+            ),
+            table(header, rows, caption="Flagged synthetic children", numeric_from=1),
+        ]
+    )
+
+
+def _top_reasons_block(top_reasons: pd.DataFrame, synthetic: bool) -> str:
+    total = top_reasons["children"].sum()
+    rows = []
+    for r in top_reasons.sort_values("children", ascending=False).itertuples():
+        small = not synthetic and r.children < SMALL_COUNT
+        rows.append(
+            [
+                Cell(r.reason, "text"),
+                f"fewer than {SMALL_COUNT}" if small else fmt(r.children, "int"),
+                "—" if small else fmt(r.children / total if total else np.nan, "pct"),
+            ]
+        )
+    return "".join(
+        [
+            heading("How often each feature is the top reason"),
+            table(
+                ["Top reason (feature)", "Flagged children", "Share"],
+                rows,
+                caption="Among the children flagged at the latest as-of date",
+            ),
+        ]
+    )
+
+
+def explanations_section(
+    importance: pd.DataFrame | None,
+    group_contributions: pd.DataFrame | None,
+    reason_examples: pd.DataFrame | None,
+    top_reasons: pd.DataFrame | None,
+    *,
+    synthetic: bool,
+) -> str:
+    """Render the ``explanations`` section."""
+    out = [
+        para(
+            "Each score is split into contributions of the features (SHAP values of the "
+            "model before calibration, in log-odds; calibration keeps the order of "
+            "children and of reasons). Contributions describe the model's arithmetic, not "
+            "causes, and they can only point to what the authority recorded."
+        )
+    ]
+    if (
+        importance is None
+        and group_contributions is None
+        and top_reasons is None
+        and (reason_examples is None or not synthetic)
+    ):
+        out.append(
+            callout(
+                "No explanations were supplied to this report. The review board should "
+                "ask for them before approving use.",
+                "warn",
+            )
+        )
+    if importance is not None:
+        out += [heading("What drives the scores overall"), _importance_block(importance)]
+    if group_contributions is not None:
+        out += [
+            heading("Do the same features drive the scores in every group?"),
+            _group_block(group_contributions),
+        ]
+    if synthetic and reason_examples is not None:
+        out.append(_examples_block(reason_examples))
+    elif not synthetic:
+        out.append(
+            callout(
+                "Child-level reasons are not shown: this report may be shared, and rows "
+                "about real children never leave the authority's systems. Only counts over "
+                "many children are shown, and counts below "
+                f"{SMALL_COUNT} are suppressed.",
+                "note",
+            )
+        )
+    if top_reasons is not None and len(top_reasons):
+        out.append(_top_reasons_block(top_reasons, synthetic))
+    return "".join(out)
