@@ -1,0 +1,256 @@
+"""Temporal backtest: refit on each rolling-origin fold, score the future, compare.
+
+Every fold fits the model and the rule baselines on earlier as-of dates only and
+scores the fold's test dates. Metrics come with cluster-bootstrap intervals (children
+resampled, not rows). On synthetic data the ground truth's own probabilities are
+scored on the same rows as ``"best possible"``, so the gap to the ceiling is visible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from riskmodel.evaluation._capacity import capacity_metrics
+from riskmodel.metrics import summarise
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from riskmodel._frame import TrainingFrame
+    from riskmodel.data.synthetic import GroundTruth
+
+__all__ = ["BEST_POSSIBLE", "BacktestResult", "backtest", "default_baselines"]
+
+BEST_POSSIBLE = "best possible"
+"""Name of the ground-truth probabilities in a backtest on synthetic data."""
+MODEL = "model"
+_RANKING_ONLY = ("roc_auc", "average_precision")
+
+
+def default_baselines() -> dict[str, Any]:
+    """Return the rules an authority would otherwise use, as unfitted estimators."""
+    from riskmodel.models import RuleBaseline, SingleFeatureRanker
+
+    return {
+        "rule: CP plan or 2+ referrals": RuleBaseline(),
+        "rule: recent missing episodes": SingleFeatureRanker(),
+    }
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """What :func:`backtest` measured.
+
+    Attributes
+    ----------
+    metrics : pandas.DataFrame
+        Tidy: ``model``, ``fold`` (an integer, or ``"overall"`` for all test rows
+        pooled), ``metric``, ``value``, ``lower``, ``upper``.
+    folds : pandas.DataFrame
+        One row per fold: training and test date ranges, rows and positives.
+    by_date : pandas.DataFrame
+        ``model``, ``as_of_date``, ``roc_auc``, ``average_precision``, ``observed``,
+        ``expected``: how each model did at each test as-of date.
+    predictions : pandas.DataFrame
+        Out-of-fold predictions per (child, as-of date) and model. Child-level: for
+        analysis in memory only; never log or publish it.
+    capacity : int or None
+        The capacity used for the capacity metrics (per as-of date).
+    """
+
+    metrics: pd.DataFrame
+    folds: pd.DataFrame
+    by_date: pd.DataFrame
+    predictions: pd.DataFrame = field(repr=False)
+    capacity: int | None = None
+
+    def summary(self, fold: Any = "overall") -> pd.DataFrame:
+        """One row per model, one column per metric (``value`` only) for a fold."""
+        rows = self.metrics[self.metrics["fold"].astype(str) == str(fold)]
+        table = rows.pivot(index="model", columns="metric", values="value")
+        order = [m for m in rows["model"].unique()]
+        return table.loc[order, [m for m in rows["metric"].unique()]]
+
+    def value(self, metric: str, model: str = MODEL, fold: Any = "overall") -> float:
+        """Return the point estimate of one metric."""
+        m = self.metrics
+        hit = m[
+            (m["model"] == model) & (m["metric"] == metric) & (m["fold"].astype(str) == str(fold))
+        ]
+        if hit.empty:
+            raise KeyError(f"no {metric!r} for model {model!r}, fold {fold!r}")
+        return float(hit["value"].iloc[0])
+
+    def plot_reliability(self, ax: Axes | None = None, n_bins: int = 10) -> Axes:
+        """Reliability diagram of the pooled out-of-fold predictions, per model."""
+        from riskmodel.evaluation._plots import plot_reliability
+
+        return plot_reliability(self.predictions, ax=ax, n_bins=n_bins)
+
+    def plot_capacity(self, ax: Axes | None = None, max_k: int | None = None) -> Axes:
+        """Precision and recall at k (per as-of date, averaged) for k up to ``max_k``."""
+        from riskmodel.evaluation._plots import plot_capacity
+
+        return plot_capacity(self.predictions, ax=ax, max_k=max_k, capacity=self.capacity)
+
+    def plot_over_time(self, metric: str = "average_precision", ax: Axes | None = None) -> Axes:
+        """Plot a metric at each test as-of date, per model."""
+        from riskmodel.evaluation._plots import plot_over_time
+
+        return plot_over_time(self.by_date, metric=metric, ax=ax)
+
+
+def _score_fold(models, frame, train, test, truth) -> pd.DataFrame:
+    X, y = frame.X, frame.y.to_numpy()
+    keys = frame.keys.iloc[test].reset_index(drop=True)
+    out = []
+    for name, estimator in models.items():
+        fitted = clone(estimator).fit(X.iloc[train], y[train])
+        out.append(
+            keys.assign(
+                model=name, y_true=y[test], y_score=fitted.predict_proba(X.iloc[test])[:, 1]
+            )
+        )
+    if truth is not None:
+        probs = truth.probability(
+            keys["person_id"].to_numpy(),
+            keys["as_of_date"].to_numpy(),
+            horizon_months=frame.horizon_months,
+        )
+        out.append(keys.assign(model=BEST_POSSIBLE, y_true=y[test], y_score=np.asarray(probs)))
+    return pd.concat(out, ignore_index=True)
+
+
+def _fold_metrics(preds: pd.DataFrame, fold: Any, capacity, n_resamples, random_state):
+    rows = []
+    for name, part in preds.groupby("model", sort=False):
+        y, p = part["y_true"].to_numpy(), part["y_score"].to_numpy()
+        ids = part["person_id"].to_numpy()
+        table = summarise(y, p, clusters=ids, n_resamples=n_resamples, random_state=random_state)
+        if name == BEST_POSSIBLE:
+            table = table[table["metric"].isin(_RANKING_ONLY + ("brier_score",))]
+        if capacity:
+            table = pd.concat(
+                [
+                    table,
+                    capacity_metrics(
+                        y,
+                        p,
+                        part["as_of_date"].to_numpy(),
+                        ids,
+                        capacity,
+                        n_resamples=n_resamples,
+                        random_state=random_state,
+                    ),
+                ],
+                ignore_index=True,
+            )
+        rows.append(table.assign(model=name, fold=fold))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _by_date(preds: pd.DataFrame) -> pd.DataFrame:
+    from riskmodel.metrics import average_precision, roc_auc
+
+    rows = []
+    for (name, date), part in preds.groupby(["model", "as_of_date"], sort=False):
+        y, p = part["y_true"].to_numpy(), part["y_score"].to_numpy()
+        both = 0 < y.sum() < len(y)
+        rows.append(
+            {
+                "model": name,
+                "as_of_date": date,
+                "roc_auc": roc_auc(y, p) if both else np.nan,
+                "average_precision": average_precision(y, p) if both else np.nan,
+                "observed": float(y.sum()),
+                "expected": float(p.sum()),
+                "n": len(y),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def backtest(
+    model: Any,
+    frame: TrainingFrame,
+    splitter: Any,
+    *,
+    capacity: int | None = None,
+    baselines: dict[str, Any] | None = None,
+    truth: GroundTruth | None = None,
+    n_resamples: int = 200,
+    random_state: int | None = 0,
+) -> BacktestResult:
+    """Fit on each temporal fold and measure the model and baselines on the future.
+
+    Parameters
+    ----------
+    model : estimator
+        Cloned and fitted on each fold's training rows.
+    frame : TrainingFrame
+        From :func:`~riskmodel.build_training_frame` (unlabelled rows dropped).
+    splitter : TemporalSplit
+        Or any splitter whose ``split(X)`` reads as-of dates from ``X``'s index.
+    capacity : int, optional
+        Children the service can support from each as-of date's list; adds
+        precision, recall and number needed to flag at capacity.
+    baselines : dict of str to estimator, optional
+        Compared side by side; default :func:`default_baselines`. ``{}`` for none.
+    truth : GroundTruth, optional
+        The synthetic authority's ground truth (``data.truth``); adds the
+        ``"best possible"`` row: the true probabilities scored on the same rows.
+    n_resamples : int, default 200
+        Cluster-bootstrap resamples per interval (0 for none).
+    random_state : int, optional
+        Seed for the intervals.
+
+    Returns
+    -------
+    BacktestResult
+    """
+    models = {MODEL: model, **(default_baselines() if baselines is None else baselines)}
+    if frame.y.isna().any():
+        raise ValueError(
+            "backtest needs labelled rows only: build the frame with drop_unlabelled=True"
+        )
+    folds, preds = [], []
+    for i, (train, test) in enumerate(splitter.split(frame.X), start=1):
+        dates = frame.keys["as_of_date"]
+        folds.append(
+            {
+                "fold": i,
+                "train_start": dates.iloc[train].min(),
+                "train_end": dates.iloc[train].max(),
+                "test_start": dates.iloc[test].min(),
+                "test_end": dates.iloc[test].max(),
+                "n_train": len(train),
+                "n_test": len(test),
+                "train_positives": int(frame.y.iloc[train].sum()),
+                "test_positives": int(frame.y.iloc[test].sum()),
+            }
+        )
+        preds.append(_score_fold(models, frame, train, test, truth).assign(fold=i))
+    if not preds:
+        raise ValueError(f"{splitter!r} produced no folds for this frame")
+    predictions = pd.concat(preds, ignore_index=True)
+    metrics = [
+        _fold_metrics(p, f, capacity, n_resamples, random_state)
+        for f, p in predictions.groupby("fold", sort=True)
+    ]
+    metrics.append(_fold_metrics(predictions, "overall", capacity, n_resamples, random_state))
+    table = pd.concat(metrics, ignore_index=True)[
+        ["model", "fold", "metric", "value", "lower", "upper"]
+    ]
+    table["fold"] = table["fold"].astype(str)
+    return BacktestResult(
+        metrics=table,
+        folds=pd.DataFrame(folds),
+        by_date=_by_date(predictions),
+        predictions=predictions,
+        capacity=capacity,
+    )

@@ -1,0 +1,91 @@
+"""The temporal backtest: what it measures, and that the model earns its place."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import riskmodel as rm
+from riskmodel._frame import build_training_frame
+from riskmodel.evaluation import BEST_POSSIBLE, backtest, capacity_metrics
+from riskmodel.metrics import precision_at_k
+from riskmodel.models import RiskClassifier
+from riskmodel.splits import TemporalSplit
+
+pytestmark = pytest.mark.filterwarnings("ignore::riskmodel.DataQualityWarning")
+
+
+@pytest.fixture(scope="module")
+def mid_sized():
+    """A mid-sized synthetic authority, quarterly as-of dates 2016-2023."""
+    data = rm.make_local_authority(n_children=20_000, random_state=0)
+    dates = pd.date_range("2016-04-01", "2023-01-01", freq="QS-APR")
+    frame = build_training_frame(data, dates, horizon=12)
+    result = backtest(
+        RiskClassifier("hgb", random_state=0),
+        frame,
+        TemporalSplit(3, test_duration=12, horizon=12),
+        capacity=20,
+        truth=data.truth,
+        n_resamples=50,
+    )
+    return data, frame, result
+
+
+@pytest.mark.slow
+def test_calibrated_model_beats_the_rule_and_is_calibrated(mid_sized):
+    _, _, result = mid_sized
+    model_ap = result.value("average_precision")
+    rule_ap = result.value("average_precision", model="rule: CP plan or 2+ referrals")
+    assert model_ap > rule_ap
+    assert 0.8 <= result.value("observed_expected_ratio") <= 1.25
+    # the ground truth is the ceiling: no model beats it on the same rows
+    assert result.value("roc_auc", model=BEST_POSSIBLE) > result.value("roc_auc")
+
+
+@pytest.mark.slow
+def test_folds_are_temporal_and_pooled_rows_are_the_test_rows(mid_sized):
+    _, frame, result = mid_sized
+    folds = result.folds
+    assert (folds["train_end"] < folds["test_start"]).all()
+    # a whole horizon between the last training date and the first test date
+    assert (folds["test_start"] - folds["train_end"] >= pd.Timedelta(days=365)).all()
+    preds = result.predictions[result.predictions["model"] == "model"]
+    assert len(preds) == folds["n_test"].sum()
+    assert not preds.duplicated(["person_id", "as_of_date"]).any()
+    assert set(result.metrics["fold"]) == {"1", "2", "3", "overall"}
+
+
+@pytest.mark.slow
+def test_intervals_contain_the_estimates(mid_sized):
+    _, _, result = mid_sized
+    m = result.metrics.dropna(subset=["lower", "upper"])
+    assert len(m) > 50
+    assert (m["lower"] <= m["value"] + 1e-12).all() and (m["value"] <= m["upper"] + 1e-12).all()
+
+
+@pytest.mark.slow
+def test_displays_draw(mid_sized):
+    _, _, result = mid_sized
+    assert len(result.plot_reliability().lines) >= 4
+    assert len(result.plot_capacity().lines) >= 8
+    assert len(result.plot_over_time("roc_auc").lines) == 4
+
+
+def test_capacity_is_applied_within_each_as_of_date():
+    rng = np.random.default_rng(0)
+    dates = np.repeat(np.array(["2020-01-01", "2020-04-01"], dtype="datetime64[ns]"), 500)
+    y = rng.random(1000) < 0.05
+    p = rng.random(1000)
+    ids = np.arange(1000)
+    got = capacity_metrics(y, p, dates, ids, 10, n_resamples=0)
+    per_date = [precision_at_k(y[dates == d], p[dates == d], 10) for d in np.unique(dates)]
+    precision = got.set_index("metric").loc["precision_at_capacity", "value"]
+    assert precision == pytest.approx(np.mean(per_date))
+    nnf = got.set_index("metric").loc["nnf_at_capacity", "value"]
+    assert nnf == pytest.approx(1 / precision)
+
+
+def test_unlabelled_rows_are_refused(small_tables):
+    frame = type("F", (), {"y": pd.Series([1.0, np.nan])})()
+    with pytest.raises(ValueError, match="labelled rows only"):
+        backtest(RiskClassifier(), frame, TemporalSplit(1))
