@@ -31,7 +31,9 @@ class FeatureProfile:
     edges : dict of str to list of float
         Interior bin edges per feature (quantiles of the non-missing values).
     shares : dict of str to list of float
-        Share of non-missing rows per bin (``len(edges) + 1`` bins).
+        Share of all rows per bin: ``len(edges) + 1`` value bins, then the missing
+        values as a bin of their own (so a mostly-missing feature is compared on
+        what is typical of it, not on its few recorded values alone).
     missing : dict of str to float
         Missing rate per feature.
     n_rows : int
@@ -58,8 +60,11 @@ class FeatureProfile:
         return cls(data["edges"], data["shares"], data["missing"], int(data["n_rows"]))
 
 
-def _bin_shares(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
+def _bin_shares(column: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Shares of the rows in each value bin, and (last) of the missing rows."""
+    missing = np.isnan(column)
+    bins = np.searchsorted(edges, column[~missing], side="right")
+    counts = np.append(np.bincount(bins, minlength=len(edges) + 1), missing.sum())
     return counts / max(counts.sum(), 1)
 
 
@@ -88,7 +93,7 @@ def profile_features(X: pd.DataFrame, *, n_bins: int = 10) -> FeatureProfile:
         else:
             cut = np.array([], dtype=float)
         edges[str(name)] = cut.tolist()
-        shares[str(name)] = _bin_shares(present, cut).tolist()
+        shares[str(name)] = _bin_shares(column, cut).tolist()
     return FeatureProfile(edges, shares, missing, int(len(X)))
 
 
@@ -96,8 +101,9 @@ def population_stability(profile: FeatureProfile, X: pd.DataFrame) -> pd.DataFra
     """Compare a scoring frame with the training profile, feature by feature.
 
     The population stability index is
-    ``sum((current - expected) * ln(current / expected))`` over the training bins,
-    with shares floored at 1e-4 so that an empty bin never divides by zero.
+    ``sum((current - expected) * ln(current / expected))`` over the training bins
+    (value bins plus a bin for missing values), with shares floored at 1e-4 so that an
+    empty bin never divides by zero.
 
     Parameters
     ----------
@@ -122,7 +128,7 @@ def population_stability(profile: FeatureProfile, X: pd.DataFrame) -> pd.DataFra
             continue
         column = pd.to_numeric(X[name], errors="coerce").astype("float64").to_numpy()
         present = column[~np.isnan(column)]
-        current = np.maximum(_bin_shares(present, np.asarray(cut, dtype=float)), _EPS)
+        current = np.maximum(_bin_shares(column, np.asarray(cut, dtype=float)), _EPS)
         psi = float(np.sum((current - expected) * np.log(current / expected)))
         rows.append(
             (name, psi, profile.missing[name], float(1 - len(present) / max(len(column), 1)))

@@ -1,0 +1,274 @@
+"""Score every child in the cohort at an as-of date: probability, band, rank, flag, reasons.
+
+Every child in the input is accounted for: the scores file has one row per child in
+the cohort, and the exclusions file one row per other child with the reason. The
+function checks ``children in = scored + excluded`` before anything is written, and
+writes every file atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskmodel._atomic import atomic_write
+from riskmodel.cohort import build_cohort
+from riskmodel.features import build_features, default_spec
+from riskmodel.metrics import risk_bands
+from riskmodel.scoring._drift import PSI_ALERT, FeatureProfile, population_stability
+from riskmodel.scoring._history import add_changes, append_history, previous_scores
+
+__all__ = ["DriftWarning", "ScoringResult", "score"]
+
+SCORE_COLUMNS = [
+    "person_id",
+    "as_of_date",
+    "risk_score",
+    "risk_band",
+    "rank",
+    "flagged",
+    "reason_1",
+    "reason_2",
+    "reason_3",
+    "model_name",
+    "model_version",
+]
+CHANGE_COLUMNS = ["previous_band", "band_change", "new_to_list", "rising"]
+EXCLUSION_COLUMNS = ["person_id", "as_of_date", "reason"]
+
+
+class DriftWarning(UserWarning):
+    """The population scored differs materially from the one the model was trained on."""
+
+
+@dataclass(frozen=True)
+class ScoringResult:
+    """The outputs of :func:`score`.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        One row per child in the cohort (see the scores-file contract), ranked.
+    exclusions : pandas.DataFrame
+        One row per other child in the input, with the reason.
+    drift : pandas.DataFrame or None
+        Per-feature population stability against the training profile.
+    files : dict of str to pathlib.Path
+        What was written, when ``out`` was given.
+    notes : list of str
+        What the run assumed or noticed (dropped or added feature columns, drift).
+    """
+
+    scores: pd.DataFrame
+    exclusions: pd.DataFrame
+    drift: pd.DataFrame | None = None
+    files: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Children in, scored, excluded and flagged."""
+        return {
+            "children_in": len(self.scores) + len(self.exclusions),
+            "scored": len(self.scores),
+            "excluded": len(self.exclusions),
+            "flagged": int(self.scores["flagged"].sum()),
+        }
+
+
+def _align_features(X: pd.DataFrame, model: Any, notes: list[str]) -> pd.DataFrame:
+    """Match the model's columns: absent generic counts are 0, unseen columns dropped."""
+    wanted = [str(c) for c in getattr(model, "feature_names_in_", X.columns)]
+    absent = [c for c in wanted if c not in X.columns]
+    not_counts = [c for c in absent if not c.startswith("other_")]
+    if not_counts:
+        raise ValueError(
+            f"the model needs feature(s) {', '.join(not_counts)} that the feature "
+            "specification did not produce; score with the spec the model was trained on"
+        )
+    if absent:
+        notes.append(f"no events of the type(s) behind {', '.join(absent)}: counted as 0")
+    extra = [c for c in X.columns if c not in wanted]
+    if extra:
+        notes.append(f"event types the model never saw were ignored: {', '.join(extra)}")
+    return X.reindex(columns=wanted, fill_value=0)
+
+
+def _rank(person_ids: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Rank 1 = highest risk; equal scores are ordered by person id, so reruns agree."""
+    order = np.lexsort((person_ids, -p))
+    rank = np.empty(len(p), dtype=np.int64)
+    rank[order] = np.arange(1, len(p) + 1)
+    return rank
+
+
+def _reasons(model: Any, X: pd.DataFrame, spec: Any, top: int) -> pd.DataFrame:
+    from riskmodel.explain import explain, reason_codes
+
+    codes = reason_codes(explain(model, X), spec, top=top)
+    return codes[[f"reason_{i}" for i in range(1, top + 1)]].reset_index(drop=True)
+
+
+def _check_drift(profile, X, notes) -> pd.DataFrame | None:
+    if profile is None:
+        return None
+    if isinstance(profile, dict):
+        profile = FeatureProfile.from_dict(profile)
+    drift = population_stability(profile, X)
+    alerts = drift[drift["status"] == "alert"]
+    if len(alerts):
+        message = (
+            f"{len(alerts)} feature(s) drifted beyond PSI {PSI_ALERT} since training: "
+            + ", ".join(f"{r.feature} ({r.psi:.2f})" for r in alerts.head(5).itertuples())
+        )
+        notes.append(message)
+        warnings.warn(message, DriftWarning, stacklevel=3)
+    return drift
+
+
+def score(
+    data: Any,
+    model: Any,
+    as_of: str | pd.Timestamp,
+    *,
+    capacity: int = 50,
+    spec: Any = None,
+    model_name: str = "unregistered",
+    model_version: str = "0",
+    profile: FeatureProfile | dict | None = None,
+    out: str | os.PathLike[str] | None = None,
+    csv: bool = False,
+    reasons: int = 3,
+    **cohort_kwargs: Any,
+) -> ScoringResult:
+    """Score the cohort at ``as_of`` and, when ``out`` is given, write the outputs.
+
+    Parameters
+    ----------
+    data : LocalAuthorityData
+        Validated first; a problem raises :class:`~riskmodel.exceptions.SchemaError`.
+    model : fitted estimator
+        A fitted :class:`~riskmodel.RiskClassifier` (e.g. ``load_model(...).model``).
+    as_of : date-like
+        The as-of date: only what was known before it is used.
+    capacity : int, default 50
+        How many children the service can support: the top ``capacity`` are flagged.
+    spec : FeatureSpec, optional
+        The specification the model was trained on; default :func:`default_spec`.
+    model_name, model_version : str
+        Written into every row.
+    profile : FeatureProfile or dict, optional
+        The training profile; when given, drift is measured and warned about.
+    out : path-like, optional
+        A directory for ``scores.parquet``, ``exclusions.parquet``, ``drift.parquet``
+        (and ``.csv`` copies with ``csv=True``) and the score ``history/``; or the
+        path of the scores file itself (``.parquet`` or ``.csv``), the other files
+        then going beside it as ``<name>_exclusions`` and ``<name>_drift``. Each run
+        adds each child's previous band, the change, ``new_to_list`` and ``rising``.
+    csv : bool, default False
+        Also write CSV copies.
+    reasons : int, default 3
+        Reason codes per child (``reason_1`` ...), from SHAP values in plain English.
+    **cohort_kwargs
+        Passed to :func:`~riskmodel.cohort.build_cohort` (``min_age``, ...).
+
+    Returns
+    -------
+    ScoringResult
+
+    Raises
+    ------
+    SchemaError
+        If the data are invalid.
+    RuntimeError
+        If children in differs from scored plus excluded (nothing is written).
+    """
+    as_of = pd.Timestamp(as_of).normalize()
+    data.validate()
+    notes: list[str] = []
+    cohort = build_cohort(data, as_of, **cohort_kwargs)
+    in_cohort = cohort[cohort["in_cohort"]]
+    spec = (spec or default_spec()).resolve(data.events["event_type"].unique())
+    X = build_features(data, spec=spec, keys=in_cohort[["person_id", "as_of_date"]])
+    X = _align_features(X, model, notes)
+    ids = in_cohort["person_id"].astype("str").to_numpy()
+    p = model.predict_proba(X)[:, 1] if len(X) else np.array([], dtype=float)
+    rank = _rank(ids, p)
+    scores = pd.DataFrame(
+        {
+            "person_id": ids,
+            "as_of_date": as_of,
+            "risk_score": p,
+            "risk_band": risk_bands(p) if len(p) else np.array([], dtype=int),
+            "rank": rank,
+            "flagged": rank <= capacity,
+        }
+    )
+    if len(X):
+        scores = pd.concat([scores, _reasons(model, X, spec, reasons)], axis=1)
+    else:
+        scores = scores.assign(**{f"reason_{i}": "" for i in range(1, reasons + 1)})
+    scores = scores.assign(model_name=model_name, model_version=str(model_version))
+    scores = (
+        scores[
+            SCORE_COLUMNS[:6] + [f"reason_{i}" for i in range(1, reasons + 1)] + SCORE_COLUMNS[-2:]
+        ]
+        .sort_values("rank")
+        .reset_index(drop=True)
+    )
+    excluded = cohort.loc[~cohort["in_cohort"], EXCLUSION_COLUMNS].reset_index(drop=True)
+    if len(scores) + len(excluded) != len(data.persons):
+        raise RuntimeError(
+            f"children in ({len(data.persons)}) != scored ({len(scores)}) + excluded "
+            f"({len(excluded)}); nothing was written"
+        )
+    drift = _check_drift(profile, X, notes)
+    files: dict[str, Path] = {}
+    if out is not None:
+        scores, files = _write(Path(out), scores, excluded, drift, as_of, csv)
+    return ScoringResult(scores, excluded, drift, files, notes)
+
+
+def _targets(out: Path) -> tuple[Path, str, Path]:
+    """Where to write: ``(folder, scores file stem, history folder)`` and the format.
+
+    ``out`` is a directory (``scores.parquet`` and friends go inside it) or the path of
+    the scores file itself (``.parquet`` or ``.csv``), with the exclusions and drift
+    files and the ``history/`` folder beside it.
+    """
+    if out.suffix.lower() in (".parquet", ".csv"):
+        return out.parent, out.stem, out.suffix.lower()
+    return out, "scores", ".parquet"
+
+
+def _write(out: Path, scores, excluded, drift, as_of, csv):
+    folder, stem, suffix = _targets(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    _, previous = previous_scores(folder / "history", as_of)
+    scores = add_changes(scores, previous)
+    names = {"scores": stem, "exclusions": f"{stem}_exclusions", "drift": f"{stem}_drift"}
+    if stem == "scores":
+        names.update(exclusions="exclusions", drift="drift")
+    tables = {"scores": scores, "exclusions": excluded}
+    if drift is not None:
+        tables["drift"] = drift
+    formats = {suffix} | ({".csv"} if csv else set())
+    files = {}
+    for name, table in tables.items():
+        for fmt in sorted(formats):
+            key = name if fmt == suffix else f"{name}_csv"
+            files[key] = atomic_write(folder / f"{names[name]}{fmt}", _writer(table, fmt))
+    files["history"] = append_history(folder / "history", scores, as_of)
+    return scores, files
+
+
+def _writer(table: pd.DataFrame, fmt: str):
+    if fmt == ".csv":
+        return lambda p: table.to_csv(p, index=False, date_format="%Y-%m-%d")
+    return lambda p: table.to_parquet(p, index=False)
