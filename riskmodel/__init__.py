@@ -4,8 +4,21 @@ Scores support professional judgement; they never decide. The package reads an
 authority's SSDA903 and CIN census data (or makes a synthetic authority), builds
 as-of features with temporal validation by default, fits calibrated models, and
 explains and audits every score.
+
+Heavy optional dependencies (shap, mlflow, matplotlib) are imported only by the
+functions that need them, so ``import riskmodel`` stays fast and has no side effects.
+
+Examples
+--------
+>>> import riskmodel as rm
+>>> data = rm.make_local_authority(n_children=2_000, random_state=0)
+>>> cohort = rm.build_cohort(data, "2020-04-01")
+>>> int(cohort["in_cohort"].sum()) > 0
+True
 """
 
+from riskmodel._frame import TrainingFrame, build_training_frame
+from riskmodel.cohort import build_cohort, care_entry_labels, summarize_cohort
 from riskmodel.data import (
     GroundTruth,
     LocalAuthorityData,
@@ -19,18 +32,46 @@ from riskmodel.data import (
     read_ssda903,
     write_data,
 )
+from riskmodel.evaluation import BacktestResult, backtest
 from riskmodel.exceptions import DataQualityWarning, LeakageError, SchemaError
+from riskmodel.explain import compare_groups, explain, global_importance, reason_codes
+from riskmodel.fairness import FairnessAudit, audit_fairness
+from riskmodel.features import FeatureSpec, build_features, default_spec
+from riskmodel.models import RiskClassifier, RuleBaseline, SingleFeatureRanker
+from riskmodel.reports import build_review, review_report
+from riskmodel.scoring import ScoringResult, score
+from riskmodel.splits import TemporalSplit
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "BacktestResult",
     "DataQualityWarning",
+    "FairnessAudit",
+    "FeatureSpec",
     "GroundTruth",
     "LeakageError",
     "LocalAuthorityData",
+    "RiskClassifier",
+    "RuleBaseline",
     "SchemaError",
+    "ScoringResult",
+    "SingleFeatureRanker",
+    "TemporalSplit",
+    "TrainingFrame",
     "__version__",
+    "audit_fairness",
+    "backtest",
+    "build_cohort",
+    "build_features",
+    "build_review",
+    "build_training_frame",
     "care_entries",
+    "care_entry_labels",
+    "compare_groups",
+    "default_spec",
+    "explain",
+    "global_importance",
     "looked_after_on",
     "make_local_authority",
     "merge_data",
@@ -38,5 +79,9 @@ __all__ = [
     "read_cin_census",
     "read_data",
     "read_ssda903",
+    "reason_codes",
+    "review_report",
+    "score",
+    "summarize_cohort",
     "write_data",
 ]

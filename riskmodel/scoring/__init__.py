@@ -2,12 +2,16 @@
 
 from riskmodel.scoring._drift import FeatureProfile, population_stability, profile_features
 from riskmodel.scoring._history import add_changes, append_history, previous_scores
+from riskmodel.scoring._score import DriftWarning, ScoringResult, score
 
 __all__ = [
+    "DriftWarning",
     "FeatureProfile",
+    "ScoringResult",
     "add_changes",
     "append_history",
     "population_stability",
     "previous_scores",
     "profile_features",
+    "score",
 ]

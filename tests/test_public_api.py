@@ -1,0 +1,20 @@
+import subprocess
+import sys
+
+import riskmodel as rm
+
+
+def test_all_is_literal_sorted_and_importable():
+    assert rm.__all__ == sorted(rm.__all__, key=lambda n: (not n[0].isupper(), n.lower()))
+    for name in rm.__all__:
+        assert getattr(rm, name) is not None
+
+
+def test_import_has_no_heavy_side_effects():
+    code = (
+        "import sys, riskmodel; "
+        "heavy = [m for m in ('shap', 'mlflow', 'matplotlib.pyplot') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
