@@ -93,7 +93,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         indicators map to their feature).
     categorical_features_ : list
         Input columns encoded as categories.
-    calibration_dates_ : pandas.Index or None
+    calibration_dates_ : numpy.ndarray or None
         The as-of dates of the calibration slice; None for a random split or no
         calibration.
     n_calibration_rows_ : int
@@ -252,7 +252,8 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         self.calibrator_ = fit_calibrator(
             self.base_pipeline_, take_rows(X, held), y[held], self.calibration
         )
-        self.calibration_dates_ = split.dates
+        # a plain numpy array: skops (MLflow's format) cannot store pandas objects
+        self.calibration_dates_ = None if split.dates is None else np.asarray(split.dates)
         self.n_calibration_rows_ = len(held)
 
     def _split_problem(self, split: CalibrationSplit, y: np.ndarray) -> str | None:

@@ -100,9 +100,15 @@ def _align_features(X: pd.DataFrame, model: Any, notes: list[str]) -> pd.DataFra
     return X.reindex(columns=wanted, fill_value=0)
 
 
-def _rank(person_ids: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Rank 1 = highest risk; equal scores are ordered by person id, so reruns agree."""
-    order = np.lexsort((person_ids, -p))
+def _rank(person_ids: np.ndarray, p: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
+    """Rank 1 = highest risk; ties broken by ``tiebreak`` (higher first), then person id.
+
+    Isotonic calibration is a step function, so many children share a calibrated
+    score; the base model's log-odds (calibration is monotone in them) still orders
+    them. The person id makes reruns identical whatever is left tied.
+    """
+    keys = (person_ids, -p) if tiebreak is None else (person_ids, -tiebreak, -p)
+    order = np.lexsort(keys)
     rank = np.empty(len(p), dtype=np.int64)
     rank[order] = np.arange(1, len(p) + 1)
     return rank
@@ -199,7 +205,10 @@ def score(
     X = _align_features(X, model, notes)
     ids = in_cohort["person_id"].astype("str").to_numpy()
     p = model.predict_proba(X)[:, 1] if len(X) else np.array([], dtype=float)
-    rank = _rank(ids, p)
+    log_odds = (
+        model.decision_function(X) if len(X) and hasattr(model, "decision_function") else None
+    )
+    rank = _rank(ids, p, log_odds)
     scores = pd.DataFrame(
         {
             "person_id": ids,

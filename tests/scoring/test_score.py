@@ -119,3 +119,22 @@ def test_ties_are_ranked_by_person_id():
 
     ids = np.array(["c", "a", "b"])
     assert _rank(ids, np.array([0.5, 0.5, 0.9])).tolist() == [3, 2, 1]
+
+
+def test_calibration_ties_are_ordered_by_the_base_log_odds():
+    from riskmodel.scoring._score import _rank
+
+    ids = np.array(["a", "b", "c", "d"])
+    p = np.array([0.3, 0.3, 0.3, 0.1])  # an isotonic step
+    log_odds = np.array([-1.0, 0.5, -0.2, -3.0])
+    assert _rank(ids, p, log_odds).tolist() == [3, 1, 2, 4]
+
+
+def test_scores_within_a_calibration_step_follow_the_base_model(fitted):
+    data, _, model = fitted
+    scores = score(data, model, AS_OF).scores
+    X = rm.build_features(data, spec=None, keys=scores[["person_id", "as_of_date"]])
+    X = X.reindex(columns=model.feature_names_in_, fill_value=0)
+    log_odds = model.decision_function(X)
+    for _, step in pd.Series(log_odds).groupby(scores["risk_score"].to_numpy()):
+        assert step.is_monotonic_decreasing
