@@ -1,0 +1,9 @@
+"""Run every benchmark in turn: ``python -m benchmarks`` (``make bench``). Not run by CI."""
+
+import importlib
+
+MODULES = ["bench_readers", "bench_synthetic", "bench_features", "bench_explain"]
+
+for name in MODULES:
+    print(f"\n=== {name} ===", flush=True)
+    importlib.import_module(f"benchmarks.{name}").main()

@@ -1,0 +1,1 @@
+"""Thin batch jobs over the public API (demo, train, score, review)."""

@@ -1,0 +1,188 @@
+"""The ``riskmodel`` command: thin wrappers over the public API.
+
+Exit status is 0 on success and 2 on bad input, with a message naming the file,
+column and rows, so that a scheduled job fails loudly and a data analyst can act.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from riskmodel.exceptions import SchemaError
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from riskmodel.data import make_local_authority, write_data
+
+    data = make_local_authority(
+        n_children=args.n_children, start=args.start, end=args.end, random_state=args.seed
+    )
+    write_data(data, args.out, format=args.format)
+    print(f"wrote a synthetic authority to {args.out}: {data}")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from riskmodel.data import read_data
+
+    data = read_data(args.data)
+    print(f"{args.data}: valid. {data}")
+    print(data.summary().to_string())
+    return EXIT_OK
+
+
+def _config(args: argparse.Namespace, **overrides):
+    from riskmodel.jobs import load_config
+
+    return load_config(args.config, tracking_uri=args.tracking_uri, **overrides)
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from riskmodel.data import read_data
+    from riskmodel.jobs import run_train
+
+    config = _config(
+        args,
+        data=args.data,
+        horizon_months=args.horizon,
+        model=args.model,
+        register_as=args.register,
+        capacity=args.capacity,
+        out=args.out,
+    )
+    outcome = run_train(read_data(config.data, validate=False), config)
+    print(
+        f"as-of dates: {len(outcome.as_of_dates)} quarterly, "
+        f"{outcome.as_of_dates[0].date()} to {outcome.as_of_dates[-1].date()}"
+    )
+    print(outcome.backtest.summary().round(3).T.to_string())
+    print(f"review report: {outcome.report}")
+    if outcome.version:
+        print(f"registered {config.register_as} version {outcome.version} (run {outcome.run_id})")
+    return EXIT_OK
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from riskmodel.data import read_data
+    from riskmodel.jobs import run_score
+
+    config = _config(
+        args,
+        data=args.data,
+        model_uri=args.model,
+        as_of=args.as_of,
+        capacity=args.capacity,
+        out=args.out,
+        csv=args.csv or None,
+    )
+    result = run_score(read_data(config.data, validate=False), config)
+    counts = result.counts
+    print(
+        f"scored {counts['scored']:,} children, excluded {counts['excluded']:,} "
+        f"(children in: {counts['children_in']:,}); flagged {counts['flagged']:,}"
+    )
+    for name, path in result.files.items():
+        print(f"  {name}: {path}")
+    return EXIT_OK
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from riskmodel.data import read_data
+    from riskmodel.jobs import run_review
+
+    config = _config(args, data=args.data, model_uri=args.model, capacity=args.capacity)
+    path = run_review(read_data(config.data, validate=False), config, args.out)
+    print(f"review report: {path}")
+    return EXIT_OK
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", help="YAML settings (see pipelines/configs/)")
+    parser.add_argument("--tracking-uri", help="MLflow URI (default: ./mlflow.db)")
+    parser.add_argument("--capacity", type=int, help="children the service can support")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="riskmodel",
+        description="Risk of entering care: synthesise, validate, train, score and review.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    synth = commands.add_parser("synth", help="write a synthetic local authority's tables")
+    synth.add_argument("--out", required=True, help="directory to write the tables to")
+    synth.add_argument("--n-children", type=int, default=30_000, help="default 30000")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    synth.add_argument("--start", default="2014-04-01", help="first date followed")
+    synth.add_argument("--end", default="2024-03-31", help="extract date")
+    synth.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    synth.set_defaults(run=_cmd_synth)
+
+    validate = commands.add_parser("validate", help="check a data directory and summarise it")
+    validate.add_argument("--data", required=True, help="directory of the canonical tables")
+    validate.set_defaults(run=_cmd_validate)
+
+    train = commands.add_parser("train", help="backtest, fit, review and register a model")
+    train.add_argument("--data", help="directory of the canonical tables")
+    train.add_argument("--horizon", type=int, help="label horizon in months (default 12)")
+    train.add_argument("--model", choices=["hgb", "logistic"], help="default hgb")
+    train.add_argument("--register", help="registered model name (default riskmodel)")
+    train.add_argument("--out", help="directory for the review report")
+    _common(train)
+    train.set_defaults(run=_cmd_train)
+
+    score = commands.add_parser("score", help="score the cohort at an as-of date")
+    score.add_argument("--data", help="directory of the canonical tables")
+    score.add_argument("--model", help="model URI (default models:/riskmodel@champion)")
+    score.add_argument("--as-of", help="as-of date (default: the day after the extract)")
+    score.add_argument("--out", help="scores file (.parquet or .csv) or a directory")
+    score.add_argument("--csv", action="store_true", help="also write CSV copies")
+    _common(score)
+    score.set_defaults(run=_cmd_score)
+
+    review = commands.add_parser("review", help="write the review report of a model")
+    review.add_argument("--data", help="directory of the canonical tables")
+    review.add_argument("--model", help="model URI (default models:/riskmodel@champion)")
+    review.add_argument("--out", required=True, help="report file, e.g. report.html")
+    _common(review)
+    review.set_defaults(run=_cmd_review)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 2 on bad input (the reason is printed to standard error).
+    """
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        return args.run(args)
+    except (SchemaError, FileNotFoundError) as exc:
+        print(f"riskmodel {args.command}: bad input:\n{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:
+        if type(exc).__name__ != "MlflowException":
+            raise
+        print(f"riskmodel {args.command}: cannot use the model: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

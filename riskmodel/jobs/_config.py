@@ -1,0 +1,94 @@
+"""Settings of the batch jobs, read from small YAML files or given directly."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from riskmodel.exceptions import SchemaError
+
+__all__ = ["JobConfig", "choose_as_of_dates", "load_config"]
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    """Settings shared by ``train``, ``score`` and ``review``.
+
+    Every field has a default, so a YAML file needs to say only what differs.
+    """
+
+    data: str = "demo-output/data"
+    out: str = "demo-output"
+    horizon_months: int = 12
+    model: str = "hgb"
+    calibration: str = "isotonic"
+    capacity: int = 50
+    as_of_dates: tuple[str, ...] | None = None
+    history_months: int = 24
+    n_splits: int = 3
+    test_duration_months: int = 12
+    register_as: str | None = "riskmodel"
+    model_uri: str | None = None
+    as_of: str | None = None
+    tracking_uri: str | None = None
+    n_resamples: int = 200
+    csv: bool = False
+    random_state: int = 0
+
+
+def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) -> JobConfig:
+    """Read a YAML config (keys as in :class:`JobConfig`) and apply overrides.
+
+    Raises
+    ------
+    SchemaError
+        For an unreadable file or an unknown key (naming the file and the key).
+    """
+    import yaml
+
+    values: dict[str, Any] = {}
+    if path is not None:
+        try:
+            values = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise SchemaError(f"{path}: not a readable YAML config ({exc})") from None
+    known = {f.name for f in fields(JobConfig)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise SchemaError(
+            f"{path}: unknown setting(s) {', '.join(unknown)}; known: {sorted(known)}"
+        )
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    if values.get("as_of_dates") is not None:
+        values["as_of_dates"] = tuple(str(d) for d in values["as_of_dates"])
+    return JobConfig(**values)
+
+
+def choose_as_of_dates(
+    end: pd.Timestamp, start: pd.Timestamp, *, horizon_months: int, history_months: int
+) -> pd.DatetimeIndex:
+    """Quarterly as-of dates from ``history_months`` after ``start`` to the last labelled one.
+
+    The last date leaves a whole horizon before ``end`` (so every row is labelled);
+    the first leaves ``history_months`` of history for the features.
+
+    Raises
+    ------
+    SchemaError
+        When the data span too short a period.
+    """
+    first = (start + pd.DateOffset(months=history_months)).to_period("Q").to_timestamp()
+    if first < start + pd.DateOffset(months=history_months):
+        first += pd.DateOffset(months=3)
+    last = end - pd.DateOffset(months=horizon_months)
+    dates = pd.date_range(first, last, freq="QS")
+    if len(dates) < 2:
+        raise SchemaError(
+            f"the data run from {start.date()} to {end.date()}: too short for "
+            f"{history_months} months of history and a {horizon_months}-month horizon"
+        )
+    return dates

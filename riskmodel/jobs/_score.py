@@ -1,0 +1,124 @@
+"""The monthly scoring job and the review job, loading the approved model from MLflow."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from riskmodel.jobs._config import JobConfig
+
+__all__ = ["model_uri", "run_review", "run_score"]
+
+log = logging.getLogger("riskmodel.jobs")
+
+
+def model_uri(config: JobConfig) -> str:
+    """Return the configured model URI, by default ``models:/NAME@champion``."""
+    if config.model_uri:
+        return config.model_uri
+    if not config.register_as:
+        raise ValueError("give model_uri, or register_as to use models:/NAME@champion")
+    return f"models:/{config.register_as}@champion"
+
+
+def run_score(data: Any, config: JobConfig) -> Any:
+    """Score the cohort at ``config.as_of`` with the registered model and log the run.
+
+    With no ``as_of``, the day after the data's extract date is used, so that every
+    recorded event counts. Outputs go to ``config.out``: ``scores.parquet``,
+    ``exclusions.parquet``, ``drift.parquet`` and the score ``history/``.
+
+    Returns
+    -------
+    ScoringResult
+    """
+    from riskmodel.scoring import score
+    from riskmodel.tracking import load_model, load_run_dict, log_scoring_run, set_tracking_uri
+
+    set_tracking_uri(config.tracking_uri)
+    uri = model_uri(config)
+    loaded = load_model(uri)
+    log.info("loaded %s (version %s)", uri, loaded.version)
+    profile = load_run_dict(loaded.run_id, "training_profile.json") if loaded.run_id else None
+    as_of = pd.Timestamp(config.as_of) if config.as_of else data.end_date + pd.Timedelta(days=1)
+    result = score(
+        data,
+        loaded.model,
+        as_of,
+        capacity=config.capacity,
+        model_name=loaded.name or uri,
+        model_version=loaded.version or "unknown",
+        profile=profile,
+        out=config.out,
+        csv=config.csv,
+    )
+    log_scoring_run(
+        model_name=loaded.name or uri,
+        model_version=str(loaded.version),
+        as_of=str(as_of.date()),
+        counts=result.counts,
+        drift=result.drift,
+        warnings_raised=result.notes,
+    )
+    for note in result.notes:
+        log.warning(note)
+    return result
+
+
+def run_review(data: Any, config: JobConfig, out: str | Path) -> Path:
+    """Backtest the registered model's settings on ``data`` and write the review report.
+
+    The backtest refits clones of the registered model on each temporal fold; the
+    explanations and example reasons are those of the registered model itself.
+    """
+    from riskmodel._frame import build_training_frame
+    from riskmodel.evaluation import backtest
+    from riskmodel.jobs._train import _as_of_dates
+    from riskmodel.reports import audit_backtest, build_review, explanation_inputs
+    from riskmodel.splits import TemporalSplit
+    from riskmodel.tracking import load_model, set_tracking_uri
+
+    set_tracking_uri(config.tracking_uri)
+    model = load_model(model_uri(config)).model
+    data.validate()
+    frame = build_training_frame(data, _as_of_dates(data, config), horizon=config.horizon_months)
+    splitter = TemporalSplit(
+        config.n_splits, test_duration=config.test_duration_months, horizon=config.horizon_months
+    )
+    result = backtest(
+        model,
+        frame,
+        splitter,
+        capacity=config.capacity,
+        truth=data.truth,
+        n_resamples=config.n_resamples,
+        random_state=config.random_state,
+    )
+    audit = audit_backtest(
+        result,
+        frame.groups,
+        capacity=config.capacity,
+        n_resamples=config.n_resamples,
+        random_state=config.random_state,
+    )
+    inputs = explanation_inputs(
+        model,
+        frame,
+        synthetic=data.truth is not None,
+        capacity=config.capacity,
+        random_state=config.random_state,
+    )
+    return build_review(
+        data,
+        model,
+        frame,
+        result,
+        out=out,
+        capacity=config.capacity,
+        audit=audit,
+        n_resamples=config.n_resamples,
+        **inputs,
+    )

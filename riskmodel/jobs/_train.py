@@ -1,0 +1,216 @@
+"""The training job: backtest, fit, review, log and register a model."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from riskmodel.jobs._config import JobConfig, choose_as_of_dates
+
+__all__ = ["TrainingOutcome", "run_train"]
+
+log = logging.getLogger("riskmodel.jobs")
+
+HEADLINE_METRICS = (
+    "roc_auc",
+    "average_precision",
+    "brier_score",
+    "expected_calibration_error",
+    "calibration_slope",
+    "observed_expected_ratio",
+    "precision_at_capacity",
+    "recall_at_capacity",
+    "nnf_at_capacity",
+)
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    """What the training job produced."""
+
+    model: Any
+    frame: Any
+    backtest: Any
+    audit: Any
+    report: Path
+    run_id: str | None
+    model_uri: str | None
+    version: str | None
+    as_of_dates: pd.DatetimeIndex
+
+
+def _as_of_dates(data: Any, config: JobConfig) -> pd.DatetimeIndex:
+    if config.as_of_dates:
+        return pd.DatetimeIndex(pd.to_datetime(list(config.as_of_dates)))
+    start = min(data.events["event_date"].min(), data.care_episodes["start_date"].min())
+    dates = choose_as_of_dates(
+        data.end_date,
+        start,
+        horizon_months=config.horizon_months,
+        history_months=config.history_months,
+    )
+    log.info(
+        "as-of dates chosen from the data: %d quarterly dates, %s to %s",
+        len(dates),
+        dates[0].date(),
+        dates[-1].date(),
+    )
+    return dates
+
+
+def headline_metrics(backtest: Any) -> dict[str, float]:
+    """Return the model's pooled out-of-fold metrics, with ``_lower``/``_upper`` ends."""
+    rows = backtest.metrics
+    rows = rows[(rows["model"] == "model") & (rows["fold"] == "overall")]
+    out = {}
+    for row in rows.itertuples():
+        if row.metric in HEADLINE_METRICS:
+            out[row.metric] = row.value
+            out[f"{row.metric}_lower"] = row.lower
+            out[f"{row.metric}_upper"] = row.upper
+    return out
+
+
+def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOutcome:
+    """Backtest the configured model, fit it on all dates, write the review, log it.
+
+    Parameters
+    ----------
+    data : LocalAuthorityData
+        Validated by the job.
+    config : JobConfig
+        Settings (horizon, model, capacity, as-of dates, registration name...).
+    track : bool, default True
+        Log the run to MLflow and register the model (``config.register_as``).
+
+    Returns
+    -------
+    TrainingOutcome
+    """
+    from riskmodel._frame import build_training_frame
+    from riskmodel.evaluation import backtest
+    from riskmodel.models import RiskClassifier
+    from riskmodel.reports import audit_backtest
+    from riskmodel.splits import TemporalSplit
+
+    data.validate()
+    dates = _as_of_dates(data, config)
+    frame = build_training_frame(data, dates, horizon=config.horizon_months)
+    log.info("training frame: %r", frame)
+    model = RiskClassifier(
+        config.model, calibration=config.calibration, random_state=config.random_state
+    )
+    splitter = TemporalSplit(
+        config.n_splits, test_duration=config.test_duration_months, horizon=config.horizon_months
+    )
+    log.info("backtest: %d temporal folds", config.n_splits)
+    result = backtest(
+        model,
+        frame,
+        splitter,
+        capacity=config.capacity,
+        truth=data.truth,
+        n_resamples=config.n_resamples,
+        random_state=config.random_state,
+    )
+    audit = audit_backtest(
+        result,
+        frame.groups,
+        capacity=config.capacity,
+        n_resamples=config.n_resamples,
+        random_state=config.random_state,
+    )
+    log.info("fitting the model on all %d rows", len(frame))
+    model.fit(frame.X, frame.y)
+    report = _write_review(data, model, frame, result, audit, config)
+    run_id = model_uri = version = None
+    if track:
+        run_id, model_uri, version = _log(data, model, frame, result, audit, report, config)
+    return TrainingOutcome(model, frame, result, audit, report, run_id, model_uri, version, dates)
+
+
+def _write_review(data, model, frame, result, audit, config) -> Path:
+    from riskmodel.reports import build_review, explanation_inputs
+
+    inputs = explanation_inputs(
+        model,
+        frame,
+        synthetic=data.truth is not None,
+        capacity=config.capacity,
+        random_state=config.random_state,
+    )
+    out = Path(config.out) / "review.html"
+    build_review(
+        data,
+        model,
+        frame,
+        result,
+        out=out,
+        capacity=config.capacity,
+        audit=audit,
+        n_resamples=config.n_resamples,
+        random_state=config.random_state,
+        **inputs,
+    )
+    log.info("review report written to %s", out)
+    return out
+
+
+def _log(data, model, frame, result, audit, report, config):
+    from riskmodel.scoring import profile_features
+    from riskmodel.tracking import data_fingerprint, log_training_run, set_tracking_uri
+
+    set_tracking_uri(config.tracking_uri)
+    flags = [f"{r.attribute}:{r.group}:{r.metric}" for r in audit.flags().itertuples()]
+    params = {
+        "model": config.model,
+        "calibration": config.calibration,
+        "horizon_months": config.horizon_months,
+        "capacity": config.capacity,
+        "as_of_first": str(frame.as_of_dates[0].date()),
+        "as_of_last": str(frame.as_of_dates[-1].date()),
+        "n_as_of_dates": len(frame.as_of_dates),
+        "rows": len(frame),
+        "positives": int(frame.y.sum()),
+        "n_splits": config.n_splits,
+        "model_params": model.get_params(deep=False),
+    }
+    figures = {
+        "reliability": result.plot_reliability().figure,
+        "capacity": result.plot_capacity().figure,
+        "over_time": result.plot_over_time().figure,
+    }
+    run = log_training_run(
+        model,
+        params=params,
+        metrics=headline_metrics(result),
+        fingerprint=data_fingerprint(data),
+        features=frame.spec.descriptions(),
+        tables={
+            "backtest": result.metrics,
+            "folds": result.folds,
+            "fairness_by_group": audit.by_group,
+            "fairness_disparities": audit.disparities,
+        },
+        figures=figures,
+        artifacts=[report],
+        dicts={"training_profile.json": profile_features(frame.X).to_dict()},
+        fairness_flags=flags,
+        register_as=config.register_as,
+    )
+    _close(figures)
+    log.info(
+        "logged run %s; registered %s version %s", run.run_id, run.registered_name, run.version
+    )
+    return run.run_id, run.model_uri, run.version
+
+
+def _close(figures: dict) -> None:
+    import matplotlib.pyplot as plt
+
+    for figure in figures.values():
+        plt.close(figure)
