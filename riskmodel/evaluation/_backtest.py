@@ -185,6 +185,7 @@ def backtest(
     truth: GroundTruth | None = None,
     n_resamples: int = 200,
     random_state: int | None = 0,
+    progress: bool = False,
 ) -> BacktestResult:
     """Fit on each temporal fold and measure the model and baselines on the future.
 
@@ -208,6 +209,8 @@ def backtest(
         Cluster-bootstrap resamples per interval (0 for none).
     random_state : int, optional
         Seed for the intervals.
+    progress : bool, default False
+        Show a progress bar over the folds (on standard error).
 
     Returns
     -------
@@ -219,7 +222,12 @@ def backtest(
             "backtest needs labelled rows only: build the frame with drop_unlabelled=True"
         )
     folds, preds = [], []
-    for i, (train, test) in enumerate(splitter.split(frame.X), start=1):
+    splits = list(splitter.split(frame.X))
+    if progress:
+        from tqdm.auto import tqdm
+
+        splits = tqdm(splits, desc="backtest folds", unit="fold")
+    for i, (train, test) in enumerate(splits, start=1):
         dates = frame.keys["as_of_date"]
         folds.append(
             {

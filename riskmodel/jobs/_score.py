@@ -96,6 +96,7 @@ def run_review(data: Any, config: JobConfig, out: str | Path) -> Path:
         truth=data.truth,
         n_resamples=config.n_resamples,
         random_state=config.random_state,
+        progress=True,
     )
     audit = audit_backtest(
         result,

@@ -116,6 +116,7 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
         truth=data.truth,
         n_resamples=config.n_resamples,
         random_state=config.random_state,
+        progress=True,
     )
     audit = audit_backtest(
         result,
