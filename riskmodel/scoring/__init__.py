@@ -2,7 +2,7 @@
 
 from riskmodel.scoring._drift import FeatureProfile, population_stability, profile_features
 from riskmodel.scoring._history import add_changes, append_history, previous_scores
-from riskmodel.scoring._score import DriftWarning, ScoringResult, score
+from riskmodel.scoring._score import DriftWarning, ScoringResult, score, score_features
 
 __all__ = [
     "DriftWarning",
@@ -14,4 +14,5 @@ __all__ = [
     "previous_scores",
     "profile_features",
     "score",
+    "score_features",
 ]

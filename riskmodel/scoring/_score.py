@@ -24,7 +24,7 @@ from riskmodel.metrics import risk_bands
 from riskmodel.scoring._drift import PSI_ALERT, FeatureProfile, population_stability
 from riskmodel.scoring._history import add_changes, append_history, previous_scores
 
-__all__ = ["DriftWarning", "ScoringResult", "score"]
+__all__ = ["DriftWarning", "ScoringResult", "score", "score_features"]
 
 SCORE_COLUMNS = [
     "person_id",
@@ -112,6 +112,58 @@ def _rank(person_ids: np.ndarray, p: np.ndarray, tiebreak: np.ndarray | None = N
     rank = np.empty(len(p), dtype=np.int64)
     rank[order] = np.arange(1, len(p) + 1)
     return rank
+
+
+def score_features(
+    model: Any, X: pd.DataFrame, person_ids: Any, capacity: int, *, tiebreak: bool = True
+) -> pd.DataFrame:
+    """Score a ready feature frame: probability, band, rank and flag per child.
+
+    Parameters
+    ----------
+    model : fitted estimator
+        With ``predict_proba`` (and ``decision_function`` for tie-breaking).
+    X : pandas.DataFrame
+        Features in the model's columns, one row per child.
+    person_ids : array-like of str
+        One id per row.
+    capacity : int
+        The top ``capacity`` ranks are flagged.
+    tiebreak : bool, default True
+        Order children who share a calibrated score (isotonic steps) by the base
+        model's log-odds; costs one more pass of the base model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``person_id``, ``risk_score``, ``risk_band`` (1-20), ``rank`` and ``flagged``,
+        in the order of ``X``.
+    """
+    ids = np.asarray(person_ids).astype(str)
+    if not len(X):
+        return pd.DataFrame(
+            {
+                "person_id": ids,
+                "risk_score": np.array([], dtype=float),
+                "risk_band": np.array([], dtype=int),
+                "rank": np.array([], dtype=np.int64),
+                "flagged": False,
+            }
+        )
+    p = model.predict_proba(X)[:, 1]
+    log_odds = (
+        model.decision_function(X) if tiebreak and hasattr(model, "decision_function") else None
+    )
+    rank = _rank(ids, p, log_odds)
+    return pd.DataFrame(
+        {
+            "person_id": ids,
+            "risk_score": p,
+            "risk_band": risk_bands(p),
+            "rank": rank,
+            "flagged": rank <= capacity,
+        }
+    )
 
 
 def _reasons(model: Any, X: pd.DataFrame, spec: Any, top: int) -> pd.DataFrame:
@@ -204,21 +256,7 @@ def score(
     X = build_features(data, spec=spec, keys=in_cohort[["person_id", "as_of_date"]])
     X = _align_features(X, model, notes)
     ids = in_cohort["person_id"].astype("str").to_numpy()
-    p = model.predict_proba(X)[:, 1] if len(X) else np.array([], dtype=float)
-    log_odds = (
-        model.decision_function(X) if len(X) and hasattr(model, "decision_function") else None
-    )
-    rank = _rank(ids, p, log_odds)
-    scores = pd.DataFrame(
-        {
-            "person_id": ids,
-            "as_of_date": as_of,
-            "risk_score": p,
-            "risk_band": risk_bands(p) if len(p) else np.array([], dtype=int),
-            "rank": rank,
-            "flagged": rank <= capacity,
-        }
-    )
+    scores = score_features(model, X, ids, capacity).assign(as_of_date=as_of)
     if len(X):
         scores = pd.concat([scores, _reasons(model, X, spec, reasons)], axis=1)
     else:
