@@ -1,4 +1,4 @@
-"""Reader speed on the shared real-format fixtures: python -m benchmarks.bench_readers.
+"""Reader speed on the real-format test fixtures: python -m benchmarks.bench_readers.
 
 Prints best-of-five wall time for the SSDA903 folder and the largest CIN census file.
 """
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import riskmodel as rm
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "real_format"
 
 
 def _best(fn, repeat=5):

@@ -10,12 +10,13 @@ import pytest
 
 matplotlib.use("Agg")
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+# Fake records in the DfE file formats, from MIT-licensed validator projects (see its README).
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "real_format"
 
 
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
-    """The real-format SSDA903 and CIN census files (beside the checkout)."""
+    """The real-format SSDA903 and CIN census files shipped with the tests."""
     if not FIXTURES.is_dir():
         raise FileNotFoundError(f"real-format fixtures not found at {FIXTURES}")
     return FIXTURES
