@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from riskmodel.features._families import CP_PLAN, CP_PLAN_END
 from riskmodel.features._parts import EventFamily, Feature
-from riskmodel.features._words import is_missing, period_words, whole_number
+from riskmodel.features._words import elapsed_words, is_missing, period_words, whole_number
 
 __all__ = ["Count", "DaysSince", "Ever", "LatestValue", "OpenAt", "PreviousCPPlans"]
 
@@ -144,8 +144,7 @@ class DaysSince(Feature):
         """Describe one child's value in plain English."""
         if is_missing(value):
             return f"no {self.family.noun} ever"
-        n = whole_number(value)
-        return f"{n} day{'' if n == 1 else 's'} since the last {self.family.singular}"
+        return f"{elapsed_words(whole_number(value))} since the last {self.family.singular}"
 
 
 @dataclass(frozen=True)

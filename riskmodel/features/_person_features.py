@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from riskmodel.features._parts import Feature
-from riskmodel.features._words import is_missing, whole_number
+from riskmodel.features._words import elapsed_words, is_missing, whole_number
 
 __all__ = ["AgeYears", "DaysSinceLeftCare", "PreviousCarePeriods", "SiblingsLookedAfter"]
 
@@ -103,8 +103,7 @@ class DaysSinceLeftCare(Feature):
         """Describe one child's value in plain English."""
         if is_missing(value):
             return "no previous period of care"
-        n = whole_number(value)
-        return f"{n} day{'' if n == 1 else 's'} since last leaving care"
+        return f"{elapsed_words(whole_number(value))} since last leaving care"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-__all__ = ["is_missing", "period_words", "singular_of", "whole_number"]
+__all__ = ["elapsed_words", "is_missing", "period_words", "singular_of", "whole_number"]
 
 
 def period_words(days: int) -> str:
@@ -38,6 +38,34 @@ def period_words(days: int) -> str:
             n = days // size
             return unit if n == 1 else f"{n} {unit}s"
     raise AssertionError("unreachable: every whole number of days is a number of days")
+
+
+def elapsed_words(days: int) -> str:
+    """Say how long ago something happened, as precisely as a reader needs.
+
+    Up to 60 days the exact number of days is given; up to two years, the nearest
+    whole number of months (of 30.4 days); beyond that, the nearest whole number of
+    years. "3818 days" means little to a reader; "about 10 years" does.
+
+    Parameters
+    ----------
+    days : int
+        Days elapsed, zero or more.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> [elapsed_words(d) for d in (1, 40, 200, 729, 730, 3818)]
+    ['1 day', '40 days', 'about 7 months', 'about 24 months', 'about 2 years', 'about 10 years']
+    """
+    if days <= 60:
+        return f"{days} day{'' if days == 1 else 's'}"
+    if days < 730:
+        return f"about {round(days / 30.4375)} months"
+    return f"about {round(days / 365.25)} years"
 
 
 def singular_of(noun: str) -> str:

@@ -73,6 +73,8 @@ def test_days_since_ever_open_and_latest_descriptions():
     assert since.name == "s47_days_since_last"
     assert since.describe(40.0) == "40 days since the last section 47 enquiry"
     assert since.describe(1) == "1 day since the last section 47 enquiry"
+    assert since.describe(200) == "about 7 months since the last section 47 enquiry"
+    assert since.describe(3818.0) == "about 10 years since the last section 47 enquiry"
     assert since.describe(np.nan) == "no section 47 enquiries ever"
     ever = Ever(S47)
     assert (ever.name, ever.dtype) == ("s47_ever", "bool")
@@ -99,7 +101,8 @@ def test_person_and_care_descriptions():
     assert PreviousCarePeriods().describe(1) == "1 previous period of care"
     assert PreviousCarePeriods().describe(0) == "no previous periods of care"
     assert DaysSinceLeftCare().describe(np.nan) == "no previous period of care"
-    assert DaysSinceLeftCare().describe(200) == "200 days since last leaving care"
+    assert DaysSinceLeftCare().describe(200) == "about 7 months since last leaving care"
+    assert DaysSinceLeftCare().describe(45) == "45 days since last leaving care"
     assert SiblingsLookedAfter().describe(2) == "2 siblings looked after at the as-of date"
     assert SiblingsLookedAfter().describe(1) == "1 sibling looked after at the as-of date"
     assert PreviousCPPlans().describe(1) == "1 previous child protection plan"
