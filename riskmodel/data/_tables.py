@@ -51,7 +51,7 @@ class LocalAuthorityData:
     --------
     >>> import riskmodel as rm
     >>> data = rm.make_local_authority(n_children=500, random_state=0)
-    >>> data.summary().loc["persons", "rows"] == len(data.persons)
+    >>> bool(data.summary().loc["persons", "rows"] == len(data.persons))
     True
     """
 

@@ -61,8 +61,8 @@ def is_protected(name: str, exclude: Iterable[str] = ()) -> bool:
     --------
     >>> is_protected("ethnic_group_black"), is_protected("sexual_exploitation_ever")
     (True, False)
-    >>> is_protected("age_years"), is_protected("age_years", exclude=["age_years"])
-    (False, True)
+    >>> is_protected("age_years"), is_protected("school_id", exclude=["school_id"])
+    (True, True)
     """
     key = str(name).lower()
     words = (*PROTECTED, *(str(word).lower() for word in exclude))
