@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from riskmodel._dates import as_of_index
 from riskmodel.cohort import (
     COHORT_REASONS,
-    as_of_index,
     build_cohort,
     care_entry_labels,
     horizon_months,

@@ -29,6 +29,13 @@ LEGAL_STATUS_CODES: tuple[str, ...] = (
 SHORT_BREAK_LEGAL_STATUSES: frozenset[str] = frozenset({"V3", "V4"})
 """Legal statuses of short breaks; periods made only of these are not care entries."""
 
+PLACEMENT_CODES: tuple[str, ...] = (
+    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "K3", "P1", "P2", "P3", "R1", "R2", "R3",
+    "R5", "S1", "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
+    "M2", "M3", "Q1", "Q2",
+)  # fmt: skip
+"""903 ``PLACE`` codes of current returns, plus M2, M3, Q1 and Q2 of returns before 2015."""
+
 REASON_NEW_EPISODE_CODES: tuple[str, ...] = ("S", "L", "P", "T", "B", "U")
 
 REASON_EPISODE_CEASED_CODES: tuple[str, ...] = (

@@ -18,6 +18,7 @@ from riskmodel.data._codes import (
     ETHNIC_CODES,
     ETHNIC_UNKNOWN,
     LEGAL_STATUS_CODES,
+    PLACEMENT_CODES,
     REASON_EPISODE_CEASED_CODES,
     REASON_NEW_EPISODE_CODES,
 )
@@ -49,13 +50,6 @@ _REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 
 _SEX = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U", "0": "U", "9": "U"}
 """903 ``SEX`` 1/2 (up to 2024) and M/F/U (from 2025); ISO 5218 0 and 9 mean unknown."""
-
-PLACEMENT_CODES: tuple[str, ...] = (
-    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "K3", "P1", "P2", "P3", "R1", "R2", "R3",
-    "R5", "S1", "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
-    "M2", "M3", "Q1", "Q2",
-)  # fmt: skip
-"""903 ``PLACE`` codes of current returns, plus M2, M3, Q1 and Q2 of returns before 2015."""
 
 _EPISODE_CODES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("RNE", "reason_new_episode", REASON_NEW_EPISODE_CODES),

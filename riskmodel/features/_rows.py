@@ -7,17 +7,18 @@ or the order of the keys given.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from riskmodel._dates import as_of_index
 from riskmodel.data._columns import describe_rows
 from riskmodel.exceptions import SchemaError
 from riskmodel.features._events import encode, to_days
 
-__all__ = ["Rows", "as_of_dates_index", "person_index"]
+__all__ = ["Rows", "person_index"]
 
 _KEY_COLUMNS = ("person_id", "as_of_date")
 _ALL = slice(None)
@@ -52,31 +53,6 @@ def person_index(persons: pd.DataFrame) -> pd.Index:
     return pd.Index(ids.astype("str"), name="person_id").sort_values()
 
 
-def as_of_dates_index(as_of_dates: object) -> pd.DatetimeIndex:
-    """Return as-of dates as a sorted, unique ``DatetimeIndex`` of calendar dates.
-
-    Raises
-    ------
-    ValueError
-        If there are no dates or a value is not a date.
-    """
-    if isinstance(as_of_dates, str | pd.Timestamp | np.datetime64) or not isinstance(
-        as_of_dates, Iterable
-    ):
-        as_of_dates = [as_of_dates]
-    values = list(as_of_dates)
-    if not values:
-        raise ValueError("as_of_dates is empty; give at least one as-of date")
-    try:
-        index = pd.DatetimeIndex(pd.to_datetime(values, format="ISO8601"))
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"as_of_dates: not all values are dates ({exc})") from None
-    if index.hasnans:
-        raise ValueError("as_of_dates: missing values are not as-of dates")
-    index = index.tz_localize(None) if index.tz is not None else index
-    return index.normalize().unique().sort_values().astype("datetime64[ns]").rename("as_of_date")
-
-
 @dataclass(frozen=True)
 class Rows:
     """The (person, as-of date) rows of a feature table.
@@ -98,7 +74,7 @@ class Rows:
     @classmethod
     def from_dates(cls, person_ids: pd.Index, as_of_dates: object) -> Rows:
         """Return every person at every date, output sorted by as-of date then person id."""
-        dates = as_of_dates_index(as_of_dates)
+        dates = as_of_index(as_of_dates)
         n_p, n_d = len(person_ids), len(dates)
         person = np.repeat(np.arange(n_p, dtype=np.int64), n_d)
         day = np.tile(to_days(dates), n_p)
