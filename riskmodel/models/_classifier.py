@@ -294,9 +294,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_predict_input(self, X)
-        proba = np.clip(self._final_model.predict_proba(X), 0.0, 1.0)
-        proba[:, 0] = 1.0 - proba[:, 1]
-        return proba
+        return _as_probabilities(self._final_model.predict_proba(X))
 
     def predict(self, X: Any) -> np.ndarray:
         """Class with the larger calibrated probability (a 0.5 threshold).
@@ -341,3 +339,63 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         if hasattr(self.base_pipeline_, "decision_function"):
             return self.base_pipeline_.decision_function(X)
         return logit(self.base_pipeline_.predict_proba(X)[:, 1])
+
+    def predict_proba_and_log_odds(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``predict_proba(X)`` and ``decision_function(X)`` from one model pass.
+
+        Ranking by calibrated risk and breaking isotonic ties by log-odds needs both;
+        computing them separately runs the base pipeline twice. With isotonic or
+        sigmoid calibration over a base pipeline that has ``decision_function``, the
+        calibration map is applied to the log-odds directly, exactly as
+        :class:`~sklearn.calibration.CalibratedClassifierCV` does; otherwise the two
+        methods are called in turn.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            Features with the columns seen in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2)
+            Identical to :meth:`predict_proba`.
+        log_odds : ndarray of shape (n_samples,)
+            Identical to :meth:`decision_function`.
+        """
+        check_is_fitted(self)
+        X = check_predict_input(self, X)
+        calibrators = _one_pass_calibrators(self.calibrator_, self.base_pipeline_)
+        if calibrators is None:
+            return self.predict_proba(X), self.decision_function(X)
+        log_odds = self.base_pipeline_.decision_function(X)
+        positive = np.mean([calibrator.predict(log_odds) for calibrator in calibrators], axis=0)
+        positive[(positive > 1.0) & (positive <= 1.0 + 1e-5)] = 1.0  # as scikit-learn does
+        return _as_probabilities(np.column_stack([1.0 - positive, positive])), log_odds
+
+
+def _as_probabilities(proba: np.ndarray) -> np.ndarray:
+    """Clip round-off outside [0, 1] and make the two columns sum to one."""
+    proba = np.clip(proba, 0.0, 1.0)
+    proba[:, 0] = 1.0 - proba[:, 1]
+    return proba
+
+
+def _one_pass_calibrators(calibrator: Any, base: Any) -> list[Any] | None:
+    """Return the maps from the base's log-odds to risk, if they can be applied directly.
+
+    None when uncalibrated, for temperature scaling (which reads all classes'
+    outputs), when the base pipeline has no ``decision_function`` (the calibrator
+    then reads ``predict_proba``), or when a calibrator wraps another estimator than
+    the frozen base pipeline.
+    """
+    if calibrator is None or not hasattr(base, "decision_function"):
+        return None
+    maps = []
+    for pair in calibrator.calibrated_classifiers_:
+        wrapped = getattr(pair.estimator, "estimator", pair.estimator)  # FrozenEstimator
+        if pair.method not in ("isotonic", "sigmoid") or len(pair.calibrators) != 1:
+            return None
+        if wrapped is not base:
+            return None
+        maps.append(pair.calibrators[0])
+    return maps

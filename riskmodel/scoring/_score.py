@@ -131,7 +131,8 @@ def score_features(
         The top ``capacity`` ranks are flagged.
     tiebreak : bool, default True
         Order children who share a calibrated score (isotonic steps) by the base
-        model's log-odds; costs one more pass of the base model.
+        model's log-odds. A :class:`RiskClassifier` gives both from one pass of its
+        base model; other estimators pay a second pass for ``decision_function``.
 
     Returns
     -------
@@ -150,10 +151,14 @@ def score_features(
                 "flagged": False,
             }
         )
-    p = model.predict_proba(X)[:, 1]
-    log_odds = (
-        model.decision_function(X) if tiebreak and hasattr(model, "decision_function") else None
-    )
+    log_odds = None
+    if tiebreak and hasattr(model, "predict_proba_and_log_odds"):
+        proba, log_odds = model.predict_proba_and_log_odds(X)
+        p = proba[:, 1]
+    else:
+        p = model.predict_proba(X)[:, 1]
+        if tiebreak and hasattr(model, "decision_function"):
+            log_odds = model.decision_function(X)
     rank = _rank(ids, p, log_odds)
     return pd.DataFrame(
         {

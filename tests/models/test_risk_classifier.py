@@ -177,6 +177,41 @@ def test_decision_function_without_one_is_the_logit_of_base_probability():
 
 
 @pytest.mark.parametrize("kind", ["hgb", "logistic"])
+@pytest.mark.parametrize("calibration", ["isotonic", "sigmoid", "temperature", None])
+def test_one_pass_gives_exactly_predict_proba_and_decision_function(frame, kind, calibration):
+    X, y, X_test, _ = _split(*frame)
+    model = RiskClassifier(kind, calibration=calibration, random_state=0).fit(X, y)
+    proba, log_odds = model.predict_proba_and_log_odds(X_test)
+    np.testing.assert_array_equal(proba, model.predict_proba(X_test))
+    np.testing.assert_array_equal(log_odds, model.decision_function(X_test))
+
+
+def test_one_pass_runs_the_base_pipeline_once(frame, monkeypatch):
+    X, y, X_test, _ = _split(*frame)
+    model = RiskClassifier("hgb", calibration="isotonic", random_state=0).fit(X, y)
+    expected = model.predict_proba(X_test), model.decision_function(X_test)
+    calls = []
+    estimator = model.base_pipeline_[-1]
+    for method in ("decision_function", "predict_proba"):
+        original = getattr(estimator, method)
+        monkeypatch.setattr(
+            estimator, method, lambda X, _f=original, _m=method: calls.append(_m) or _f(X)
+        )
+    proba, log_odds = model.predict_proba_and_log_odds(X_test)
+    assert calls == ["decision_function"]
+    np.testing.assert_array_equal(proba, expected[0])
+    np.testing.assert_array_equal(log_odds, expected[1])
+
+
+def test_one_pass_without_decision_function_falls_back_to_both_methods():
+    X, y = _mixed_frame()
+    model = RiskClassifier(GaussianNB(), calibration="isotonic", random_state=0).fit(X, y)
+    proba, log_odds = model.predict_proba_and_log_odds(X)
+    np.testing.assert_array_equal(proba, model.predict_proba(X))
+    np.testing.assert_array_equal(log_odds, model.decision_function(X))
+
+
+@pytest.mark.parametrize("kind", ["hgb", "logistic"])
 def test_mixed_dtypes_with_missing_values(kind):
     X, y = _mixed_frame()
     model = RiskClassifier(kind, random_state=0).fit(X, y)
