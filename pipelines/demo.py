@@ -54,6 +54,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     _step(3, "training the gradient-boosting model with a temporal backtest; registering it")
     champion = run_train(data, config)
+    dates = champion.as_of_dates
+    print(
+        f"   {len(dates)} quarterly as-of dates chosen from the data, {dates[0].date()} to "
+        f"{dates[-1].date()} (two years after event records are complete; the last "
+        "leaves a year for outcomes)"
+    )
     print(champion.backtest.summary().round(3).T.to_string())
     print(f"   registered riskmodel version {champion.version}")
 

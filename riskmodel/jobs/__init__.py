@@ -4,7 +4,7 @@ Each job is a function over the public API, driven by a :class:`JobConfig` (from
 small YAML file in ``pipelines/configs/`` or from command-line options).
 """
 
-from riskmodel.jobs._config import JobConfig, choose_as_of_dates, load_config
+from riskmodel.jobs._config import JobConfig, choose_as_of_dates, load_config, records_start
 from riskmodel.jobs._score import model_uri, run_review, run_score
 from riskmodel.jobs._train import TrainingOutcome, headline_metrics, run_train
 
@@ -15,6 +15,7 @@ __all__ = [
     "headline_metrics",
     "load_config",
     "model_uri",
+    "records_start",
     "run_review",
     "run_score",
     "run_train",

@@ -11,7 +11,7 @@ import pandas as pd
 
 from riskmodel.exceptions import SchemaError
 
-__all__ = ["JobConfig", "choose_as_of_dates", "load_config"]
+__all__ = ["JobConfig", "choose_as_of_dates", "load_config", "records_start"]
 
 
 @dataclass(frozen=True)
@@ -68,10 +68,48 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
     return JobConfig(**values)
 
 
+def records_start(event_dates: pd.Series, *, share: float = 0.5) -> pd.Timestamp:
+    """Return the first month from which an authority's event records are complete.
+
+    Extracts often reach back before their case-management system: plans open at
+    migration carry their old start dates, and SSDA903 episodes go back to a child's
+    first care. Features computed before records are complete see too little history
+    (no contacts "ever", no school absence), so training on those dates teaches the
+    model a world that scoring never meets. Records are taken to start in the first
+    month whose number of events reaches ``share`` of the median over the months that
+    have any (so a long empty gap after a few stray records does not lower the bar).
+
+    Parameters
+    ----------
+    event_dates : pandas.Series
+        The ``event_date`` column of the events table.
+    share : float, default 0.5
+        Fraction of the median monthly volume that counts as complete.
+
+    Returns
+    -------
+    pandas.Timestamp
+        The first day of that month.
+
+    Raises
+    ------
+    SchemaError
+        If there are no dated events.
+    """
+    months = pd.to_datetime(event_dates).dropna().dt.to_period("M")
+    if months.empty:
+        raise SchemaError("events: no dated events, so no as-of dates can be chosen")
+    counts = months.value_counts().sort_index()  # months with at least one event
+    full = counts >= share * counts.median()
+    return counts.index[full.to_numpy().argmax()].to_timestamp()
+
+
 def choose_as_of_dates(
     end: pd.Timestamp, start: pd.Timestamp, *, horizon_months: int, history_months: int
 ) -> pd.DatetimeIndex:
     """Quarterly as-of dates from ``history_months`` after ``start`` to the last labelled one.
+
+    ``start`` is when records become complete (see :func:`records_start`).
 
     The last date leaves a whole horizon before ``end`` (so every row is labelled);
     the first leaves ``history_months`` of history for the features.

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from riskmodel.jobs._config import JobConfig, choose_as_of_dates
+from riskmodel.jobs._config import JobConfig, choose_as_of_dates, records_start
 
 __all__ = ["TrainingOutcome", "run_train"]
 
@@ -46,7 +46,7 @@ class TrainingOutcome:
 def _as_of_dates(data: Any, config: JobConfig) -> pd.DatetimeIndex:
     if config.as_of_dates:
         return pd.DatetimeIndex(pd.to_datetime(list(config.as_of_dates)))
-    start = min(data.events["event_date"].min(), data.care_episodes["start_date"].min())
+    start = records_start(data.events["event_date"])
     dates = choose_as_of_dates(
         data.end_date,
         start,
@@ -54,7 +54,9 @@ def _as_of_dates(data: Any, config: JobConfig) -> pd.DatetimeIndex:
         history_months=config.history_months,
     )
     log.info(
-        "as-of dates chosen from the data: %d quarterly dates, %s to %s",
+        "as-of dates chosen from the data: event records are complete from %s; "
+        "%d quarterly dates, %s to %s",
+        start.date(),
         len(dates),
         dates[0].date(),
         dates[-1].date(),
