@@ -16,6 +16,17 @@ def _number(x: float) -> str:
     return f"{x:.2f}" if abs(x) < 10 else f"{x:.1f}"
 
 
+RATIO_METRICS = frozenset({"auc", "observed_expected"})
+"""Metrics that are not shares of children; every other metric is shown as a percentage."""
+
+
+def _value(metric: str, x: float) -> str:
+    """Format a metric's value: ``"0.21%"`` for rates (two significant figures), else a number."""
+    if metric in RATIO_METRICS or not math.isfinite(x):
+        return _number(x)
+    return f"{100 * x:.2g}%"
+
+
 def describe_group(attribute: str, group: str) -> str:
     """``"ethnic_group=Black"``, or ``"sex=F & age_band=16-17"`` for an intersection."""
     names = attribute.split(INTERSECTION_SEPARATOR)
@@ -29,8 +40,8 @@ def disparity_lines(flags: pd.DataFrame, confidence: float) -> list[str]:
     """One line per flagged disparity."""
     return [
         f"{describe_group(row.attribute, row.group)}: {METRIC_LABELS[row.metric]} "
-        f"{_number(row.ratio)}× the {row.reference} reference ({_number(row.value)} vs "
-        f"{_number(row.reference_value)}; {confidence:.0%} CI of the ratio "
+        f"{_number(row.ratio)}× the {row.reference} reference ({_value(row.metric, row.value)} "
+        f"vs {_value(row.metric, row.reference_value)}; {confidence:.0%} CI of the ratio "
         f"{_number(row.lower)}–{_number(row.upper)})"
         for row in flags.itertuples(index=False)
     ]

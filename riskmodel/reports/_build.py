@@ -177,6 +177,7 @@ def build_review(
     reason_examples: pd.DataFrame | None = None,
     top_reasons: pd.DataFrame | None = None,
     group_contributions: pd.DataFrame | None = None,
+    explain: bool = True,
     n_resamples: int = 500,
     random_state: int | None = 0,
 ) -> Path:
@@ -185,8 +186,8 @@ def build_review(
     The fairness audit is run on the backtest's out-of-fold predictions of
     ``"model"`` (decisions: the ``capacity`` highest scores at each as-of date),
     with the frame's groups; the data and cohort are summarised; the model is
-    described from its parameters. Explanations are passed through as computed by
-    :mod:`riskmodel.explain` (see :func:`summarise_top_reasons`).
+    described from its parameters. Explanations are computed with
+    :func:`explanation_inputs` unless given (or ``explain=False``).
 
     Parameters
     ----------
@@ -208,7 +209,12 @@ def build_review(
     audit : FairnessAudit, optional
         A ready audit; computed with :func:`audit_backtest` when not given.
     importance, reason_examples, top_reasons, group_contributions : DataFrame, optional
-        Explanations, as for :func:`review_report`.
+        Explanations, as for :func:`review_report`. When none is given and
+        ``explain`` is true, all are computed from ``model`` and ``frame``.
+    explain : bool, default True
+        Compute the explanations when none are given (needs shap, from the
+        ``explain`` extra, and a fitted :class:`~riskmodel.RiskClassifier`). False
+        writes the report without them; it then says that they are missing.
     n_resamples : int, default 500
         Bootstrap replicates of the fairness audit.
     random_state : int, optional
@@ -231,6 +237,17 @@ def build_review(
             n_resamples=n_resamples,
             random_state=random_state,
         )
+    given = (importance, reason_examples, top_reasons, group_contributions)
+    if explain and all(table is None for table in given):
+        from riskmodel.reports._explanations_input import explanation_inputs
+
+        computed = explanation_inputs(
+            model, frame, synthetic=synthetic, capacity=capacity, random_state=random_state
+        )
+        importance = computed["importance"]
+        reason_examples = computed["reason_examples"]
+        top_reasons = computed["top_reasons"]
+        group_contributions = computed["group_contributions"]
     return review_report(
         out,
         backtest=backtest,

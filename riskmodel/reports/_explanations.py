@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from riskmodel.reports import _figures
-from riskmodel.reports._html import Cell, callout, fmt, heading, para, table
+from riskmodel.reports._html import DASH, Cell, callout, fmt, heading, para, table
 
 TOP_FEATURES = 15
 MAX_EXAMPLES = 6
 MAX_GROUP_ROWS = 60
+TOP_GROUP_FEATURES = 10
 SMALL_COUNT = 5
 """Aggregate reason counts below this are shown as "fewer than 5" for real data."""
 _REASON = re.compile(r"^reason_(\d+)$")
@@ -71,6 +72,50 @@ def _group_block(group_contributions: pd.DataFrame) -> str:
     frame = group_contributions
     if not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
+    if {"group", "feature", "mean_shap"} <= set(frame.columns):
+        return _group_pivots(frame)
+    return _plain_table(frame, "Mean contributions by group")
+
+
+def _group_pivots(frame: pd.DataFrame) -> str:
+    """One table per grouping column: top features down, groups across (``compare_groups``)."""
+    column = frame["column"] if "column" in frame else pd.Series("group", index=frame.index)
+    out = [
+        para(
+            "Mean contribution (log-odds) of the features that move scores most, within "
+            "each group; positive values raise the group's scores. A feature that raises "
+            "one group's scores much more than another's is a question for the review: "
+            "need, or how often that group's families are recorded?"
+        )
+    ]
+    for name, part in frame.groupby(column, sort=False):
+        features = list(dict.fromkeys(part["feature"]))[:TOP_GROUP_FEATURES]
+        groups = list(dict.fromkeys(part["group"]))
+        cells = part.set_index(["feature", "group"])
+        header = ["Feature"]
+        for group in groups:
+            first = cells.xs(group, level="group").iloc[0]
+            size = "" if pd.isna(first.get("n_children")) else f" ({int(first['n_children']):,})"
+            header.append(f"{group}{size}")
+        rows = []
+        for feature in features:
+            row: list[object] = [Cell(feature, "text")]
+            for group in groups:
+                hit = cells.loc[(feature, group)] if (feature, group) in cells.index else None
+                if hit is None or bool(hit.get("suppressed", False)):
+                    row.append("suppressed" if hit is not None else DASH)
+                else:
+                    row.append(fmt(hit["mean_shap"], "small"))
+            rows.append(row)
+        caption = (
+            f"{str(name).replace('_', ' ')}: mean contribution by group "
+            "(children in brackets; groups under 10 children suppressed)"
+        )
+        out.append(table(header, rows, caption=caption))
+    return "".join(out)
+
+
+def _plain_table(frame: pd.DataFrame, caption: str) -> str:
     shown = frame.head(MAX_GROUP_ROWS)
     numeric = [c for c in shown.columns if pd.api.types.is_float_dtype(shown[c])]
     rows = [
@@ -80,9 +125,7 @@ def _group_block(group_contributions: pd.DataFrame) -> str:
         ]
         for values in shown.itertuples(index=False)
     ]
-    more = len(frame) - len(shown)
-    caption = "Mean contributions by group"
-    if more:
+    if len(frame) > len(shown):
         caption += f" (first {len(shown)} of {len(frame)} rows)"
     header = [str(c).replace("_", " ") for c in shown.columns]
     return table(header, rows, caption=caption)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from riskmodel.fairness._summary import RATIO_METRICS
 from riskmodel.reports import _figures
 from riskmodel.reports._html import (
     Cell,
@@ -104,6 +105,11 @@ def _attribute_tables(audit: Any) -> str:
     return "".join(out)
 
 
+def _kind(metric: str) -> str:
+    """Return a metric's number format: rates as percentages, AUC and O/E as ratios."""
+    return "ratio" if metric in RATIO_METRICS else "pct"
+
+
 def _flags_table(audit: Any) -> str:
     flags = audit.flags()
     if flags.empty:
@@ -112,7 +118,8 @@ def _flags_table(audit: Any) -> str:
         [
             Cell(f"{r.attribute} = {r.group}", "flag"),
             Cell(GROUP_METRIC_LABELS.get(r.metric, r.metric), "text"),
-            f"{fmt(r.value)} vs {fmt(r.reference_value)} ({r.reference})",
+            f"{fmt(r.value, _kind(r.metric))} vs {fmt(r.reference_value, _kind(r.metric))} "
+            f"({r.reference})",
             fmt_interval(r.ratio, r.lower, r.upper),
         ]
         for r in flags.itertuples()

@@ -128,7 +128,7 @@ def importance(table: pd.DataFrame, labels: Sequence[str]) -> Figure:
     ax.barh(y, table["mean_abs_shap"].to_numpy(float), color="#0969da")
     ax.set_yticks(y, list(labels))
     ax.set(
-        title="What moves the scores most (mean absolute contribution)",
+        title="What moves the scores most",
         xlabel="mean absolute contribution to the score (log-odds)",
     )
     ax.grid(axis="x", alpha=0.3)

@@ -272,7 +272,7 @@ def _band_tables(audit: Any) -> str:
 def calibration_section(backtest: Any, audit: Any) -> str:
     """Render the ``calibration`` section: overall and within groups."""
     rows = group_calibration(audit)
-    shown = rows[~rows["suppressed"] & rows["value"].notna()]
+    shown = rows[~rows["suppressed"] & rows["value"].notna() & (rows["observed"] > 0)]
     forest = _figures.forest(
         shown.assign(label=shown["attribute"] + ": " + shown["group"]),
         title="Observed / expected care entries within groups",
@@ -306,7 +306,8 @@ def calibration_section(backtest: Any, audit: Any) -> str:
             _figures.figure_html(
                 forest,
                 alt="Observed over expected care entries per group with 95% intervals",
-                caption="Marked groups in red. Suppressed groups are not shown.",
+                caption="Marked groups in red. Suppressed groups and groups without "
+                "entrants are not shown.",
             ),
             _group_calibration_table(rows),
             _band_tables(audit),

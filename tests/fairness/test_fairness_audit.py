@@ -176,7 +176,10 @@ def test_planted_fnr_disparity_is_flagged():
     assert 1.7 < fnr["ratio"] < 2.3
     assert fnr["lower"] > 1.25 and fnr["flagged"]
     assert "fnr" in set(audit.flags()["metric"])
-    line = f"group=B: false negative rate {fnr['ratio']:.2f}× the A reference"
+    line = (
+        f"group=B: false negative rate {fnr['ratio']:.2f}× the A reference "
+        f"({100 * fnr['value']:.2g}% vs {100 * fnr['reference_value']:.2g}%;"
+    )
     assert any(text.startswith(line) for text in audit.summary())
 
 

@@ -575,16 +575,27 @@ def test_build_review_on_a_synthetic_authority(tmp_path):
     result = backtest(
         model, frame, TemporalSplit(n_splits=2, test_duration=12), capacity=10, n_resamples=20
     )
+    model.fit(frame.X, frame.y)  # explanations are computed for the fitted model
     out = build_review(data, model, frame, result, out=tmp_path / "review.html", n_resamples=30)
     html = out.read_text(encoding="utf-8")
     page = _parse(html)
     assert page.sections == [sid for sid, _ in SECTIONS]
+    assert "No explanations were supplied" not in html
     assert "Synthetic data" in html  # inferred from data.truth
     text = _text_only(html)
     assert not [i for i in data.persons["person_id"] if i in text]
     assert all(url.startswith(("#", "data:image/png;base64,")) for url in page.urls)
     n_dates = len(frame.as_of_dates)
     assert f"The cohort was taken at {n_dates} as-of dates" in html
+    # contributions by group: one table per attribute, the top features down the side
+    for attribute in frame.groups.columns:
+        caption = (
+            f"{attribute.replace('_', ' ')}: mean contribution by group "
+            "(children in brackets; groups under 10 children suppressed)"
+        )
+        rows = [r for r in page.rows if r["caption"] == caption]
+        assert 0 < len(rows) <= 10, attribute
+        assert len({len(r["cells"]) for r in rows}) == 1
 
 
 def test_without_capacity_the_report_says_so(inputs, tmp_path):
