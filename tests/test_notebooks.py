@@ -33,6 +33,9 @@ def kernel_python3(tmp_path, monkeypatch):
     }
     (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    # One thread per kernel: the suite runs one xdist worker per core, and a kernel
+    # whose OpenMP pool wants every core fights the other worker (5x slower, measured).
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
     return "python3"
 
 

@@ -6,7 +6,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -83,6 +83,7 @@ def test_split_yields_integer_positions_covering_rows_of_the_chosen_dates():
     extra_gap=st.integers(0, 6),
     max_train=st.one_of(st.none(), st.integers(1, 36)),
 )
+@example(offsets={98, 102}, n_splits=1, test_duration=1, horizon=1, extra_gap=0, max_train=3)
 def test_every_fold_trains_strictly_before_its_test_with_the_gap(
     offsets, n_splits, test_duration, horizon, extra_gap, max_train
 ):
@@ -113,8 +114,10 @@ def test_every_fold_trains_strictly_before_its_test_with_the_gap(
         # no training label window (as_of, as_of + horizon] reaches past the test start
         assert train.max() + pd.DateOffset(months=horizon + extra_gap) <= test.min()
         if max_train is not None:
-            limit = test.min() - pd.DateOffset(months=horizon + extra_gap + max_train)
-            assert train.min() > limit
+            # months back from the last allowed training date, as documented (month ends
+            # do not add up: 2023-07-31 - 1 month - 3 months != 2023-07-31 - 4 months)
+            train_end = test.min() - pd.DateOffset(months=horizon + extra_gap)
+            assert train.min() > train_end - pd.DateOffset(months=max_train)
     starts = [test.min() for _, test in folds]
     assert starts == sorted(starts)
 
