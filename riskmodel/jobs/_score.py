@@ -75,51 +75,12 @@ def run_review(data: Any, config: JobConfig, out: str | Path) -> Path:
     explanations and example reasons are those of the registered model itself.
     """
     from riskmodel._frame import build_training_frame
-    from riskmodel.evaluation import backtest
-    from riskmodel.jobs._train import _as_of_dates
-    from riskmodel.reports import audit_backtest, build_review, explanation_inputs
-    from riskmodel.splits import TemporalSplit
+    from riskmodel.jobs._train import _as_of_dates, backtest_and_audit, write_review
     from riskmodel.tracking import load_model, set_tracking_uri
 
     set_tracking_uri(config.tracking_uri)
     model = load_model(model_uri(config)).model
     data.validate()
     frame = build_training_frame(data, _as_of_dates(data, config), horizon=config.horizon_months)
-    splitter = TemporalSplit(
-        config.n_splits, test_duration=config.test_duration_months, horizon=config.horizon_months
-    )
-    result = backtest(
-        model,
-        frame,
-        splitter,
-        capacity=config.capacity,
-        truth=data.truth,
-        n_resamples=config.n_resamples,
-        random_state=config.random_state,
-        progress=True,
-    )
-    audit = audit_backtest(
-        result,
-        frame.groups,
-        capacity=config.capacity,
-        n_resamples=config.n_resamples,
-        random_state=config.random_state,
-    )
-    inputs = explanation_inputs(
-        model,
-        frame,
-        synthetic=data.truth is not None,
-        capacity=config.capacity,
-        random_state=config.random_state,
-    )
-    return build_review(
-        data,
-        model,
-        frame,
-        result,
-        out=out,
-        capacity=config.capacity,
-        audit=audit,
-        n_resamples=config.n_resamples,
-        **inputs,
-    )
+    result, audit = backtest_and_audit(model, data, frame, config)
+    return write_review(data, model, frame, result, audit, config, Path(out))

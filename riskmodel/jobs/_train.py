@@ -94,10 +94,7 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
     TrainingOutcome
     """
     from riskmodel._frame import build_training_frame
-    from riskmodel.evaluation import backtest
     from riskmodel.models import RiskClassifier
-    from riskmodel.reports import audit_backtest
-    from riskmodel.splits import TemporalSplit
 
     data.validate()
     dates = _as_of_dates(data, config)
@@ -106,6 +103,24 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
     model = RiskClassifier(
         config.model, calibration=config.calibration, random_state=config.random_state
     )
+    result, audit = backtest_and_audit(model, data, frame, config)
+    log.info("fitting the model on all %d rows", len(frame))
+    model.fit(frame.X, frame.y)
+    report = write_review(
+        data, model, frame, result, audit, config, Path(config.out) / "review.html"
+    )
+    run_id = model_uri = version = None
+    if track:
+        run_id, model_uri, version = _log(data, model, frame, result, audit, report, config)
+    return TrainingOutcome(model, frame, result, audit, report, run_id, model_uri, version, dates)
+
+
+def backtest_and_audit(model: Any, data: Any, frame: Any, config: JobConfig) -> tuple[Any, Any]:
+    """Backtest ``model``'s settings over the config's temporal folds, then audit fairness."""
+    from riskmodel.evaluation import backtest
+    from riskmodel.reports import audit_backtest
+    from riskmodel.splits import TemporalSplit
+
     splitter = TemporalSplit(
         config.n_splits, test_duration=config.test_duration_months, horizon=config.horizon_months
     )
@@ -127,26 +142,13 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
         n_resamples=config.n_resamples,
         random_state=config.random_state,
     )
-    log.info("fitting the model on all %d rows", len(frame))
-    model.fit(frame.X, frame.y)
-    report = _write_review(data, model, frame, result, audit, config)
-    run_id = model_uri = version = None
-    if track:
-        run_id, model_uri, version = _log(data, model, frame, result, audit, report, config)
-    return TrainingOutcome(model, frame, result, audit, report, run_id, model_uri, version, dates)
+    return result, audit
 
 
-def _write_review(data, model, frame, result, audit, config) -> Path:
-    from riskmodel.reports import build_review, explanation_inputs
+def write_review(data, model, frame, result, audit, config: JobConfig, out: Path) -> Path:
+    """Write the review report of the fitted ``model``, explanations included."""
+    from riskmodel.reports import build_review
 
-    inputs = explanation_inputs(
-        model,
-        frame,
-        synthetic=data.truth is not None,
-        capacity=config.capacity,
-        random_state=config.random_state,
-    )
-    out = Path(config.out) / "review.html"
     build_review(
         data,
         model,
@@ -157,7 +159,6 @@ def _write_review(data, model, frame, result, audit, config) -> Path:
         audit=audit,
         n_resamples=config.n_resamples,
         random_state=config.random_state,
-        **inputs,
     )
     log.info("review report written to %s", out)
     return out

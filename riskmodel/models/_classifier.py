@@ -294,7 +294,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_predict_input(self, X)
-        return _as_probabilities(self._final_model.predict_proba(X))
+        return _as_probabilities(self._final_model.predict_proba(X)[:, 1])
 
     def predict(self, X: Any) -> np.ndarray:
         """Class with the larger calibrated probability (a 0.5 threshold).
@@ -369,15 +369,13 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
             return self.predict_proba(X), self.decision_function(X)
         log_odds = self.base_pipeline_.decision_function(X)
         positive = np.mean([calibrator.predict(log_odds) for calibrator in calibrators], axis=0)
-        positive[(positive > 1.0) & (positive <= 1.0 + 1e-5)] = 1.0  # as scikit-learn does
-        return _as_probabilities(np.column_stack([1.0 - positive, positive])), log_odds
+        return _as_probabilities(positive), log_odds
 
 
-def _as_probabilities(proba: np.ndarray) -> np.ndarray:
-    """Clip round-off outside [0, 1] and make the two columns sum to one."""
-    proba = np.clip(proba, 0.0, 1.0)
-    proba[:, 0] = 1.0 - proba[:, 1]
-    return proba
+def _as_probabilities(positive: np.ndarray) -> np.ndarray:
+    """Two columns from the positive class's probability, round-off clipped to [0, 1]."""
+    positive = np.clip(positive, 0.0, 1.0)
+    return np.column_stack([1.0 - positive, positive])
 
 
 def _one_pass_calibrators(calibrator: Any, base: Any) -> list[Any] | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from riskmodel.fairness._group_metrics import METRIC_LABELS
 from riskmodel.fairness._summary import RATIO_METRICS
 from riskmodel.reports import _figures
 from riskmodel.reports._html import (
@@ -20,21 +21,7 @@ from riskmodel.reports._html import (
     table,
 )
 
-GROUP_METRIC_LABELS = {
-    "prevalence": "share who entered care",
-    "selection_rate": "selection rate",
-    "tpr": "true positive rate",
-    "fpr": "false positive rate",
-    "fnr": "false negative rate",
-    "tnr": "true negative rate",
-    "precision": "precision",
-    "fdr": "false discovery rate",
-    "for": "false omission rate",
-    "npv": "negative predictive value",
-    "auc": "AUC",
-    "mean_score": "mean score",
-    "observed_expected": "observed/expected",
-}
+GROUP_METRIC_LABELS = {**METRIC_LABELS, "prevalence": "share who entered care"}
 """Plain names of the fairness audit's metrics."""
 
 COLUMNS: tuple[tuple[str, str, str], ...] = (
