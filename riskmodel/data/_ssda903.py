@@ -1,65 +1,45 @@
 """Reading the SSDA903 return (children looked after) into the canonical tables.
 
 Every record of the return either lands in the canonical tables or is reported, with
-a reason, in the issues table that the reader returns beside the data.
+a reason, in the issues table that the reader returns beside the data. A return is
+one year's CSV tables or one ``<EXPSSDA903>`` XML file; several years are read one
+by one and merged (see :mod:`riskmodel.data._ssda903_years`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from riskmodel.data._codes import (
-    CATEGORY_OF_NEED_CODES,
-    ETHNIC_CODES,
-    ETHNIC_UNKNOWN,
-    LEGAL_STATUS_CODES,
-    PLACEMENT_CODES,
-    REASON_EPISODE_CEASED_CODES,
-    REASON_NEW_EPISODE_CODES,
+from riskmodel.data._ssda903_return import (
+    CheckedReturn,
+    RawReturn,
+    check_return,
+    read_csv_return,
 )
-from riskmodel.data._files import read_csv_text
-from riskmodel.data._issues import VALUE_ASSUMED, VALUE_DROPPED, IssueLog
-from riskmodel.data._ssda903_checks import (
-    DATE_FORMATS,
-    RowChecker,
-    missing_or_not,
-    overlapping_episodes,
-    parse_dates,
-    sort_issues,
-    upper_codes,
-)
+from riskmodel.data._ssda903_xml import read_xml_return
+from riskmodel.data._ssda903_years import merge_returns
 from riskmodel.data._tables import LocalAuthorityData
 from riskmodel.exceptions import SchemaError
 
-__all__ = ["read_ssda903"]
+__all__ = ["read_ssda903", "ssda903_returns"]
 
 PathLike = str | os.PathLike[str]
 
-_REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "header": ("CHILD", "SEX", "DOB", "ETHNIC"),
-    "episodes": ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "DEC", "REC"),
-    "missing": ("CHILD", "MISSING", "MIS_START"),
-    "uasc": ("CHILD", "SEX", "DOB"),
-}
-"""Columns each file must have; other columns (postcodes, URN, UPN...) are not read."""
-
-_SEX = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U", "0": "U", "9": "U"}
-"""903 ``SEX`` 1/2 (up to 2024) and M/F/U (from 2025); ISO 5218 0 and 9 mean unknown."""
-
-_EPISODE_CODES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("RNE", "reason_new_episode", REASON_NEW_EPISODE_CODES),
-    ("LS", "legal_status", LEGAL_STATUS_CODES),
-    ("CIN", "category_of_need", CATEGORY_OF_NEED_CODES),
-    ("PLACE", "placement", PLACEMENT_CODES),
-    ("REC", "reason_episode_ceased", REASON_EPISODE_CEASED_CODES),
-)
-_MISSING_CODES = ("M", "A")
-_SEX_EXPECTED = "a valid code (1, 2, M, F or U)"
+_TABLE_NAMES = ("header", "episodes", "missing", "uasc")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:[-_](\d\d))?(?!\d)")
+_CANONICAL = {
+    "persons": ["person_id", "date_of_birth", "sex", "ethnicity", "uasc"],
+    "care_episodes": [
+        "person_id", "start_date", "end_date", "reason_new_episode", "legal_status",
+        "category_of_need", "placement", "reason_episode_ceased",
+    ],
+    "events": ["person_id", "event_date", "event_type", "code"],
+}  # fmt: skip
 
 
 def read_ssda903(
@@ -71,12 +51,13 @@ def read_ssda903(
     uasc: PathLike | None = None,
     extract_date: str | pd.Timestamp | None = None,
 ) -> tuple[LocalAuthorityData, pd.DataFrame]:
-    r"""Read an SSDA903 return (children looked after) into the canonical tables.
+    r"""Read SSDA903 returns (children looked after) into the canonical tables.
 
-    ``header.csv`` becomes ``persons``, ``episodes.csv`` ``care_episodes`` and
-    ``missing.csv`` ``events`` of type ``missing_episode`` (dated at ``MIS_START``,
-    code ``M`` missing or ``A`` away without authorisation); children listed in
-    ``uasc.csv`` get ``uasc = True``. Postcodes, ``URN`` and ``UPN`` are not read.
+    A return is one year's CSV tables or one XML file. ``header`` becomes
+    ``persons``, ``episodes`` ``care_episodes`` and ``missing`` ``events`` of type
+    ``missing_episode`` (dated at ``MIS_START``, code ``M`` missing or ``A`` away
+    without authorisation); children listed in ``uasc`` get ``uasc = True``.
+    Postcodes, ``URN`` and ``UPN`` are not read.
 
     Every record either lands in the tables or is reported in the returned issues
     table, so the data pass :meth:`LocalAuthorityData.validate`. A record is dropped
@@ -88,24 +69,57 @@ def read_ssda903(
     episode is kept) or a child is listed twice (the first valid row is kept). A
     code not in the 903 code lists is dropped from its episode, and an unknown
     ``ETHNIC`` code is replaced by ``NOBT``. A ``DEC`` after the extract date is
-    dropped and the episode kept as open. A ``uasc.csv`` child absent from
-    ``header.csv`` is added to ``persons`` with the ``SEX`` and ``DOB`` of
-    ``uasc.csv`` and ethnicity ``NOBT``; for a child in both, the ``header.csv``
-    values are kept and disagreements reported.
+    dropped and the episode kept as open. A ``uasc`` child absent from ``header``
+    is added to ``persons`` with the ``SEX`` and ``DOB`` of ``uasc`` and ethnicity
+    ``NOBT``; for a child in both, the ``header`` values are kept and disagreements
+    reported.
 
     Dates are read strictly as ``dd/mm/YYYY`` (as in the return) or ``YYYY-MM-DD``;
     ``31/02/2010`` is not a date. ``SEX`` may be coded ``1``/``2`` (returns up to
     2024) or ``M``/``F``/``U`` (from 2025).
 
+    **The XML form** has root ``<EXPSSDA903>`` and one ``<CHILD>`` per child holding
+    ``<HEADER>`` (``CHILDID``, ``SEX``, ``DOB``, ``ETHNIC``, ``UPN``, ...), one
+    ``<EPISODE>`` per episode (``DECOM``, ``RNE``, ``LS``, ``CIN``, ``PL``, ``DEC``,
+    ``REC``, ...), one ``<MISSING>`` per missing episode (``MISSING``,
+    ``MIS_START``, ``MIS_END``) and at most one ``<UASC>`` (``SEX``, ``DOB``,
+    ``DUC``). Each block is read as a row of the CSV table of the same name, with
+    ``CHILD`` from the child's ``HEADER/CHILDID`` and ``PL`` as ``PLACE``, and
+    checked in the same way; issues name it as ``"CHILD 12 / EPISODE 2"``. Files
+    with a DTD or entity declaration, or nested deeper than 32 elements, are refused.
+
+    **Several years.** Each return is read and checked on its own (with its own
+    issues, and its own extract date unless one is given), then the returns are
+    merged in collection-year order: the year is the 4-digit year in the folder or
+    file name (``2022``, ``SSDA903_2022.xml``; ``2021-22`` means 2022), else the
+    collection year (ending 31 March) of the return's latest date. The same child
+    and ``DECOM`` is one episode, the same child and ``MIS_START`` one missing
+    episode and the same child one person; the latest return's values win, except
+    that ``ETHNIC`` is the latest code other than ``NOBT``, and a child is UASC if
+    any return says so. Every earlier value that the winning record does not repeat
+    (a moved ``DEC``, a changed ``LS``, ``PLACE``, ``RNE``, ``SEX`` or ``DOB``, a
+    ``DEC`` given earlier but blank later) is reported at the earlier record as
+    ``"value dropped"``; a value blank earlier and given later, or a record restated
+    unchanged, is not an issue. An episode open at the end of a return and absent
+    from the next year's return (which lists every episode open in its year) is
+    dropped and reported; if the next return given is for a later year, it is kept
+    as open and reported. Episodes overlapping across returns, and records dated
+    before the date of birth given by the latest return, are dropped after the
+    merge. The extract date is the given one, else the latest of the returns'. A
+    return named twice is read once.
+
     Parameters
     ----------
     paths : path-like or iterable of path-like, optional
-        A directory holding ``header.csv``, ``episodes.csv`` and optionally
+        One year's folder holding ``header.csv``, ``episodes.csv`` and optionally
         ``missing.csv`` and ``uasc.csv`` (names matched case-insensitively), or
-        those files themselves.
+        those files themselves; one XML file; a folder of year folders and/or XML
+        files; or a list of year folders, XML files and such folders. With several
+        returns, issues name CSV files by year folder and name
+        (``"2022/episodes.csv"``).
     header, episodes, missing, uasc : path-like, optional
-        The files one by one; each takes precedence over a file found in ``paths``.
-        ``header`` and ``episodes`` are required (here or in ``paths``).
+        One year's files one by one; each takes precedence over a file found in
+        ``paths``. ``header`` and ``episodes`` are required (here or in ``paths``).
     extract_date : str or pandas.Timestamp, optional
         The date the return was extracted; later dates are dropped and reported.
         When not given, the latest ``DECOM``, ``DEC`` or ``MIS_START`` that is not
@@ -117,16 +131,19 @@ def read_ssda903(
         The canonical tables, with ``extract_date`` given or inferred.
     issues : pandas.DataFrame
         One row per record or value not used as given, with columns ``file``,
-        ``location`` (``"line 17"``), ``person_id``, ``table``, ``field``, ``value``,
-        ``reason`` and ``consequence`` (``"record dropped"``, ``"value dropped"`` or
-        ``"value assumed"``), in file and line order.
+        ``location`` (``"line 17"`` or ``"CHILD 12 / EPISODE 2"``), ``person_id``,
+        ``table``, ``field``, ``value``, ``reason`` and ``consequence`` (``"record
+        dropped"``, ``"value dropped"`` or ``"value assumed"``), in file and line
+        order (returns in year order).
 
     Raises
     ------
     SchemaError
         If a required file is missing, or a file is empty, not UTF-8, not
         comma-separated, lacks a required column or has rows with the wrong number
-        of fields (naming the file, and the line or column).
+        of fields (naming the file, and the line or column); if an XML file is not
+        well-formed, not ``<EXPSSDA903>``, declares a DTD or nests too deeply; or if
+        a folder holds anything but one year's tables, year folders and XML files.
 
     Examples
     --------
@@ -141,46 +158,172 @@ def read_ssda903(
     (1, 1, datetime.date(2022, 6, 1))
     >>> issues.loc[0, ["location", "reason"]].tolist()
     ['line 3', 'DOB is not a date (dd/mm/YYYY or YYYY-MM-DD, 1900-2199)']
+
+    Two years, the episode open on 31 March 2022 closed in the 2023 return:
+
+    >>> years = pathlib.Path(tempfile.mkdtemp())
+    >>> for year, dec in (("2022", ""), ("2023", "01/08/2022")):
+    ...     (years / year).mkdir()
+    ...     _ = (years / year / "header.csv").write_text(
+    ...         "CHILD,SEX,DOB,ETHNIC\n1,1,01/05/2008,WBRI\n")
+    ...     _ = (years / year / "episodes.csv").write_text(
+    ...         f"CHILD,DECOM,RNE,LS,CIN,PLACE,DEC,REC\n1,01/06/2021,S,C2,N1,U1,{dec},\n")
+    >>> data, issues = read_ssda903(years)
+    >>> data.care_episodes[["start_date", "end_date"]].astype(str).values.tolist()
+    [['2021-06-01', '2022-08-01']]
+    >>> len(issues), data.extract_date.date()
+    (0, datetime.date(2022, 8, 1))
     """
-    files = _resolve_paths(paths, header=header, episodes=episodes, missing=missing, uasc=uasc)
-    raw = {name: _read(path, name) for name, path in files.items() if path is not None}
-    dates = {
-        "DECOM": parse_dates(raw["episodes"]["DECOM"]),
-        "DEC": parse_dates(raw["episodes"]["DEC"]),
-    }
-    if "missing" in raw:
-        dates["MIS_START"] = parse_dates(raw["missing"]["MIS_START"])
-    today = pd.Timestamp.today().normalize()
-    extract = _extract_date(extract_date, dates.values(), today)
-    limit = extract if extract is not None else today
-    ctx = _Context(log=IssueLog(), files=_file_names(files), limit=limit)
-    persons = _persons(raw["header"], ctx)
-    ctx.header_ids = frozenset(raw["header"]["CHILD"].dropna())
-    if "uasc" in raw:
-        persons = _apply_uasc(raw["uasc"], persons, ctx)
-    ctx.dob = persons.set_index("person_id")["date_of_birth"]
-    care_episodes = _care_episodes(raw["episodes"], dates["DECOM"], dates["DEC"], ctx)
-    events = pd.DataFrame(columns=["person_id", "event_date", "event_type", "code"])
-    if "missing" in raw:
-        events = _missing_events(raw["missing"], dates["MIS_START"], ctx)
+    given = {"header": header, "episodes": episodes, "missing": missing, "uasc": uasc}
+    returns = ssda903_returns(paths, **given)
+    checked = [check_return(raw, extract_date) for raw in returns]
+    if len(checked) == 1:
+        one = checked[0]
+        tables = (one.persons, one.care_episodes, one.events)
+        extract, issues = one.extract_date, one.issues
+    else:
+        checked = _in_year_order(checked)
+        *tables, issues = merge_returns(checked)
+        extract = _latest_extract(extract_date, checked)
+    persons, care_episodes, events = (
+        t[_CANONICAL[name]].reset_index(drop=True)
+        for name, t in zip(_CANONICAL, tables, strict=True)
+    )
     data = LocalAuthorityData(
         persons=persons, events=events, care_episodes=care_episodes, extract_date=extract
     )
-    return data, sort_issues(ctx.log.to_frame(), list(ctx.files.values()))
+    return data, issues
 
 
-@dataclass
-class _Context:
-    """What the builders share: the issue log, file names and what is known so far."""
+def ssda903_returns(
+    paths: PathLike | Iterable[PathLike] | None, **given: PathLike | None
+) -> list[RawReturn]:
+    """Read the raw tables of every return that ``paths`` names (see read_ssda903).
 
-    log: IssueLog
-    files: dict[str, str]
-    limit: pd.Timestamp
-    header_ids: frozenset[str] = frozenset()
-    dob: pd.Series = field(default_factory=lambda: pd.Series(dtype="datetime64[ns]"))
+    ``given`` holds the ``header``, ``episodes``, ``missing`` and ``uasc`` keywords,
+    which only go with one year's CSV files. A return named twice is read once.
+    When there are several returns, each file is named in issues by its folder and
+    name (``2022/episodes.csv``) or, for XML, its name (or whole paths if those clash).
+    """
+    given = {name: given.get(name) for name in _TABLE_NAMES}
+    if any(p is not None for p in given.values()) or _csv_files_only(paths):
+        return [read_csv_return(_resolve_paths(paths, **given))]
+    items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)  # type: ignore[arg-type]
+    sources: list[Path] = []
+    for item in items:
+        sources.extend(_expand(Path(item), top=len(items) == 1))
+    sources = list({s.resolve(): s for s in sources}.values())
+    returns = [
+        read_xml_return(s) if s.is_file() else read_csv_return(_resolve_paths(s, **given))
+        for s in sources
+    ]
+    if len(returns) > 1:
+        _name_files(returns)
+    return returns
 
-    def limit_reason(self, name: str) -> str:
-        return f"{name} is after the extract date {self.limit.date()}"
+
+def _csv_files_only(paths: PathLike | Iterable[PathLike] | None) -> bool:
+    """Whether ``paths`` is one year's CSV files (or a folder of them, or nothing)."""
+    if paths is None:
+        return True
+    if isinstance(paths, str | os.PathLike):
+        folder = Path(paths)
+        if not folder.is_dir():
+            return not _is_xml(folder)
+        return any(p.suffix.lower() == ".csv" for p in folder.iterdir() if p.is_file())
+    listed = [Path(p) for p in paths]
+    return bool(listed) and all(not p.is_dir() and not _is_xml(p) for p in listed)
+
+
+def _is_xml(path: Path) -> bool:
+    return path.suffix.lower() == ".xml"
+
+
+def _expand(path: Path, *, top: bool) -> list[Path]:
+    """List the returns under ``path``: itself (an XML file, a year folder) or its entries."""
+    if _is_xml(path):
+        return [path]
+    if not path.is_dir():
+        raise SchemaError(
+            f"{path}: not a directory of SSDA903 files, a folder of years or an XML file"
+        )
+    entries = sorted(p for p in path.iterdir() if not p.name.startswith("."))
+    if any(p.is_file() and p.suffix.lower() == ".csv" for p in entries):
+        return [path]  # one year's folder
+    if not top:
+        raise SchemaError(f"{path}: no header.csv or episodes.csv: not a year's SSDA903 folder")
+    stray = [p.name for p in entries if p.is_file() and not _is_xml(p)]
+    if stray:
+        raise SchemaError(
+            f"{path}: {', '.join(stray[:5])} is not an SSDA903 return; a folder of years "
+            "holds year folders of CSV tables and XML files only"
+        )
+    found = [q for p in entries for q in _expand(p, top=False)]
+    if not found:
+        raise SchemaError(
+            f"{path}: not a directory of SSDA903 files: no year folders or XML files"
+        )
+    return found
+
+
+def _name_files(returns: list[RawReturn]) -> None:
+    """Name each file by folder and name (CSV) or name (XML), or by path if those clash."""
+    names = [
+        {f: f if _is_xml(r.source) else f"{r.source.name}/{f}" for f in set(r.files.values())}
+        for r in returns
+    ]
+    every = [n for mapping in names for n in mapping.values()]
+    if len(set(every)) < len(every):
+        names = [
+            {f: str(r.source if _is_xml(r.source) else r.source / f) for f in mapping}
+            for r, mapping in zip(returns, names, strict=True)
+        ]
+    for raw, mapping in zip(returns, names, strict=True):
+        raw.rename_files(mapping)
+
+
+def _in_year_order(returns: list[CheckedReturn]) -> list[CheckedReturn]:
+    """Give every return its collection year and sort them by it (then as given)."""
+    for one in returns:
+        one.year = _collection_year(one)
+    return sorted(returns, key=lambda one: one.year)  # type: ignore[arg-type, return-value]
+
+
+def _collection_year(one: CheckedReturn) -> int:
+    """Return the year in which the return's collection year ends (31 March YYYY).
+
+    Taken from a 4-digit year in the folder or file name (``2021-22`` and ``2021_22``
+    mean 2022), else from the return's latest date.
+    """
+    source = one.raw.source
+    matches = list(_YEAR.finditer(source.stem if _is_xml(source) else source.name))
+    if matches:
+        start, end = matches[-1].group(1), matches[-1].group(2)
+        year = int(start)
+        if end is not None and int(end) == (year + 1) % 100:
+            year += 1
+        return year
+    dates = [
+        one.care_episodes["start_date"],
+        one.care_episodes["end_date"],
+        one.events["event_date"],
+    ]
+    latest = max((d.max() for d in dates if d.notna().any()), default=None)
+    if latest is None:
+        raise SchemaError(
+            f"{one.raw.source}: cannot tell which year this return is for: no 4-digit year "
+            "in its name and no dated record"
+        )
+    return latest.year + (1 if latest.month > 3 else 0)
+
+
+def _latest_extract(
+    given: str | pd.Timestamp | None, returns: list[CheckedReturn]
+) -> pd.Timestamp | None:
+    if given is not None:
+        return pd.Timestamp(given).normalize()
+    dates = [r.extract_date for r in returns if r.extract_date is not None]
+    return max(dates) if dates else None
 
 
 def _resolve_paths(
@@ -215,182 +358,3 @@ def _resolve_paths(
             where = f" in {paths}" if isinstance(paths, str | os.PathLike) else ""
             raise SchemaError(f"no {name}.csv{where}: an SSDA903 return needs header and episodes")
     return files
-
-
-def _read(path: Path, name: str) -> pd.DataFrame:
-    raw = read_csv_text(path, expected_columns=_REQUIRED_COLUMNS[name])
-    # object ids: Series.isin against thousands of ids is slow on arrow-backed strings
-    raw["CHILD"] = raw["CHILD"].astype("object")
-    return raw
-
-
-def _file_names(files: dict[str, Path | None]) -> dict[str, str]:
-    """How issues name each file: its name, or its whole path if two names are the same."""
-    paths = {name: path for name, path in files.items() if path is not None}
-    names = {name: path.name for name, path in paths.items()}
-    if len(set(names.values())) < len(names):
-        names = {name: str(path) for name, path in paths.items()}
-    return names
-
-
-def _extract_date(
-    given: str | pd.Timestamp | None, dates: Iterable[pd.Series], today: pd.Timestamp
-) -> pd.Timestamp | None:
-    """Return the given extract date, else the latest date not after today (or None)."""
-    if given is not None:
-        return pd.Timestamp(given).normalize()
-    latest = [d[d <= today].max() for d in dates]
-    latest = [d for d in latest if pd.notna(d)]
-    return max(latest) if latest else None
-
-
-def _persons(raw: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
-    check = RowChecker(raw, ctx.files["header"], "persons", ctx.log)
-    child = raw["CHILD"]
-    check.drop(child.isna(), "CHILD", "CHILD is missing")
-    sex = upper_codes(raw["SEX"]).map(_SEX)
-    check.drop(sex.isna(), "SEX", missing_or_not(raw["SEX"], "SEX", _SEX_EXPECTED))
-    dob = parse_dates(raw["DOB"])
-    check.drop(dob.isna(), "DOB", missing_or_not(raw["DOB"], "DOB", DATE_FORMATS))
-    check.drop(dob > ctx.limit, "DOB", ctx.limit_reason("DOB"))
-    check.drop_repeated_children()
-    ethnic = upper_codes(raw["ETHNIC"])
-    unknown = ethnic.notna() & ~ethnic.isin(ETHNIC_CODES)
-    check.report(
-        unknown, "ETHNIC", f"ETHNIC is not a known code; {ETHNIC_UNKNOWN} assumed", VALUE_ASSUMED
-    )
-    keep = check.keep
-    return pd.DataFrame(
-        {
-            "person_id": child[keep],
-            "date_of_birth": dob[keep],
-            "sex": sex[keep],
-            "ethnicity": ethnic[keep].where(~unknown[keep] & ethnic[keep].notna(), ETHNIC_UNKNOWN),
-            "uasc": False,
-        }
-    )
-
-
-def _apply_uasc(raw: pd.DataFrame, persons: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
-    """Flag the children of uasc.csv, adding those not in header.csv to ``persons``."""
-    check = RowChecker(raw, ctx.files["uasc"], "persons", ctx.log)
-    child = raw["CHILD"]
-    check.drop(child.isna(), "CHILD", "CHILD is missing")
-    known = persons.set_index("person_id")
-    _drop_unknown_children(check, ctx, known.index, allow_new=True)
-    check.drop_repeated_children()
-    sex, dob = upper_codes(raw["SEX"]).map(_SEX), parse_dates(raw["DOB"])
-    new = ~child.isin(known.index)
-    check.drop(new & sex.isna(), "SEX", missing_or_not(raw["SEX"], "SEX", _SEX_EXPECTED))
-    check.drop(new & dob.isna(), "DOB", missing_or_not(raw["DOB"], "DOB", DATE_FORMATS))
-    check.drop(new & (dob > ctx.limit), "DOB", ctx.limit_reason("DOB"))
-    header = ctx.files["header"]
-    for column, value, canonical in (("SEX", sex, "sex"), ("DOB", dob, "date_of_birth")):
-        kept = child.map(known[canonical])
-        shown = kept.dt.strftime("%d/%m/%Y") if canonical == "date_of_birth" else kept
-        differs = ~new & raw[column].notna() & (value.isna() | (value != kept))
-        reason = f"{column} differs from {header} (" + shown.astype(str) + "), whose value is kept"
-        check.report(differs, column, reason, VALUE_DROPPED)
-    added = check.keep & new
-    check.report(
-        added,
-        "CHILD",
-        f"child not in {header}: added to persons from this file, ethnicity {ETHNIC_UNKNOWN}",
-        VALUE_ASSUMED,
-    )
-    persons = persons.assign(uasc=persons["person_id"].isin(child[check.keep]))
-    extra = pd.DataFrame(
-        {
-            "person_id": child[added],
-            "date_of_birth": dob[added],
-            "sex": sex[added],
-            "ethnicity": ETHNIC_UNKNOWN,
-            "uasc": True,
-        }
-    )
-    return pd.concat([persons, extra]) if len(extra) else persons
-
-
-def _drop_unknown_children(
-    check: RowChecker, ctx: _Context, known: pd.Index, *, allow_new: bool = False
-) -> None:
-    """Drop rows whose child is not in ``known`` (or whose header row was dropped)."""
-    child = check.raw["CHILD"]
-    header = ctx.files["header"]
-    in_header = child.isin(ctx.header_ids)
-    unknown = ~child.isin(known)
-    check.drop(unknown & in_header, "CHILD", f"the child's row in {header} was dropped")
-    if not allow_new:
-        check.drop(unknown & ~in_header, "CHILD", f"child not in {header}")
-
-
-def _care_episodes(
-    raw: pd.DataFrame, start: pd.Series, end: pd.Series, ctx: _Context
-) -> pd.DataFrame:
-    check = RowChecker(raw, ctx.files["episodes"], "care_episodes", ctx.log)
-    child = raw["CHILD"]
-    check.drop(child.isna(), "CHILD", "CHILD is missing")
-    _drop_unknown_children(check, ctx, ctx.dob.index)
-    check.drop(start.isna(), "DECOM", missing_or_not(raw["DECOM"], "DECOM", DATE_FORMATS))
-    check.drop(end.isna() & raw["DEC"].notna(), "DEC", f"DEC is not {DATE_FORMATS}")
-    check.drop(start > ctx.limit, "DECOM", ctx.limit_reason("DECOM"))
-    check.drop(start < child.map(ctx.dob), "DECOM", "DECOM is before the child's DOB")
-    check.drop(end < start, "DEC", "DEC is before DECOM")
-    late = check.report(
-        end > ctx.limit,
-        "DEC",
-        ctx.limit_reason("DEC") + "; the episode is kept as open",
-        VALUE_DROPPED,
-    )
-    end = end.mask(late)
-    overlap = overlapping_episodes(child, start, end, check.keep)
-    check.drop(overlap.notna(), "DECOM", overlap)
-    keep = check.keep
-    columns = {"person_id": child[keep], "start_date": start[keep], "end_date": end[keep]}
-    for column, canonical, codes in _EPISODE_CODES:
-        values = upper_codes(raw[column])
-        unknown = check.report(
-            values.notna() & ~values.isin(codes),
-            column,
-            f"{column} is not a known code",
-            VALUE_DROPPED,
-        )
-        columns[canonical] = values.mask(unknown)[keep]
-    return pd.DataFrame(columns)
-
-
-def _missing_events(raw: pd.DataFrame, start: pd.Series, ctx: _Context) -> pd.DataFrame:
-    check = RowChecker(raw, ctx.files["missing"], "events", ctx.log)
-    child = raw["CHILD"]
-    check.drop(child.isna(), "CHILD", "CHILD is missing")
-    _drop_unknown_children(check, ctx, ctx.dob.index)
-    check.drop(
-        start.isna(), "MIS_START", missing_or_not(raw["MIS_START"], "MIS_START", DATE_FORMATS)
-    )
-    check.drop(start > ctx.limit, "MIS_START", ctx.limit_reason("MIS_START"))
-    dob = child.map(ctx.dob)
-    check.drop(start < dob, "MIS_START", "MIS_START is before the child's DOB")
-    code = upper_codes(raw["MISSING"])
-    unknown = code.notna() & ~code.isin(_MISSING_CODES)
-    check.report(unknown, "MISSING", "MISSING is not M or A", VALUE_DROPPED)
-    if "MIS_END" in raw:
-        end = parse_dates(raw["MIS_END"])
-        bad_end = raw["MIS_END"].notna() & (end.isna() | (end < start))
-        reason = "MIS_END is not a date on or after MIS_START (MIS_END is not used)"
-        check.report(bad_end, "MIS_END", reason, VALUE_DROPPED)
-    if "DOB" in raw:
-        given = parse_dates(raw["DOB"])
-        differs = raw["DOB"].notna() & (given.isna() | (given != dob))
-        header = ctx.files["header"]
-        check.report(
-            differs, "DOB", f"DOB differs from {header}, whose value is used", VALUE_DROPPED
-        )
-    keep = check.keep
-    return pd.DataFrame(
-        {
-            "person_id": child[keep],
-            "event_date": start[keep],
-            "event_type": "missing_episode",
-            "code": code.mask(unknown)[keep],
-        }
-    )

@@ -9,6 +9,7 @@ from riskmodel.data._issues import ISSUE_COLUMNS, RECORD_DROPPED, IssueLog
 
 __all__ = [
     "RowChecker",
+    "line_locations",
     "missing_or_not",
     "overlapping_episodes",
     "parse_dates",
@@ -36,10 +37,21 @@ class RowChecker:
         Canonical table the rows are meant for.
     log : IssueLog
         Where issues go.
+    locations : pandas.Series, optional
+        Where each row is in its file (same index as ``raw``), such as
+        ``"CHILD 3 / EPISODE 2"``; by default ``"line N"`` from the index.
     """
 
-    def __init__(self, raw: pd.DataFrame, file: str, table: str, log: IssueLog) -> None:
+    def __init__(
+        self,
+        raw: pd.DataFrame,
+        file: str,
+        table: str,
+        log: IssueLog,
+        locations: pd.Series | None = None,
+    ) -> None:
         self.raw, self.file, self.table, self.log = raw, file, table, log
+        self.locations = line_locations(raw.index) if locations is None else locations
         self.keep = pd.Series(True, index=raw.index)
 
     def drop(self, mask: pd.Series, column: str, reason: str | pd.Series) -> None:
@@ -65,7 +77,7 @@ class RowChecker:
             issues = pd.DataFrame(
                 {
                     "file": self.file,
-                    "location": [f"line {n}" for n in self.raw.index[mask]],
+                    "location": self.locations[mask],
                     "person_id": self.raw.loc[mask, "CHILD"],
                     "table": self.table,
                     "field": column,
@@ -80,9 +92,15 @@ class RowChecker:
     def drop_repeated_children(self) -> None:
         """Drop every kept row whose ``CHILD`` is on an earlier kept row."""
         child = self.raw.loc[self.keep, "CHILD"]
-        first = pd.Series(child.index, index=child.index).groupby(child).transform("first")
-        reason = "CHILD is listed twice; the row at line " + first.astype(str) + " is used"
+        where = self.locations[self.keep]
+        first = where.groupby(child).transform("first")
+        reason = "CHILD is listed twice; the row at " + first + " is used"
         self.drop(child.duplicated(), "CHILD", reason)
+
+
+def line_locations(index: pd.Index) -> pd.Series:
+    """Locations ``"line N"`` of rows whose index is their line number in a CSV file."""
+    return pd.Series([f"line {n}" for n in index], index=index, dtype="object")
 
 
 def parse_dates(text: pd.Series) -> pd.Series:
@@ -114,7 +132,11 @@ def missing_or_not(raw: pd.Series, name: str, expected: str) -> pd.Series:
 
 
 def overlapping_episodes(
-    child: pd.Series, start: pd.Series, end: pd.Series, keep: pd.Series
+    child: pd.Series,
+    start: pd.Series,
+    end: pd.Series,
+    keep: pd.Series,
+    locations: pd.Series | None = None,
 ) -> pd.Series:
     """Return why each kept episode overlaps the child's previous kept one (NaN if not).
 
@@ -122,10 +144,13 @@ def overlapping_episodes(
     starts on or after the end of the previous kept one, and on a later day than its
     start. Each round drops the first offending episode of every child, so the result
     is the same as walking through each child's episodes one by one; only children
-    with an overlap take part in later rounds.
+    with an overlap take part in later rounds. Reasons name the earlier episode by
+    its entry in ``locations`` (default ``"line N"`` from the index, which must then
+    be in file order).
     """
+    locations = line_locations(child.index) if locations is None else locations[child.index]
     frame = pd.DataFrame({"child": child, "start": start, "end": end}).rename_axis(None)
-    frame["line"] = frame.index
+    frame["line"] = np.arange(len(frame))
     frame = frame[keep].sort_values(["child", "start", "line"])
     considered = pd.Series(True, index=frame.index)
     reasons = pd.Series(np.nan, index=child.index, dtype="object")
@@ -140,18 +165,32 @@ def overlapping_episodes(
         clashing = live.loc[clash, "child"]
         considered &= frame["child"].isin(clashing)
         first = clash[clash].groupby(clashing).head(1).index
-        lines = prev_line[first].astype(int).astype(str)
+        lines = pd.Series(
+            locations.to_numpy()[prev_line[first].astype(int)], index=first, dtype="object"
+        )
         reasons[first] = np.where(
             live.loc[first, "start"] == prev_start[first],
-            "DECOM is the same as that of the child's episode at line " + lines,
-            "the episode starts before the child's episode at line " + lines + " has ended",
+            "DECOM is the same as that of the child's episode at " + lines,
+            "the episode starts before the child's episode at " + lines + " has ended",
         )
         considered[first] = False
 
 
-def sort_issues(issues: pd.DataFrame, files: list[str]) -> pd.DataFrame:
-    """Order issues by file (in ``files`` order) and line, keeping check order within a line."""
+def sort_issues(
+    issues: pd.DataFrame,
+    files: list[str],
+    positions: dict[tuple[str, str], int] | None = None,
+) -> pd.DataFrame:
+    """Order issues by file (in ``files`` order) and position, keeping check order within one.
+
+    The position of a ``(file, location)`` is its entry in ``positions`` (XML
+    records: the line of their element), else N of ``"line N"``.
+    """
     file_order = issues["file"].map({name: i for i, name in enumerate(files)})
     line = pd.to_numeric(issues["location"].str.removeprefix("line "), errors="coerce")
+    if positions and len(issues):
+        keys = pd.Series(list(zip(issues["file"], issues["location"], strict=True)))
+        found = keys.map(positions).astype("float")
+        line = pd.Series(found.to_numpy(), index=issues.index).fillna(line)
     order = pd.DataFrame({"f": file_order, "l": line}).sort_values(["f", "l"], kind="stable")
     return issues.loc[order.index, list(ISSUE_COLUMNS)].reset_index(drop=True)
