@@ -7,7 +7,7 @@ The file holds one ``<EXPSSDA903>`` root and one ``<CHILD>`` per child::
         <HEADER>   CHILDID SEX DOB ETHNIC UPN MOTHER MC_DOB (AREVIEW, OC2... not read)
         <EPISODE>  DECOM RNE LS CIN PL PL_POST HOME_POST URN PLACE_PROVIDER DEC REC
                    REASON_PLACE_CHANGE                              (one per episode)
-        <MISSING>  MISSING MIS_START MIS_END                        (one per missing episode)
+        <MISSING>  MISSING MIS_START MIS_END (DOB)                  (one per missing episode)
         <UASC>     SEX DOB DUC                                      (at most one)
       </CHILD>
     </EXPSSDA903>
@@ -52,7 +52,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
         "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
     ),
-    "missing": ("CHILD", "MISSING", "MIS_START", "MIS_END"),
+    "missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
     "uasc": ("CHILD", "SEX", "DOB", "DUC"),
 }  # fmt: skip
 """Columns of each table: those of the CSV form (every one present, blank if absent)."""

@@ -19,7 +19,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
         "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
     ),
-    "missing": ("CHILD", "MISSING", "MIS_START", "MIS_END"),
+    "missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
     "uasc": ("CHILD", "SEX", "DOB", "DUC"),
 }  # fmt: skip
 BLOCKS = {"episodes": "EPISODE", "missing": "MISSING", "uasc": "UASC"}
@@ -39,24 +39,18 @@ def write_csv_return(folder: Path, tables: dict[str, list[dict[str, str]]]) -> P
 
 def xml_text(tables: dict[str, list[dict[str, str]]]) -> str:
     """Return one return as the text of an ``<EXPSSDA903>`` file."""
-    children = [row.get("CHILD", "") for row in tables.get("header", [])]
-    orphans = [
-        row.get("CHILD", "")
-        for name in BLOCKS
-        for row in tables.get(name, [])
-        if row.get("CHILD", "") not in children
-    ]
+    headers = tables.get("header", [])
+    blocks: dict[str, list[str]] = {}
+    for name, tag in BLOCKS.items():
+        for row in tables.get(name, []):
+            blocks.setdefault(row.get("CHILD", ""), []).append(_block(tag, row, COLUMNS[name][1:]))
     parts = ["<?xml version='1.0' encoding='utf-8'?>", "<EXPSSDA903>"]
-    for i, child in enumerate(children + list(dict.fromkeys(orphans))):
-        parts.append("  <CHILD>")
-        if i < len(children):
-            parts.append(_block("HEADER", tables["header"][i], COLUMNS["header"]))
-        first = i >= len(children) or children.index(child) == i
-        for name, tag in BLOCKS.items():
-            for row in tables.get(name, []) if first else []:
-                if row.get("CHILD", "") == child:
-                    parts.append(_block(tag, row, COLUMNS[name][1:]))
+    for row in headers:  # a child listed twice gets its blocks in its first <CHILD>
+        parts += ["  <CHILD>", _block("HEADER", row, COLUMNS["header"])]
+        parts += blocks.pop(row.get("CHILD", ""), [])
         parts.append("  </CHILD>")
+    for orphan in blocks.values():
+        parts += ["  <CHILD>", *orphan, "  </CHILD>"]
     parts.append("</EXPSSDA903>")
     return "\n".join(parts) + "\n"
 
