@@ -211,7 +211,7 @@ def ssda903_returns(
     items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)  # type: ignore[arg-type]
     sources: list[Path] = []
     for item in items:
-        sources.extend(_expand(Path(item), top=len(items) == 1))
+        sources.extend(_expand(Path(item), top=True))
     sources = list({s.resolve(): s for s in sources}.values())
     returns = [
         read_xml_return(s) if s.is_file() else read_csv_return(_resolve_paths(s, **given))
