@@ -100,7 +100,8 @@ class CheckedReturn:
 
     ``persons``, ``care_episodes`` and ``events`` have the canonical columns plus
     ``file`` and ``location`` of the record each row came from. ``extract_date`` is
-    the given or inferred one (None if the return has no dates at all).
+    the given or inferred one (None if the return has no dates at all). ``listed``
+    holds the child and ``DECOM`` of every episode record, kept or dropped.
     """
 
     raw: RawReturn
@@ -109,6 +110,7 @@ class CheckedReturn:
     events: pd.DataFrame
     extract_date: pd.Timestamp | None
     issues: pd.DataFrame
+    listed: frozenset[tuple[str, pd.Timestamp]] = frozenset()
     year: int | None = None
 
 
@@ -158,7 +160,8 @@ def check_return(raw: RawReturn, extract_date: str | pd.Timestamp | None) -> Che
     issues = sort_issues(
         ctx.log.to_frame(), list(dict.fromkeys(raw.files.values())), raw.positions
     )
-    return CheckedReturn(raw, persons, care_episodes, events, extract, issues)
+    listed = frozenset(zip(tables["episodes"]["CHILD"], dates["DECOM"], strict=True))
+    return CheckedReturn(raw, persons, care_episodes, events, extract, issues, listed)
 
 
 @dataclass

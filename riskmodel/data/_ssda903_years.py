@@ -178,21 +178,29 @@ def _merge_episodes(returns: list[CheckedReturn], log: IssueLog) -> pd.DataFrame
     dropped = pd.Series(False, index=winners.index)
     for rank, rows in winners[vanished].groupby("rank"):
         this, after = returns[int(rank)], returns[int(rank) + 1]
-        files = after.raw.files["episodes"]
-        if after.year <= this.year + 1:  # type: ignore[operator]
+        file = after.raw.files["episodes"]
+        keys = zip(rows["person_id"], rows["start_date"], strict=True)
+        rejected = pd.Series([key in after.listed for key in keys], index=rows.index)
+        if after.year > this.year + 1:  # type: ignore[operator]
             reason = (
-                f"the episode is open at the end of this return but not in the next year's "
-                f"return {files}, which lists every episode open in its year"
-            )
-            _log(log, rows, "care_episodes", "DECOM", _shown(rows["start_date"]), reason,
-                 RECORD_DROPPED)  # fmt: skip
-            dropped[rows.index] = True
-        else:
-            reason = (
-                f"the episode is open at the end of this return and not in the later "
-                f"return {files}; the returns between are not given, so it is kept as open"
+                f"the episode is open at the end of this return and not in the later return "
+                f"{file}; the returns between are not given, so it is kept as open"
             )
             _log(log, rows, "care_episodes", "DEC", None, reason, VALUE_ASSUMED)
+            continue
+        reason = pd.Series(
+            f"the episode is open at the end of this return but not in the next year's "
+            f"return {file}, which lists every episode open in its year",
+            index=rows.index,
+        ).mask(
+            rejected,
+            f"the episode is open at the end of this return and its record in the next "
+            f"year's return {file} was dropped (see its issue), so its end is not known",
+        )
+        _log(
+            log, rows, "care_episodes", "DECOM", _shown(rows["start_date"]), reason, RECORD_DROPPED
+        )
+        dropped[rows.index] = True
     return winners[~dropped]
 
 

@@ -236,6 +236,22 @@ def test_an_open_episode_missing_after_a_gap_in_years_is_kept_open(tmp_path):
     assert "the returns between are not given" in issues["reason"].iloc[0]
 
 
+def test_an_open_episode_whose_next_year_record_is_dropped_is_dropped_too(tmp_path):
+    first = {"header": [head("1")], "episodes": [ep("1", "01/06/2020")]}
+    second = {"header": [head("1")], "episodes": [ep("1", "01/06/2020", "01/05/2020")]}
+    data, issues = read_ssda903(write_both(tmp_path, {2021: first, 2022: second})[0])
+    assert data.care_episodes.empty
+    assert issues[["file", "field", "consequence"]].values.tolist() == [
+        ["2021/episodes.csv", "DECOM", DROPPED],
+        ["2022/episodes.csv", "DEC", DROPPED],
+    ]
+    assert issues["reason"].tolist() == [
+        "the episode is open at the end of this return and its record in the next year's "
+        "return 2022/episodes.csv was dropped (see its issue), so its end is not known",
+        "DEC is before DECOM",
+    ]
+
+
 def test_overlaps_across_years_and_a_corrected_birth_date_are_checked_after_merging(tmp_path):
     first = {
         "header": [head("1"), head("2", dob="01/01/2010")],
