@@ -210,6 +210,21 @@ def test_real_format_fixture_as_a_one_year_set_reads_as_today(fixtures_dir, tmp_
         pd.testing.assert_frame_equal(today_issues, issues)
 
 
+def test_real_format_fixture_restated_in_two_years_changes_nothing(fixtures_dir, tmp_path):
+    today, today_issues = read_ssda903(fixtures_dir / "ssda903")
+    for year in ("2017", "2018"):
+        shutil.copytree(fixtures_dir / "ssda903", tmp_path / year)
+    data, issues = read_ssda903(tmp_path)
+    assert_same_data(today, data)
+    # each year's own issues, and none from the merge: restated records are not issues
+    for year in ("2017", "2018"):
+        own = issues[issues["file"].str.startswith(year + "/")].reset_index(drop=True)
+        pd.testing.assert_frame_equal(
+            own.assign(file=own["file"].str.removeprefix(year + "/")), today_issues
+        )
+    assert len(issues) == 2 * len(today_issues)
+
+
 def test_upns_of_every_year_in_both_forms(forms):
     from_csv = ssda903_upns(forms[0])
     from_xml = ssda903_upns(forms[1])
