@@ -206,6 +206,8 @@ def ssda903_returns(
     name (``2022/episodes.csv``) or, for XML, its name (or whole paths if those clash).
     """
     given = {name: given.get(name) for name in _TABLE_NAMES}
+    if paths is not None and not isinstance(paths, str | os.PathLike):
+        paths = list(paths)  # an iterator is looked at more than once
     if any(p is not None for p in given.values()) or _csv_files_only(paths):
         return [read_csv_return(_resolve_paths(paths, **given))]
     items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)  # type: ignore[arg-type]
@@ -232,7 +234,7 @@ def _csv_files_only(paths: PathLike | Iterable[PathLike] | None) -> bool:
             return not _is_xml(folder)
         return any(p.suffix.lower() == ".csv" for p in folder.iterdir() if p.is_file())
     listed = [Path(p) for p in paths]
-    return bool(listed) and all(not p.is_dir() and not _is_xml(p) for p in listed)
+    return all(not p.is_dir() and not _is_xml(p) for p in listed)
 
 
 def _is_xml(path: Path) -> bool:

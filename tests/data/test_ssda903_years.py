@@ -331,6 +331,14 @@ def test_a_folder_of_years_with_anything_else_raises(tmp_path, layout, message):
         read_ssda903(tmp_path / "years")
 
 
+def test_an_iterator_of_returns_is_read_and_an_empty_list_raises(forms):
+    reference, _ = read_ssda903(forms[0])
+    data, _ = read_ssda903(path for path in sorted(forms[0].iterdir()))
+    assert_same_data(reference, data)
+    with pytest.raises(SchemaError, match="no header.csv"):
+        read_ssda903([])
+
+
 def test_keywords_only_go_with_one_years_csv_files(forms):
     with pytest.raises(SchemaError, match="not an SSDA903 file name"):
         read_ssda903([forms[1] / "SSDA903_2021.xml"], header=forms[0] / "2021" / "header.csv")
