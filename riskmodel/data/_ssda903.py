@@ -210,7 +210,7 @@ def ssda903_returns(
         paths = list(paths)  # an iterator is looked at more than once
     if any(p is not None for p in given.values()) or _csv_files_only(paths):
         return [read_csv_return(_resolve_paths(paths, **given))]
-    items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)  # type: ignore[arg-type]
+    items = [paths] if isinstance(paths, str | os.PathLike) else list(paths or ())
     sources: list[Path] = []
     for item in items:
         sources.extend(_expand(Path(item), top=True))
