@@ -347,9 +347,13 @@ def test_extracts_map_back_to_exactly_the_events_no_return_carries(returns, auth
 
 
 def test_hand_made_authority_unlike_the_synthetic_one(small_tables, tmp_path):
+    housing = pd.DataFrame({
+        "person_id": ["b"], "event_date": ["2022-05-02"], "event_type": ["housing_notice"],
+        "code": ["H1"], "value": [2.5],
+    })  # fmt: skip
     data = rm.LocalAuthorityData(
         small_tables["persons"],
-        small_tables["events"],
+        pd.concat([small_tables["events"], housing], ignore_index=True),
         small_tables["care_episodes"],
         extract_date="2023-03-31",
     )
@@ -371,6 +375,14 @@ def test_hand_made_authority_unlike_the_synthetic_one(small_tables, tmp_path):
     local = _read_csv(out / "extracts" / "missing_local.csv")
     assert list(local["ChildID"]) == ["a"] and list(local["MissingType"]) == ["M"]
     assert _read_csv(out / "ssda903" / "2021" / "missing.csv").empty
+    # An event type of no known family goes to a generic extract that names its type.
+    other = _read_csv(out / "extracts" / "other_events.csv")
+    assert other.to_dict("records") == [
+        {"ChildID": "b", "EventType": "housing_notice", "EventDate": "02/05/2022",
+         "Code": "H1", "Value": "2.5"}
+    ]  # fmt: skip
+    mapping = yaml.safe_load((out / "extracts" / "other_events.yaml").read_text())
+    assert mapping["types"] == {"housing_notice": "housing_notice"}
 
 
 def test_years_after_the_extract_date_are_refused(small_tables, tmp_path):

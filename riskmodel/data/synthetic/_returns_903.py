@@ -105,9 +105,24 @@ def year_tables(
         (care_episodes["start_date"] <= reference)
         & (care_episodes["end_date"].isna() | (care_episodes["end_date"] >= first))
     ].sort_values(["person_id", "start_date"], kind="stable")
+    children = persons.loc[pd.unique(eps["person_id"])]
+    miss = missing[(missing["event_date"] >= first) & (missing["event_date"] <= reference)]
+    miss = miss[miss["person_id"].isin(children.index)].sort_values(
+        ["person_id", "event_date"], kind="stable"
+    )
+    flags = children["uasc"] if "uasc" in children else pd.Series(False, index=children.index)
+    tables = {
+        "header": _header(children, year),
+        "episodes": _episodes(eps, reference),
+        "missing": _missing(miss, persons),
+        "uasc": _uasc(children[flags.fillna(False).astype(bool)], year),
+    }
+    return {name: t[list(COLUMNS[name])].reset_index(drop=True) for name, t in tables.items()}
+
+
+def _episodes(eps: pd.DataFrame, reference: pd.Timestamp) -> pd.DataFrame:
     ended = eps["end_date"].notna() & (eps["end_date"] <= reference)
-    blank = pd.Series("", index=eps.index)
-    episodes = pd.DataFrame({
+    table = pd.DataFrame({
         "CHILD": eps["person_id"].astype(str),
         "DECOM": _dates(eps["start_date"]),
         "RNE": eps["reason_new_episode"].fillna(""),
@@ -118,9 +133,12 @@ def year_tables(
         "REC": eps["reason_episode_ceased"].where(ended).fillna(""),
     })  # fmt: skip
     for column in ("PLACE_PROVIDER", "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"):
-        episodes[column] = blank
-    children = persons.loc[pd.unique(eps["person_id"])]
-    header = pd.DataFrame({
+        table[column] = ""
+    return table
+
+
+def _header(children: pd.DataFrame, year: int) -> pd.DataFrame:
+    return pd.DataFrame({
         "CHILD": children.index.astype(str),
         "SEX": _sex(children["sex"], year).to_numpy(),
         "DOB": _dates(children["date_of_birth"]).to_numpy(),
@@ -129,28 +147,26 @@ def year_tables(
         "MOTHER": "",
         "MC_DOB": "",
     })  # fmt: skip
-    miss = missing[(missing["event_date"] >= first) & (missing["event_date"] <= reference)]
-    miss = miss[miss["person_id"].isin(children.index)].sort_values(
-        ["person_id", "event_date"], kind="stable"
-    )
-    missing_table = pd.DataFrame({
-        "CHILD": miss["person_id"].astype(str),
+
+
+def _missing(miss: pd.DataFrame, persons: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "CHILD": miss["person_id"].astype(str).to_numpy(),
         "DOB": _dates(persons.loc[miss["person_id"], "date_of_birth"]).to_numpy(),
         "MISSING": miss["code"].fillna("").to_numpy(),
         "MIS_START": _dates(miss["event_date"]).to_numpy(),
         "MIS_END": "",
     })  # fmt: skip
-    uasc = children[children["uasc"].fillna(False).astype(bool)] if "uasc" in children else None
-    uasc = children.iloc[:0] if uasc is None else uasc
+
+
+def _uasc(uasc: pd.DataFrame, year: int) -> pd.DataFrame:
     born = pd.to_datetime(uasc["date_of_birth"])
-    uasc_table = pd.DataFrame({
+    return pd.DataFrame({
         "CHILD": uasc.index.astype(str),
         "SEX": _sex(uasc["sex"], year).to_numpy(),
         "DOB": _dates(born).to_numpy(),
         "DUC": _dates(born + pd.DateOffset(years=18)).to_numpy(),
     })  # fmt: skip
-    tables = {"header": header, "episodes": episodes, "missing": missing_table, "uasc": uasc_table}
-    return {name: t[list(COLUMNS[name])].reset_index(drop=True) for name, t in tables.items()}
 
 
 def write_903_csv(folder: Path, tables: dict[str, pd.DataFrame]) -> Path:
