@@ -104,8 +104,9 @@ def build_episodes(events: pd.DataFrame) -> tuple[list[Episode], pd.DataFrame]:
     episodes: list[Episode] = []
     orphans: list[tuple] = []
     builder = _Builder(episodes, orphans)
+    days = cin["event_date"].dt.date.tolist()
     for pid, day, kind, code in zip(
-        cin["person_id"], cin["event_date"].dt.date, cin["event_type"], codes, strict=True
+        cin["person_id"].tolist(), days, cin["event_type"].tolist(), codes.tolist(), strict=True
     ):
         builder.add(pid, day, kind, code)
     columns = ["person_id", "event_date", "event_type", "code"]

@@ -160,19 +160,21 @@ def _write_cin(folder: Path, years: list[int], events, people, la_code: str) -> 
     episodes, _ = build_episodes(events)
     dob = people["date_of_birth"].dt.date
     disability = people["disability"] if "disability" in people else None
+    flags = [None] * len(people) if disability is None else disability.tolist()
     persons = {
-        pid: (born, sex, ethnicity, None if disability is None or pd.isna(d) else bool(d))
+        pid: (born, sex, ethnicity, None if d is None or pd.isna(d) else bool(d))
         for pid, born, sex, ethnicity, d in zip(
-            people.index,
-            dob,
-            people["sex"],
-            people["ethnicity"].fillna("NOBT"),
-            people["disability"] if disability is not None else [None] * len(people),
+            people.index.tolist(),
+            dob.tolist(),
+            people["sex"].tolist(),
+            people["ethnicity"].fillna("NOBT").tolist(),
+            flags,
             strict=True,
         )
     }
-    former = [None if pd.isna(f) else str(f) for f in people["former_upn"]]
-    upns = dict(zip(people.index, zip(people["upn"], former, strict=True), strict=True))
+    former = [None if pd.isna(f) else str(f) for f in people["former_upn"].tolist()]
+    ids = people.index.tolist()
+    upns = dict(zip(ids, zip(people["upn"].tolist(), former, strict=True), strict=True))
     carried: set = set()
     for year in years:
         path = folder / f"CIN_Census_{year}.xml"
@@ -182,7 +184,10 @@ def _write_cin(folder: Path, years: list[int], events, people, la_code: str) -> 
 
 def _warn_not_carried(events: pd.DataFrame, carried: set) -> None:
     keys = zip(
-        events["person_id"], events["event_date"].dt.date, events["event_type"], strict=True
+        events["person_id"].tolist(),
+        events["event_date"].dt.date.tolist(),
+        events["event_type"].tolist(),
+        strict=True,
     )
     lost = events[[key not in carried for key in keys]]
     if lost.empty:

@@ -83,12 +83,17 @@ def make_upns(persons: pd.DataFrame, la_code: str) -> pd.DataFrame:
 def _numbered(la_code: str, school: np.ndarray, year: np.ndarray, order: np.ndarray) -> list:
     """Give each child a serial within its (establishment, year) and build the UPNs."""
     frame = pd.DataFrame({"school": school, "year": year, "order": order})
-    frame["serial"] = frame.groupby(["school", "year"]).cumcount()
-    overflow = frame["serial"] // 1000
-    frame["school"] = frame["school"] + 400 * overflow  # at most 1000 serials each
-    frame["serial"] = frame["serial"] % 1000
-    upns = []
-    for school_no, yy, serial in zip(frame["school"], frame["year"], frame["serial"], strict=True):
-        body = f"{la_code}{school_no:04d}{yy:02d}{serial:03d}"
-        upns.append(check_letter(body) + body)
-    return upns
+    serial = frame.groupby(["school", "year"]).cumcount().to_numpy()
+    school = school + 400 * (serial // 1000)  # at most 1000 serials per establishment-year
+    serial = serial % 1000
+    digits = np.column_stack(
+        [np.full(len(school), int(c)) for c in la_code]
+        + [school // 10 ** (3 - k) % 10 for k in range(4)]
+        + [year // 10 ** (1 - k) % 10 for k in range(2)]
+        + [serial // 10 ** (2 - k) % 10 for k in range(3)]
+    )
+    letters = np.array(list(_LETTERS))[(digits @ np.arange(2, 14)) % 23]
+    return [
+        f"{letter}{la_code}{s:04d}{y:02d}{n:03d}"
+        for letter, s, y, n in zip(letters, school, year, serial, strict=True)
+    ]
