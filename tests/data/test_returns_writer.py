@@ -243,6 +243,14 @@ def test_cin_episode_open_on_31_march_is_restated_with_its_closure(returns):
         assert "2023-04-01" <= after[key] <= "2024-03-31"
 
 
+@pytest.mark.parametrize("upn", ["B801200005001", "Q207000016049"])
+def test_check_letter_matches_published_examples(upn):
+    from riskmodel.data.synthetic._upn import check_letter
+
+    assert check_letter(upn[1:]) == upn[0]
+    assert _check_letter_ok(upn)
+
+
 def _check_letter_ok(upn: str) -> bool:
     total = sum(w * int(c) for w, c in enumerate(upn[1:], start=2))
     return upn[0] == _LETTERS[total % 23]
