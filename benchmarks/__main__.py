@@ -2,7 +2,14 @@
 
 import importlib
 
-MODULES = ["bench_readers", "bench_synthetic", "bench_features", "bench_explain", "bench_scoring"]
+MODULES = [
+    "bench_readers",
+    "bench_returns",
+    "bench_synthetic",
+    "bench_features",
+    "bench_explain",
+    "bench_scoring",
+]
 
 for name in MODULES:
     print(f"\n=== {name} ===", flush=True)

@@ -31,6 +31,7 @@ from riskmodel.data import (
     read_data,
     read_ssda903,
     write_data,
+    write_returns,
 )
 from riskmodel.evaluation import BacktestResult, backtest
 from riskmodel.exceptions import DataQualityWarning, LeakageError, SchemaError
@@ -84,4 +85,5 @@ __all__ = [
     "score",
     "summarize_cohort",
     "write_data",
+    "write_returns",
 ]

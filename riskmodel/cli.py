@@ -20,13 +20,16 @@ EXIT_BAD_INPUT = 2
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from riskmodel.data import make_local_authority, write_data
+    from riskmodel.data import make_local_authority, write_data, write_returns
 
     data = make_local_authority(
         n_children=args.n_children, start=args.start, end=args.end, random_state=args.seed
     )
     write_data(data, args.out, format=args.format)
     print(f"wrote a synthetic authority to {args.out}: {data}")
+    if args.returns:
+        write_returns(data, args.returns)
+        print(f"wrote its SSDA903 and CIN census returns and local extracts to {args.returns}")
     return EXIT_OK
 
 
@@ -124,6 +127,10 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--start", default="2014-04-01", help="first date followed")
     synth.add_argument("--end", default="2024-03-31", help="extract date")
     synth.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    synth.add_argument(
+        "--returns",
+        help="also write its returns (SSDA903, CIN census, extracts) to this directory",
+    )
     synth.set_defaults(run=_cmd_synth)
 
     validate = commands.add_parser("validate", help="check a data directory and summarise it")

@@ -10,7 +10,7 @@ from riskmodel.data._cin_census import read_cin_census
 from riskmodel.data._codes import ETHNIC_CODES, ETHNIC_GROUPS, EVENT_TYPES, ethnic_group
 from riskmodel.data._ssda903 import read_ssda903
 from riskmodel.data._tables import LocalAuthorityData, merge_data, read_data, write_data
-from riskmodel.data.synthetic import GroundTruth, make_local_authority
+from riskmodel.data.synthetic import GroundTruth, make_local_authority, write_returns
 
 __all__ = [
     "ETHNIC_CODES",
@@ -28,4 +28,5 @@ __all__ = [
     "read_data",
     "read_ssda903",
     "write_data",
+    "write_returns",
 ]

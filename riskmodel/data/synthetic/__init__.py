@@ -46,6 +46,8 @@ period (dates of birth at month precision, the 1st); ``care_episodes`` goes back
 child's birth (an SSDA903 history); ``events`` start on the period's first day, except
 the earlier history of CIN episodes still open then (as the CIN census reports them).
 The calibration against national figures is measured by :func:`base_rates`.
+:func:`write_returns` writes what the authority's SSDA903 and CIN census returns of each
+collection year would hold, with local extracts for the events that no return carries.
 
 Because care entries are drawn from exactly the hazard in (3),
 :meth:`GroundTruth.probability` (stored as ``data.truth``) gives the true probability
@@ -66,6 +68,7 @@ from riskmodel.data.synthetic._calibration import (
     on_child_protection_plan_on,
 )
 from riskmodel.data.synthetic._generate import ReportingBias, make_local_authority
+from riskmodel.data.synthetic._returns import write_returns
 from riskmodel.data.synthetic._truth import GroundTruth
 
 __all__ = [
@@ -75,4 +78,5 @@ __all__ = [
     "children_in_need_on",
     "make_local_authority",
     "on_child_protection_plan_on",
+    "write_returns",
 ]
