@@ -148,7 +148,7 @@ def log_training_run(
     register_as: str | None = None,
     experiment: str = DEFAULT_EXPERIMENT,
     run_name: str | None = None,
-    feature_dtypes: Mapping[str, Any] | None = None,
+    feature_dtypes: Mapping[str, Any] | pd.Series | None = None,
 ) -> TrainingRun:
     """Log a trained model and everything needed to review it, as one MLflow run.
 
@@ -188,7 +188,7 @@ def log_training_run(
         MLflow experiment name.
     run_name : str, optional
         Name of the run.
-    feature_dtypes : mapping of str to dtype, optional
+    feature_dtypes : mapping of str to dtype, or pandas.Series, optional
         The pandas dtype of each input column as the model was trained on it, e.g.
         ``frame.X.dtypes``, so that the signature accepts the frames the library
         builds (``bool``, ``int32``...) through any MLflow client. Columns not given

@@ -157,3 +157,30 @@ def test_signature_types_follow_the_dtypes():
     assert {d: tracking.column_type(d) for d in expected} == expected
     for unconvertible in ("Int64", "boolean", "category", "datetime64[ns]", None):
         assert tracking.column_type(unconvertible) == AnyType()
+
+
+def test_pyfunc_accepts_nullable_and_categorical_columns(tracking_uri):
+    rng = np.random.default_rng(0)
+    n = 2_000
+    dates = pd.to_datetime(["2020-04-01", "2020-07-01", "2020-10-01", "2021-01-01"])
+    index = pd.MultiIndex.from_product(
+        [[f"c{i}" for i in range(n // 4)], dates], names=["person_id", "as_of_date"]
+    )
+    gaps = rng.random(n) < 0.2
+    X = pd.DataFrame(
+        {
+            "score": rng.random(n),
+            "visits": pd.array(np.where(gaps, None, rng.integers(0, 9, n)), dtype="Int64"),
+            "flag": pd.array(np.where(gaps[::-1], None, rng.random(n) > 0.5), dtype="boolean"),
+            "team": pd.Categorical(rng.choice(["north", "south", "east"], n)),
+            "source": rng.choice(np.array(["phone", "email", None], dtype=object), n),
+        },
+        index=index,
+    )
+    y = (X["score"] + 0.1 * (X["team"] == "north") + rng.normal(0, 0.3, n) > 1.0).astype(int)
+    model = rm.RiskClassifier(random_state=0).fit(X, y)
+    run = tracking.log_training_run(model, feature_dtypes=X.dtypes)
+    pyfunc = mlflow.pyfunc.load_model(run.model_uri)
+    np.testing.assert_allclose(
+        np.asarray(pyfunc.predict(X)), model.predict_proba(X), rtol=0, atol=1e-12
+    )
