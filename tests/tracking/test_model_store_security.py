@@ -4,9 +4,9 @@ An attacker who can write to the tracking store registers, as ``champion``, a mo
 that still works as a ``RiskClassifier`` but carries a hidden extra attribute built
 by calling ``posix.system`` (or ``numpy.testing._private.utils.runstring``, an
 ``exec`` wrapper under the ``numpy.`` prefix), and adds that type to the trusted list
-in the model's ``MLmodel`` file. The library must refuse it before anything runs,
-naming the type and the URI; and it must refuse a stored file swapped for another
-one, even of trusted types.
+in the model's ``MLmodel`` file (or ships the class in the model's ``code/`` folder).
+The library must refuse it before anything runs, naming the type and the URI; and it
+must refuse a stored file swapped for another one, even of trusted types.
 """
 
 import io
@@ -67,8 +67,8 @@ def _schema(blob: bytes) -> bytes:
         return archive.read("schema.json")
 
 
-def _craft(model_dir: Path, hidden: dict, trusted_type: str) -> None:
-    """Add a hidden attribute to the stored model and trust its type in MLmodel."""
+def _craft(model_dir: Path, hidden: dict, trusted_type: str, code: dict[str, str]) -> None:
+    """Add a hidden attribute to the stored model, trust its type in MLmodel, ship code."""
     path = model_dir / "model.skops"
     with zipfile.ZipFile(path) as archive:
         members = {info.filename: archive.read(info) for info in archive.infolist()}
@@ -83,6 +83,11 @@ def _craft(model_dir: Path, hidden: dict, trusted_type: str) -> None:
             archive.writestr(name, content)
     mlmodel = yaml.safe_load((model_dir / "MLmodel").read_text())
     mlmodel["flavors"]["sklearn"]["skops_trusted_types"].append(trusted_type)
+    if code:
+        (model_dir / "code").mkdir()
+        for name, text in code.items():
+            (model_dir / "code" / name).write_text(text)
+        mlmodel["flavors"]["sklearn"]["code"] = "code"
     (model_dir / "MLmodel").write_text(yaml.safe_dump(mlmodel))
 
 
@@ -98,33 +103,68 @@ def _register_as_attacker(model_dir: Path, name: str) -> str:
     return str(version)
 
 
-def _attacks(marker: Path) -> dict[str, tuple[str, dict]]:
+EVIL_MODULE = "riskmodel_test_shipped_code"
+EVIL_CODE = """
+from pathlib import Path
+
+
+class Hidden:
+    def __setstate__(self, state):
+        Path(state["marker"]).write_text("ran")
+"""
+
+
+def _shipped_class(marker: Path) -> dict:
+    """A skops node of a class from the model's ``code/`` folder, run by its __setstate__."""
+    state = json.loads(_schema(skops.io.dumps({"marker": str(marker)})))
+    state.pop("protocol", None)
+    state.pop("_skops_version", None)
+    return {
+        "__class__": "Hidden",
+        "__module__": EVIL_MODULE,
+        "__loader__": "ObjectNode",
+        "content": state,
+    }
+
+
+def _attacks(marker: Path) -> dict[str, tuple[str, dict, dict[str, str]]]:
     code = f"__import__('pathlib').Path({str(marker)!r}).write_text('ran')"
     return {
-        "posix.system": ("posix.system", _hidden_call("posix", "system", (f"touch '{marker}'",))),
+        "posix.system": (
+            "posix.system",
+            _hidden_call("posix", "system", (f"touch '{marker}'",)),
+            {},
+        ),
         "runstring": (
             "numpy.testing._private.utils.runstring",
             _hidden_call("numpy.testing._private.utils", "runstring", (code, {})),
+            {},
+        ),
+        "code folder": (
+            f"{EVIL_MODULE}.Hidden",
+            _shipped_class(marker),
+            {f"{EVIL_MODULE}.py": EVIL_CODE},
         ),
     }
 
 
 def _crafted_champion(tmp_path, model, attack: str) -> tuple[str, Path]:
     marker = tmp_path / f"ran-{attack}"
-    trusted_type, hidden = _attacks(marker)[attack]
+    trusted_type, hidden, code = _attacks(marker)[attack]
     honest = tracking.log_training_run(model, register_as="risk")  # version 1, champion
     model_dir = Path(
         mlflow.artifacts.download_artifacts(artifact_uri=honest.model_uri, dst_path=tmp_path / "m")
     )
-    _craft(model_dir, hidden, trusted_type)
+    _craft(model_dir, hidden, trusted_type, code)
     _register_as_attacker(model_dir, "risk")  # version 2, now champion
     return trusted_type, marker
 
 
-@pytest.mark.parametrize("attack", ["posix.system", "runstring"])
+@pytest.mark.parametrize("attack", ["posix.system", "runstring", "code folder"])
 def test_crafted_champion_is_refused_naming_the_type_and_nothing_runs(
-    tracking_uri, tmp_path, authority, attack
+    tracking_uri, tmp_path, authority, attack, monkeypatch
 ):
+    monkeypatch.setattr(sys, "path", list(sys.path))  # MLflow's loader adds code/ to it
     _, frame, model = authority
     trusted_type, marker = _crafted_champion(tmp_path, model, attack)
     uri = "models:/risk@champion"
@@ -132,10 +172,14 @@ def test_crafted_champion_is_refused_naming_the_type_and_nothing_runs(
         tracking.load_model(uri)
     assert trusted_type in str(refused.value) and uri in str(refused.value)
     assert not marker.exists()
+    assert EVIL_MODULE not in sys.modules  # the shipped code was not even imported
 
     # the crafted version is a real attack: MLflow's own loader trusts the MLmodel
     # list, runs the hidden call and returns a model that still scores
-    loaded = mlflow.sklearn.load_model(uri)
+    try:
+        loaded = mlflow.sklearn.load_model(uri)
+    finally:
+        sys.modules.pop(EVIL_MODULE, None)
     assert marker.exists()
     np.testing.assert_allclose(loaded.predict_proba(frame.X), model.predict_proba(frame.X))
 
@@ -146,12 +190,12 @@ def test_crafted_champion_is_refused_naming_the_type_and_nothing_runs(
 def test_crafted_model_cannot_be_registered_through_the_library(tracking_uri, tmp_path, authority):
     _, _, model = authority
     marker = tmp_path / "ran"
-    trusted_type, hidden = _attacks(marker)["posix.system"]
+    trusted_type, hidden, code = _attacks(marker)["posix.system"]
     honest = tracking.log_training_run(model)
     model_dir = Path(
         mlflow.artifacts.download_artifacts(artifact_uri=honest.model_uri, dst_path=tmp_path / "m")
     )
-    _craft(model_dir, hidden, trusted_type)
+    _craft(model_dir, hidden, trusted_type, code)
     with mlflow.start_run() as run:
         mlflow.log_artifacts(str(model_dir), artifact_path="model")
     with pytest.raises(UntrustedModelError, match="posix.system"):
@@ -201,24 +245,20 @@ def test_a_version_with_no_recorded_hash_is_refused(tracking_uri, authority):
         tracking.load_model(f"models:/plain/{version}")
 
 
-def test_score_command_exits_2_with_the_message(tracking_uri, tmp_path, authority, capsys):
+def test_score_and_review_commands_exit_2_with_the_message(
+    tracking_uri, tmp_path, authority, capsys
+):
     folder, _, model = authority
     trusted_type, marker = _crafted_champion(tmp_path, model, "posix.system")
-    code = main(
-        [
-            "score",
-            "--data",
-            str(folder),
-            "--tracking-uri",
-            tracking_uri,
-            "--model",
-            "models:/risk@champion",
-            "--out",
-            str(tmp_path / "scores"),
-        ]
-    )
-    err = capsys.readouterr().err
-    assert code == 2
-    assert "refused the model" in err and trusted_type in err and "models:/risk@champion" in err
+    common = ["--data", str(folder), "--tracking-uri", tracking_uri]
+    commands = {
+        "score": ["--model", "models:/risk@champion", "--out", str(tmp_path / "scores")],
+        "review": ["--model", "models:/risk@champion", "--out", str(tmp_path / "review.html")],
+    }
+    for command, options in commands.items():
+        assert main([command, *common, *options]) == 2
+        err = capsys.readouterr().err
+        assert f"riskmodel {command}: refused the model" in err
+        assert trusted_type in err and "models:/risk@champion" in err
     assert not marker.exists()
-    assert not (tmp_path / "scores").exists()
+    assert not (tmp_path / "scores").exists() and not (tmp_path / "review.html").exists()
