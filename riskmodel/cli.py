@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from riskmodel.exceptions import SchemaError
+from riskmodel.exceptions import SchemaError, UntrustedModelError
 
 __all__ = ["main"]
 
@@ -181,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         return args.run(args)
+    except UntrustedModelError as exc:
+        print(f"riskmodel {args.command}: refused the model: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except (SchemaError, FileNotFoundError) as exc:
         print(f"riskmodel {args.command}: bad input:\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -4,7 +4,7 @@ Every error names what was expected, what was given and where, so that a data
 analyst can find the offending file, column and rows.
 """
 
-__all__ = ["DataQualityWarning", "LeakageError", "SchemaError"]
+__all__ = ["DataQualityWarning", "LeakageError", "SchemaError", "UntrustedModelError"]
 
 
 class SchemaError(ValueError):
@@ -17,6 +17,16 @@ class SchemaError(ValueError):
 
 class LeakageError(ValueError):
     """Information from on or after an as-of date would reach a model input."""
+
+
+class UntrustedModelError(ValueError):
+    """A stored model is refused, before anything in its file has run.
+
+    Either the file holds a type that is not on the library's allow-list
+    (:data:`riskmodel.tracking.TRUSTED_TYPES`), or it is not the file whose SHA-256
+    was recorded when the model was logged and registered. The message names the
+    model URI and the offending types or hashes.
+    """
 
 
 class DataQualityWarning(UserWarning):

@@ -205,6 +205,7 @@ def _log(data, model, frame, result, audit, report, config):
         dicts={"training_profile.json": profile_features(frame.X).to_dict()},
         fairness_flags=flags,
         register_as=config.register_as,
+        feature_dtypes=frame.X.dtypes,
     )
     _close(figures)
     log.info(

@@ -34,9 +34,17 @@ __all__ = ["feature_groups", "make_preprocessor", "split_columns", "to_float"]
 
 
 def to_float(X: Any) -> np.ndarray:
-    """Return ``X`` as a float64 array; pandas ``NA`` in nullable columns becomes NaN."""
+    """Return ``X`` as a float64 array; pandas ``NA`` in nullable columns becomes NaN.
+
+    Object columns of numbers and ``NA`` (what MLflow's pyfunc passes on for a nullable
+    ``Int64`` or ``boolean`` column) are converted too.
+    """
     if isinstance(X, pd.DataFrame | pd.Series):
-        return X.to_numpy(dtype=np.float64, na_value=np.nan)
+        try:
+            return X.to_numpy(dtype=np.float64, na_value=np.nan)
+        except TypeError:  # pandas.NA inside an object column
+            values = X.to_numpy(dtype=object)
+            return np.where(pd.isna(values), np.nan, values).astype(np.float64)
     return np.asarray(X, dtype=np.float64)
 
 

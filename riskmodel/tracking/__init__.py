@@ -2,7 +2,9 @@
 
 mlflow is imported inside the functions that need it, so importing this package
 is cheap. No child-level row is ever logged: runs hold parameters, aggregates,
-figures, the feature specification and the model (skops, explicit trusted types).
+figures, the feature specification and the model (skops). Models are saved and
+loaded with the library's own allow-list of exact types (:data:`TRUSTED_TYPES`), and
+the SHA-256 of each stored model file is recorded and checked on load.
 """
 
 from riskmodel.tracking._fingerprint import data_fingerprint, table_hash
@@ -21,13 +23,17 @@ from riskmodel.tracking._runs import (
     log_training_run,
     set_tracking_uri,
 )
-from riskmodel.tracking._serialise import TRUSTED_MODULE_PREFIXES, trusted_types
+from riskmodel.tracking._serialise import TRUSTED_TYPES, trusted_types
+from riskmodel.tracking._signature import column_type
+from riskmodel.tracking._store import SHA256_TAG
 
 __all__ = [
-    "TRUSTED_MODULE_PREFIXES",
+    "SHA256_TAG",
+    "TRUSTED_TYPES",
     "LoadedModel",
     "PromotionDecision",
     "TrainingRun",
+    "column_type",
     "data_fingerprint",
     "default_tracking_uri",
     "load_model",

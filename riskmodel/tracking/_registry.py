@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from riskmodel.exceptions import UntrustedModelError
 from riskmodel.tracking._runs import import_mlflow
 
 if TYPE_CHECKING:
@@ -66,6 +67,11 @@ def _alias_version(client: Any, name: str, alias: str) -> Any | None:
 def register_model(run: TrainingRun | str, name: str) -> str:
     """Register a logged model; the first version of a name becomes ``champion``.
 
+    The stored ``model.skops`` is checked against
+    :data:`~riskmodel.tracking.TRUSTED_TYPES`, and its SHA-256 is recorded as the
+    version's tag ``riskmodel.model_sha256``; :func:`load_model` refuses the version
+    if its file changes later.
+
     Parameters
     ----------
     run : TrainingRun or str
@@ -78,9 +84,29 @@ def register_model(run: TrainingRun | str, name: str) -> str:
     str
         The new version number. It carries the ``challenger`` alias, or
         ``champion`` when it is the first version of ``name``.
+
+    Raises
+    ------
+    UntrustedModelError
+        If the model holds a type off the allow-list, is not a skops model, or its
+        file differs from the one whose hash its training run recorded.
     """
+    from riskmodel.tracking._store import SHA256_TAG, resolve_model_uri, stored_model_sha256
+
     uri = run if isinstance(run, str) else run.model_uri
-    version = import_mlflow().register_model(uri, name).version
+    sha256 = stored_model_sha256(uri)
+    logged = resolve_model_uri(uri) if isinstance(run, str) else None
+    recorded = (
+        logged.sha256
+        if logged is not None
+        else _client().get_run(run.run_id).data.tags.get(SHA256_TAG)
+    )
+    if recorded and recorded != sha256:
+        raise UntrustedModelError(
+            f"model {uri}: its file has SHA-256 {sha256}, but its run recorded {recorded} "
+            "when it was logged. The stored artifact was changed; refusing to register it."
+        )
+    version = import_mlflow().register_model(uri, name, tags={SHA256_TAG: sha256}).version
     client = _client()
     alias = CHAMPION if _alias_version(client, name, CHAMPION) is None else CHALLENGER
     client.set_registered_model_alias(name, alias, str(version))
@@ -170,31 +196,35 @@ def _explain(metric: str, value: float | None, champ: float | None, new_flags: s
 
 
 def load_model(uri: str) -> LoadedModel:
-    """Load a model from MLflow, e.g. ``models:/NAME@champion``.
+    """Load a model from MLflow, e.g. ``models:/NAME@champion``, if it can be trusted.
+
+    The model file is read with skops and the library's own allow-list of exact
+    types (:data:`~riskmodel.tracking.TRUSTED_TYPES`), never the list in the model's
+    ``MLmodel`` file, and nothing from the model's ``code/`` folder is imported.
+    Before anything is built, the file's SHA-256 must equal the one recorded when it
+    was logged (run tag) or registered (version tag).
 
     Parameters
     ----------
     uri : str
-        Any MLflow model URI. A registry URI (``models:/NAME@ALIAS`` or
-        ``models:/NAME/VERSION``) also resolves the name and version.
+        ``models:/NAME@ALIAS`` or ``models:/NAME/VERSION`` (which also resolve the
+        name and version), ``models:/MODEL_ID`` or ``runs:/RUN_ID/model``.
 
     Returns
     -------
     LoadedModel
+
+    Raises
+    ------
+    UntrustedModelError
+        If the file holds a type off the allow-list, differs from the recorded hash,
+        has no recorded hash (for example a path or a run that riskmodel did not log),
+        or is not a skops model. The message names the URI and the types or hashes.
     """
-    model = import_mlflow().sklearn.load_model(uri)
-    name = version = run_id = None
-    if uri.startswith("models:/"):
-        ref = uri[len("models:/") :]
-        client = _client()
-        if "@" in ref:
-            name, alias = ref.split("@", 1)
-            found = client.get_model_version_by_alias(name, alias)
-        elif "/" in ref:
-            name, number = ref.split("/", 1)
-            found = client.get_model_version(name, number)
-        else:
-            found = None
-        if found is not None:
-            version, run_id = str(found.version), found.run_id
-    return LoadedModel(model=model, name=name, version=version, uri=uri, run_id=run_id)
+    from riskmodel.tracking._store import load_verified, resolve_model_uri
+
+    source = resolve_model_uri(uri)
+    model = load_verified(source)
+    return LoadedModel(
+        model=model, name=source.name, version=source.version, uri=uri, run_id=source.run_id
+    )

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from riskmodel.tracking._serialise import trusted_types
+from riskmodel.tracking._signature import model_signature
 
 __all__ = [
     "DEFAULT_EXPERIMENT",
@@ -119,19 +119,6 @@ def _check_aggregate(name: str, table: pd.DataFrame) -> None:
         )
 
 
-def _signature(feature_names: list[str], dtypes: Mapping[str, Any]) -> Any:
-    from mlflow.models import ModelSignature
-    from mlflow.types import ColSpec, Schema, TensorSpec
-
-    def col_type(name: str) -> str:
-        dtype = dtypes.get(name)
-        return "double" if dtype is None or pd.api.types.is_numeric_dtype(dtype) else "string"
-
-    inputs = Schema([ColSpec(col_type(n), n) for n in feature_names])
-    outputs = Schema([TensorSpec(np.dtype("float64"), (-1, 2))])
-    return ModelSignature(inputs=inputs, outputs=outputs)
-
-
 def _log_tables_and_figures(tables, figures, artifacts) -> None:
     mlflow = import_mlflow()
     with tempfile.TemporaryDirectory() as tmp:
@@ -161,15 +148,18 @@ def log_training_run(
     register_as: str | None = None,
     experiment: str = DEFAULT_EXPERIMENT,
     run_name: str | None = None,
+    feature_dtypes: Mapping[str, Any] | pd.Series | None = None,
 ) -> TrainingRun:
     """Log a trained model and everything needed to review it, as one MLflow run.
 
     Parameters
     ----------
     model : fitted estimator
-        Logged in MLflow's skops format with an explicit list of trusted types, a
-        signature built from ``feature_names_in_`` and ``predict_proba`` as the
-        pyfunc method. No input example is logged.
+        Logged in MLflow's skops format with the types it needs, each checked
+        against :data:`~riskmodel.tracking.TRUSTED_TYPES`, a signature of the
+        columns in ``feature_names_in_`` and ``predict_proba`` as the pyfunc method.
+        No input example is logged. The SHA-256 of the stored model file is kept
+        as the run's tag ``riskmodel.model_sha256``.
     params : mapping, optional
         Settings of the run (model parameters, horizon, as-of dates...).
     metrics : mapping of str to float, optional
@@ -198,17 +188,28 @@ def log_training_run(
         MLflow experiment name.
     run_name : str, optional
         Name of the run.
+    feature_dtypes : mapping of str to dtype, or pandas.Series, optional
+        The pandas dtype of each input column as the model was trained on it, e.g.
+        ``frame.X.dtypes``, so that the signature accepts the frames the library
+        builds (``bool``, ``int32``...) through any MLflow client. Columns not given
+        are declared ``Any`` (unchecked). Only dtypes are read: no value is logged.
 
     Returns
     -------
     TrainingRun
+
+    Raises
+    ------
+    TypeError
+        If the model holds a type that is not on the trusted list.
     """
     from riskmodel.tracking._registry import register_model
+    from riskmodel.tracking._store import SHA256_TAG, stored_model_sha256
 
     mlflow = import_mlflow()
     mlflow.set_experiment(experiment)
     feature_names = [str(n) for n in getattr(model, "feature_names_in_", [])]
-    dtypes = getattr(model, "feature_dtypes_", {}) or {}
+    dtypes = feature_dtypes if feature_dtypes is not None else {}
     with mlflow.start_run(run_name=run_name) as run:
         mlflow.set_tags({**_code_version(), FLAGS_TAG: json.dumps(sorted(fairness_flags or []))})
         if params:
@@ -228,10 +229,11 @@ def log_training_run(
             name="model",
             serialization_format="skops",
             skops_trusted_types=trusted_types(model),
-            signature=_signature(feature_names, dtypes) if feature_names else None,
+            signature=model_signature(feature_names, dtypes) if feature_names else None,
             pip_requirements=_pip_requirements(),
             pyfunc_predict_fn="predict_proba",
         )
+        mlflow.set_tag(SHA256_TAG, stored_model_sha256(info.model_uri))
     result = TrainingRun(run_id=run.info.run_id, model_uri=info.model_uri)
     if register_as:
         version = register_model(result, register_as)
