@@ -29,9 +29,7 @@ class _Problems:
     def add(self, mask: pd.Series, field: str, values: pd.Series, reason: object) -> None:
         reasons = reason if isinstance(reason, pd.Series) else None
         for line in mask.index[mask.to_numpy(dtype=bool)]:
-            self.reasons.setdefault(line, []).append(
-                reason if reasons is None else reasons[line]
-            )
+            self.reasons.setdefault(line, []).append(reason if reasons is None else reasons[line])
             self.first.setdefault(line, (field, values[line]))
 
     def bad(self) -> pd.Series:
