@@ -15,7 +15,7 @@ import pandas as pd
 
 from riskmodel.data._cin_child import ChildRecord
 from riskmodel.data._cin_events import CODE_FIELDS
-from riskmodel.data._cin_restate import Row, restate
+from riskmodel.data._cin_restate import restate
 from riskmodel.data._codes import ETHNIC_UNKNOWN
 from riskmodel.data._issues import RECORD_DROPPED, VALUE_ASSUMED, VALUE_DROPPED, IssueLog
 
@@ -134,14 +134,12 @@ def merge_events(records: list[ChildRecord], dropped: dict, log: IssueLog) -> pd
     pandas.DataFrame
         Columns ``person_id``, ``event_date``, ``event_type``, ``code``, sorted.
     """
-    rows = []
     for record in records:
         pid = record.person_id
         reason = "no LAchildID" if pid is None else dropped.get(pid)
+        if reason is None:
+            continue
         for event in record.events:
-            if reason is None:
-                rows.append(Row(event, record.rank, record.file))
-                continue
             why = f"{event.event_type}: the child's record was dropped ({reason})"
             log.add(
                 record.file,
@@ -153,7 +151,8 @@ def merge_events(records: list[ChildRecord], dropped: dict, log: IssueLog) -> pd
                 why,
                 RECORD_DROPPED,
             )
-    rows = restate(rows, [r for r in records if r.person_id not in dropped], log)
+    kept = [r for r in records if r.person_id is not None and r.person_id not in dropped]
+    rows = restate(kept, log)
     columns = [*_EVENT_KEY, "location", "field", "rank", "file"]
     table = [(*row.event[:6], row.rank, row.file) for row in rows]
     frame = pd.DataFrame(table, columns=columns).astype({"code": "object"})

@@ -50,65 +50,65 @@ class _Version(NamedTuple):
     facts: dict
 
 
-def restate(rows: list[Row], records: list[ChildRecord], log: IssueLog) -> list[Row]:
-    """Return the rows of the latest version of every episode and block.
+def restate(records: list[ChildRecord], log: IssueLog) -> list[Row]:
+    """Return the events of the latest version of every episode and block.
 
     Parameters
     ----------
-    rows : list of Row
-        The events of the children kept, from every file.
     records : list of ChildRecord
-        Every ``Child`` element read (their ``versions`` say which episodes and
-        blocks each file holds).
+        The ``Child`` elements of the children kept, from every file (their
+        ``versions`` say which episodes and blocks each file holds).
     log : IssueLog
         Where the disagreements between versions go.
 
     Returns
     -------
     list of Row
-        The rows of each episode's and block's latest version, plus the rows that
-        belong to no episode.
+        The events of each episode's and block's latest version.
     """
     latest, earlier = _versions(records)
     kept: list[Row] = []
     winners: dict[tuple, list[Row]] = defaultdict(list)
-    losers: list[Row] = []
-    for row in rows:
-        key = _key(row.event)
-        best = latest.get(key)
-        if best is None or row.rank >= best.rank:
-            kept.append(row)
-            winners[key].append(row)
-        else:
-            losers.append(row)
-    for row in losers:
-        key = _key(row.event)
+    losers: list[tuple[Row, tuple]] = []
+    for record in records:
+        pid, rank, file = record.person_id, record.rank, record.file
+        contested = {(pid, e, b) for e, b, _, _ in record.versions} & earlier.keys()
+        if not contested:  # the usual case: nothing of this record is in another file
+            kept += [Row(event, rank, file) for event in record.events]
+            continue
+        for event in record.events:
+            row, key = Row(event, rank, file), (pid, event.episode, event.block)
+            if key not in contested:
+                kept.append(row)
+            elif rank >= latest[key].rank:
+                kept.append(row)
+                winners[key].append(row)
+            else:
+                losers.append((row, key))
+    for row, key in losers:
         _report(row, latest[key], winners[key], log)
     for key, versions in earlier.items():
         _report_facts(key, versions, latest[key], log)
     return kept
 
 
-def _key(event: Event) -> tuple:
-    return (event.person_id, event.episode, event.block)
-
-
 def _versions(records: list[ChildRecord]) -> tuple[dict, dict]:
     """Return the latest version of each (child, episode, block), and the earlier ones."""
-    seen: dict[tuple, list[_Version]] = defaultdict(list)
+    latest: dict[tuple, _Version] = {}
+    earlier: dict[tuple, list[_Version]] = defaultdict(list)
     for record in records:
         if record.person_id is None:
             continue
         for episode, block, location, facts in record.versions:
+            key = (record.person_id, episode, block)
             version = _Version(record.rank, record.file, location, facts)
-            seen[(record.person_id, episode, block)].append(version)
-    latest, earlier = {}, {}
-    for key, versions in seen.items():
-        top = max(v.rank for v in versions)
-        latest[key] = [v for v in versions if v.rank == top][-1]
-        older = [v for v in versions if v.rank < top]
-        if older:
-            earlier[key] = older
+            best = latest.get(key)
+            if best is None or version.rank >= best.rank:
+                if best is not None and version.rank > best.rank:
+                    earlier[key].append(best)
+                latest[key] = version
+            else:
+                earlier[key].append(version)
     return latest, earlier
 
 
