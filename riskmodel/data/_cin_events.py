@@ -210,7 +210,12 @@ class EventReader:
             after = (referral, "CINreferralDate")
             self._dated(loc, "CINclosureDate", closure, "cin_closure", reason, after)
         for icpc in element.findall("DateOfInitialCPC"):
-            self._dated(loc, "DateOfInitialCPC", (icpc.text or "").strip() or None, "icpc")
+            text = (icpc.text or "").strip() or None
+            # a dated fact of its own, like a block: a later census need not restate it
+            self._block = ("DateOfInitialCPC", parse_date(text) or ("unmatched", self.file, loc))
+            self._record.versions.append((self._episode, self._block, loc, {}))
+            self._dated(loc, "DateOfInitialCPC", text, "icpc")
+        self._block = None
         for where, block in blocks(element, "Assessments", loc):
             self._assessment(block, where)
         for where, block in blocks(element, "CINPlanDates", loc):

@@ -3,7 +3,8 @@
 A ``CINdetails`` block still open on 31 March reappears in the next year's census,
 usually with its closure. Across files, an episode is the same child and
 ``CINreferralDate``; an assessment, CIN plan, section 47 enquiry or child protection
-plan within it is the same block tag and start date. The latest census (highest
+plan within it is the same block tag and start date (an initial child protection
+conference dated in the ``CINdetails`` block counts as a block). The latest census (highest
 rank) that holds an episode or block wins: the events of its earlier versions are
 kept once where the latest version repeats them, and otherwise reported and left
 out, so that a closure that moved or vanished, or a changed code, never becomes an
@@ -32,6 +33,7 @@ _BLOCK_NAMES = {
     "CINPlanDates": "CIN plan",
     "Section47": "section 47 enquiry",
     "ChildProtectionPlans": "child protection plan",
+    "DateOfInitialCPC": "initial child protection conference",
 }
 
 

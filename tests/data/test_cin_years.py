@@ -72,7 +72,8 @@ YEAR_2022 = message(
             "2021-10-01",
             "1A",
             "N1",
-            inner=assessment("2021-10-05", "2021-11-01", ("3A", "4B"))
+            inner="<DateOfInitialCPC>2022-01-08</DateOfInitialCPC>"
+            + assessment("2021-10-05", "2021-11-01", ("3A", "4B"))
             + cp_plan("2022-01-10", "NEG"),
         ),
     )
@@ -134,6 +135,7 @@ EXPECTED = [
     ("C1", "2021-10-05", "assessment_start", None),
     ("C1", "2021-11-01", "assessment_factor", "3A"),  # not restated: kept from 2022
     ("C1", "2021-11-01", "assessment_factor", "4B"),
+    ("C1", "2022-01-08", "icpc", None),  # not restated either
     ("C1", "2022-01-10", "cp_plan_start", "EMO"),
     ("C1", "2022-09-01", "cp_plan_end", "EMO"),
     ("C1", "2022-12-01", "cin_closure", "RC1"),
