@@ -11,10 +11,10 @@ import pandas as pd
 
 from riskmodel.data._cin_census import read_cin_census
 from riskmodel.data._cin_upns import UPN_COLUMNS, cin_census_upns
-from riskmodel.data._codes import EVENT_TYPES
+from riskmodel.data._codes import ETHNIC_UNKNOWN, EVENT_TYPES
 from riskmodel.data._extract_mapping import load_mapping
 from riskmodel.data._extracts import read_extract
-from riskmodel.data._issues import ISSUE_COLUMNS
+from riskmodel.data._issues import ISSUE_COLUMNS, VALUE_ASSUMED
 from riskmodel.data._ssda903 import read_ssda903
 from riskmodel.data._tables import LocalAuthorityData, merge_data
 from riskmodel.exceptions import SchemaError
@@ -35,7 +35,9 @@ class ImportResult:
         The canonical tables, validated.
     issues : pandas.DataFrame
         The readers' issues tables together, with a first column ``source``
-        (``ssda903``, ``cin_census`` or the extract's ``source``) and then ``file``,
+        (``ssda903``, ``cin_census``, the extract's ``source``, or ``import`` for a
+        child whose 903 and CIN census records disagree on the date of birth, sex or
+        ethnicity: the 903 value is kept) and then ``file``,
         ``location``, ``person_id``, ``table``, ``field``, ``value``, ``reason``,
         ``consequence``.
     summary : dict
@@ -125,6 +127,8 @@ def import_returns(
         datasets.append(data)
         issues.append(found.assign(source="cin_census"))
     merged = merge_data(*datasets)
+    if len(datasets) == 2:
+        issues.append(_person_conflicts(*datasets, ", ".join(map(str, cin_census))))
     extract = pd.Timestamp(extract_date) if extract_date is not None else merged.extract_date
     needs_upns = any(spec.upn is not None for spec in specs.values())
     upns = _upns(ssda903, cin_census) if needs_upns else None
@@ -147,6 +151,37 @@ def import_returns(
     ).validate()
     table = pd.concat(issues, ignore_index=True)[ISSUES_COLUMNS].reset_index(drop=True)
     return ImportResult(data, table, _summary(data, table, reported_upns))
+
+
+# (column, value meaning "not known"): a known value that differs is a disagreement
+_COMPARED = (("date_of_birth", None), ("sex", "U"), ("ethnicity", ETHNIC_UNKNOWN))
+
+
+def _person_conflicts(
+    ssda903: LocalAuthorityData, cin: LocalAuthorityData, cin_files: str
+) -> pd.DataFrame:
+    """Report children whose 903 and CIN census records disagree (the 903 value is kept)."""
+    both = ssda903.persons.merge(cin.persons, on="person_id", suffixes=("_903", "_cin"))
+    rows = []
+    for column, unknown in _COMPARED:
+        a, b = both[f"{column}_903"], both[f"{column}_cin"]
+        differ = a.notna() & b.notna() & (a != b)
+        if unknown is not None:
+            differ &= (a != unknown) & (b != unknown)
+        for pid, kept, other in zip(both["person_id"][differ], a[differ], b[differ], strict=True):
+            kept, other = _text(kept), _text(other)
+            reason = (
+                f"the SSDA903 return gives {kept} and the CIN census {other}; "
+                "the SSDA903 value is kept"
+            )
+            rows.append(("import", cin_files, "persons", pid, "persons", column, other, reason))
+    columns = ["source", "file", "location", "person_id", "table", "field", "value", "reason"]
+    frame = pd.DataFrame(rows, columns=columns).assign(consequence=VALUE_ASSUMED)
+    return frame[ISSUES_COLUMNS].astype("str")
+
+
+def _text(value: object) -> str:
+    return value.date().isoformat() if isinstance(value, pd.Timestamp) else str(value)
 
 
 def _listed(paths: PathLike | Iterable[PathLike] | None) -> list[PathLike]:

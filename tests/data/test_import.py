@@ -241,3 +241,20 @@ def test_upns_from_the_903_header(returns, tmp_path):
     result = import_returns(returns["ssda903"], extracts={school: SCHOOL})
     rates = result.data.events[result.data.events["event_type"] == "absence_rate"]
     assert rates[["person_id", "value"]].values.tolist() == [[child, 0.4]]
+
+
+def test_903_and_cin_disagreements_on_a_child_are_reported(returns, tmp_path):
+    header = pd.read_csv(returns["ssda903"] / "header.csv", dtype=str)
+    pid = header["CHILD"].iloc[0]
+    cin = cin_file(tmp_path, "cin.xml", cin_child(pid, "").replace("2009-04-01", "2001-01-01"))
+    result = import_returns(returns["ssda903"], cin)
+    d903, _ = read_ssda903(returns["ssda903"])
+    kept = result.data.persons.set_index("person_id").loc[pid]
+    assert kept["date_of_birth"] == d903.persons.set_index("person_id").loc[pid, "date_of_birth"]
+    found = result.issues[result.issues["source"] == "import"]
+    assert found["person_id"].unique().tolist() == [pid]
+    dob = found[found["field"] == "date_of_birth"]
+    assert dob[["file", "value", "consequence"]].values.tolist() == [
+        [str(cin), "2001-01-01", "value assumed"]
+    ]
+    assert "the SSDA903 value is kept" in dob["reason"].item()
