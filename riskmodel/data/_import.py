@@ -117,18 +117,7 @@ def import_returns(
         )
     extracts = dict(extracts or {})
     specs = {path: load_mapping(mapping, path) for path, mapping in extracts.items()}
-    datasets, issues = [], []
-    if ssda903:
-        data, found = read_ssda903(_one_or_list(ssda903), extract_date=extract_date)
-        datasets.append(data)
-        issues.append(found.assign(source="ssda903"))
-    if cin_census:
-        data, found = read_cin_census(cin_census, extract_date=extract_date)
-        datasets.append(data)
-        issues.append(found.assign(source="cin_census"))
-    merged = merge_data(*datasets)
-    if len(datasets) == 2:
-        issues.append(_person_conflicts(*datasets, ", ".join(map(str, cin_census))))
+    merged, issues = _read_returns(ssda903, cin_census, extract_date)
     extract = pd.Timestamp(extract_date) if extract_date is not None else merged.extract_date
     needs_upns = any(spec.upn is not None for spec in specs.values())
     upns = _upns(ssda903, cin_census) if needs_upns else None
@@ -151,6 +140,24 @@ def import_returns(
     ).validate()
     table = pd.concat(issues, ignore_index=True)[ISSUES_COLUMNS].reset_index(drop=True)
     return ImportResult(data, table, _summary(data, table, reported_upns))
+
+
+def _read_returns(
+    ssda903: list[PathLike], cin_census: list[PathLike], extract_date: object
+) -> tuple[LocalAuthorityData, list[pd.DataFrame]]:
+    """Read and merge the returns (903 first); return the data and the issues tables."""
+    datasets, issues = [], []
+    if ssda903:
+        data, found = read_ssda903(_one_or_list(ssda903), extract_date=extract_date)
+        datasets.append(data)
+        issues.append(found.assign(source="ssda903"))
+    if cin_census:
+        data, found = read_cin_census(cin_census, extract_date=extract_date)
+        datasets.append(data)
+        issues.append(found.assign(source="cin_census"))
+    if len(datasets) == 2:
+        issues.append(_person_conflicts(*datasets, ", ".join(map(str, cin_census))))
+    return merge_data(*datasets), issues
 
 
 # (column, value meaning "not known"): a known value that differs is a disagreement
