@@ -21,8 +21,10 @@ from riskmodel._frame import TrainingFrame, build_training_frame
 from riskmodel.cohort import build_cohort, care_entry_labels, summarize_cohort
 from riskmodel.data import (
     GroundTruth,
+    ImportResult,
     LocalAuthorityData,
     care_entries,
+    import_returns,
     looked_after_on,
     make_local_authority,
     merge_data,
@@ -51,6 +53,7 @@ __all__ = [
     "FairnessAudit",
     "FeatureSpec",
     "GroundTruth",
+    "ImportResult",
     "LeakageError",
     "LocalAuthorityData",
     "RiskClassifier",
@@ -73,6 +76,7 @@ __all__ = [
     "default_spec",
     "explain",
     "global_importance",
+    "import_returns",
     "looked_after_on",
     "make_local_authority",
     "merge_data",

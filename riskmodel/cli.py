@@ -42,6 +42,24 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from riskmodel.jobs import format_summary, parse_extracts, run_import
+
+    if not args.ssda903 and not args.cin_census:
+        raise SchemaError("import needs --ssda903 or --cin-census (the returns hold the children)")
+    result = run_import(
+        args.ssda903 or [],
+        args.cin_census or [],
+        parse_extracts(args.extract or []),
+        args.out,
+        extract_date=args.extract_date,
+        format=args.format,
+    )
+    print(format_summary(result))
+    print(f"wrote the tables and import_issues.csv to {args.out}")
+    return EXIT_OK
+
+
 def _config(args: argparse.Namespace, **overrides):
     from riskmodel.jobs import load_config
 
@@ -116,7 +134,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="riskmodel",
-        description="Risk of entering care: synthesise, validate, train, score and review.",
+        description="Risk of entering care: synthesise, import, validate, train, score, review.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -136,6 +154,21 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a data directory and summarise it")
     validate.add_argument("--data", required=True, help="directory of the canonical tables")
     validate.set_defaults(run=_cmd_validate)
+
+    imp = commands.add_parser("import", help="read SSDA903, CIN census and local extracts")
+    imp.add_argument("--ssda903", nargs="+", metavar="PATH", help="903 year folders or files")
+    imp.add_argument("--cin-census", nargs="+", metavar="PATH", help="CIN census XML files")
+    imp.add_argument(
+        "--extract",
+        nargs="+",
+        action="extend",
+        metavar="FILE=MAPPING.yaml",
+        help="a local extract CSV and its mapping file (repeatable)",
+    )
+    imp.add_argument("--out", required=True, help="directory to write the tables to")
+    imp.add_argument("--extract-date", help="date of the extract (default: the returns')")
+    imp.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    imp.set_defaults(run=_cmd_import)
 
     train = commands.add_parser("train", help="backtest, fit, review and register a model")
     train.add_argument("--data", help="directory of the canonical tables")

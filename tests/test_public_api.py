@@ -18,3 +18,12 @@ def test_import_has_no_heavy_side_effects():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_import_is_public_at_both_levels():
+    import riskmodel.data as rmd
+
+    for name in ("import_returns", "ImportResult"):
+        assert name in rm.__all__ and name in rmd.__all__
+        assert getattr(rm, name) is getattr(rmd, name)
+    assert "read_extract" in rmd.__all__

@@ -1,4 +1,4 @@
-"""The canonical tables: container, validation, care helpers, readers and the synthetic authority.
+"""The canonical tables: container, validation, care helpers, readers, import, synthetic data.
 
 The tables and their columns are those of the project's data model: ``persons``,
 ``events`` and ``care_episodes``, mapping one-to-one onto the SSDA903 return and the
@@ -8,6 +8,8 @@ CIN census.
 from riskmodel.data._care import care_entries, looked_after_on, periods_of_care
 from riskmodel.data._cin_census import read_cin_census
 from riskmodel.data._codes import ETHNIC_CODES, ETHNIC_GROUPS, EVENT_TYPES, ethnic_group
+from riskmodel.data._extracts import read_extract
+from riskmodel.data._import import ImportResult, import_returns
 from riskmodel.data._ssda903 import read_ssda903
 from riskmodel.data._tables import LocalAuthorityData, merge_data, read_data, write_data
 from riskmodel.data.synthetic import GroundTruth, make_local_authority, write_returns
@@ -17,15 +19,18 @@ __all__ = [
     "ETHNIC_GROUPS",
     "EVENT_TYPES",
     "GroundTruth",
+    "ImportResult",
     "LocalAuthorityData",
     "care_entries",
     "ethnic_group",
+    "import_returns",
     "looked_after_on",
     "make_local_authority",
     "merge_data",
     "periods_of_care",
     "read_cin_census",
     "read_data",
+    "read_extract",
     "read_ssda903",
     "write_data",
     "write_returns",

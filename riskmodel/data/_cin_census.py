@@ -74,7 +74,14 @@ def read_cin_census(
     -----
     Where a child appears in several files, each attribute comes from the latest
     census (by ``ReferenceDate``, then the order given) that records it, and
-    conflicts are reported ('value assumed'); identical events are kept once.
+    conflicts are reported ('value assumed'). A CIN episode open on 31 March is
+    restated in the next census: across files, the same child and
+    ``CINreferralDate`` is one episode, and the same block and start date within it
+    (assessment, CIN plan, section 47, child protection plan) one block. The latest
+    census holding an episode or block wins; what it repeats is kept once, and what
+    it changes (a referral source, primary need or category of abuse, a closure
+    that moved or vanished) is reported against the earlier file and never becomes
+    an extra event. Blocks a later census does not restate are kept.
     Events that are after the census reference date, or end before their start (a
     plan end before the plan start, an authorisation before the assessment start,
     a closure before the referral, an ICPC before its section 47), are dropped and

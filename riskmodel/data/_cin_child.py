@@ -32,7 +32,9 @@ class ChildRecord:
     ``date_of_birth`` is None when ``birth_problem`` (field, value, reason) says why.
     ``sex`` is ``"U"`` and ``ethnicity`` ``"NOBT"`` when not known. ``notes`` are
     issues about the child's attributes, logged only if the child is kept (a dropped
-    child gets one 'record dropped' issue instead).
+    child gets one 'record dropped' issue instead). ``versions`` lists the child's
+    ``CINdetails`` blocks and the blocks within them as (episode, block, location,
+    coded facts), for matching them across census years.
     """
 
     file: str
@@ -46,6 +48,7 @@ class ChildRecord:
     disability: bool | None = None
     notes: list[tuple[object, ...]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    versions: list[tuple[object, object, str, dict]] = field(default_factory=list)
 
 
 class ChildReader(EventReader):

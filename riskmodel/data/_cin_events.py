@@ -23,7 +23,7 @@ from riskmodel.data._issues import RECORD_DROPPED, VALUE_ASSUMED, VALUE_DROPPED,
 if TYPE_CHECKING:
     from riskmodel.data._cin_child import ChildRecord
 
-__all__ = ["CODE_FIELDS", "Event", "EventReader", "blocks"]
+__all__ = ["CODE_FIELDS", "FACT_FIELDS", "Event", "EventReader", "blocks"]
 
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
@@ -57,8 +57,23 @@ CODE_FIELDS: dict[str, str] = {
 """The element each event type's ``code`` comes from."""
 
 
+FACT_FIELDS: tuple[str, ...] = ("PrimaryNeedCode",)
+"""Coded facts of a ``CINdetails`` block that are no event's code, compared across years."""
+
+
+def _facts(element: ET.Element) -> dict[str, str | None]:
+    if element.tag != "CINdetails":
+        return {}
+    return {tag: text_of(element, tag) for tag in FACT_FIELDS}
+
+
 class Event(NamedTuple):
-    """An accepted event, with where in the file it came from."""
+    """An accepted event, with where in the file it came from.
+
+    ``episode`` identifies the ``CINdetails`` block across census years (its referral
+    date) and ``block`` the assessment, plan or enquiry within it (its tag and start
+    date), or None for the episode's own facts; see :mod:`riskmodel.data._cin_restate`.
+    """
 
     person_id: str | None
     event_date: dt.date
@@ -66,6 +81,8 @@ class Event(NamedTuple):
     code: str | None
     location: str
     field: str
+    episode: object = None
+    block: object = None
 
 
 def blocks(element: ET.Element, tag: str, location: str) -> list[tuple[str, ET.Element]]:
@@ -96,6 +113,8 @@ class EventReader:
         self.log = log
         self._seen: dict[tuple[object, ...], str] = {}
         self._record: ChildRecord | None = None
+        self._episode: object = None
+        self._block: object = None
 
     # -- issues and events ---------------------------------------------------------------
 
@@ -118,7 +137,9 @@ class EventReader:
         elif date > self.cutoff:
             reason = f"{field} is after {self.cutoff_label}"
         else:
-            self._accept(Event(self._record.person_id, date, event_type, code, loc, field))
+            pid = self._record.person_id
+            event = Event(pid, date, event_type, code, loc, field, self._episode, self._block)
+            self._accept(event)
             return date
         what = event_type if code is None else f"{event_type} {code}"
         self._issue(loc, field, text, f"{what}: {reason}", RECORD_DROPPED)
@@ -159,7 +180,22 @@ class EventReader:
 
     # -- the blocks of an episode of need ------------------------------------------------
 
+    def _enter(self, element: ET.Element, loc: str, start_tag: str | None) -> None:
+        """Start a ``CINdetails`` block (``start_tag`` None) or a block within it.
+
+        Blocks are matched across census years by their start date; one without a
+        readable start date matches nothing but itself.
+        """
+        start = parse_date(text_of(element, start_tag or "CINreferralDate"))
+        key = start if start is not None else ("unmatched", self.file, loc)
+        if start_tag is None:
+            self._episode, self._block = key, None
+        else:
+            self._block = (element.tag, key)
+        self._record.versions.append((self._episode, self._block, loc, _facts(element)))
+
     def _cin_details(self, element: ET.Element, loc: str) -> None:
+        self._enter(element, loc, None)
         text = text_of(element, "CINreferralDate")
         source = self._code(element, "ReferralSource", REFERRAL_SOURCE_CODES, loc)
         referral = self._dated(loc, "CINreferralDate", text, "referral", source)
@@ -174,7 +210,12 @@ class EventReader:
             after = (referral, "CINreferralDate")
             self._dated(loc, "CINclosureDate", closure, "cin_closure", reason, after)
         for icpc in element.findall("DateOfInitialCPC"):
-            self._dated(loc, "DateOfInitialCPC", (icpc.text or "").strip() or None, "icpc")
+            text = (icpc.text or "").strip() or None
+            # a dated fact of its own, like a block: a later census need not restate it
+            self._block = ("DateOfInitialCPC", parse_date(text) or ("unmatched", self.file, loc))
+            self._record.versions.append((self._episode, self._block, loc, {}))
+            self._dated(loc, "DateOfInitialCPC", text, "icpc")
+        self._block = None
         for where, block in blocks(element, "Assessments", loc):
             self._assessment(block, where)
         for where, block in blocks(element, "CINPlanDates", loc):
@@ -190,16 +231,19 @@ class EventReader:
             self._pair(block, where, "S47ActualStartDate", "s47_start", "DateOfInitialCPC", "icpc")
         for where, block in blocks(element, "ChildProtectionPlans", loc):
             self._protection_plan(block, where)
+        self._block = None
         self._unmapped(element, loc, HANDLED["CINdetails"])
 
     def _pair(self, element, loc, start, start_type, end, end_type) -> None:
         """Read a start event and an optional later one (a plan's end, an ICPC after a s47)."""
+        self._enter(element, loc, start)
         begun = self._dated(loc, start, text_of(element, start), start_type)
         if (text := text_of(element, end)) is not None:
             self._dated(loc, end, text, end_type, after=(begun, start))
         self._unmapped(element, loc, HANDLED[element.tag])
 
     def _assessment(self, element: ET.Element, loc: str) -> None:
+        self._enter(element, loc, "AssessmentActualStartDate")
         text = text_of(element, "AssessmentActualStartDate")
         start = self._dated(loc, "AssessmentActualStartDate", text, "assessment_start")
         authorised = text_of(element, "AssessmentAuthorisationDate")
@@ -224,6 +268,7 @@ class EventReader:
         self._unmapped(element, loc, HANDLED["Assessments"])
 
     def _protection_plan(self, element: ET.Element, loc: str) -> None:
+        self._enter(element, loc, "CPPstartDate")
         initial = self._abuse(element, loc, ("InitialCategoryOfAbuse", "CategoryOfAbuse"))
         latest = self._abuse(element, loc, ("LatestCategoryOfAbuse",)) or initial
         text = text_of(element, "CPPstartDate")

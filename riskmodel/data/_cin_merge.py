@@ -2,8 +2,9 @@
 
 A child appears in every year's census while open to children's social care, so the
 same child and the same facts recur from file to file. Person attributes come from
-the latest file that knows them; identical events are kept once; an event whose code
-was corrected in a later census keeps the later code.
+the latest file that knows them; an episode (child and ``CINreferralDate``) restated
+in several files keeps the latest census's version, and its disagreements are
+reported; identical events are kept once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 
 from riskmodel.data._cin_child import ChildRecord
 from riskmodel.data._cin_events import CODE_FIELDS
+from riskmodel.data._cin_restate import restate
 from riskmodel.data._codes import ETHNIC_UNKNOWN
 from riskmodel.data._issues import RECORD_DROPPED, VALUE_ASSUMED, VALUE_DROPPED, IssueLog
 
@@ -111,8 +113,10 @@ def _show(value: object) -> str:
 def merge_events(records: list[ChildRecord], dropped: dict, log: IssueLog) -> pd.DataFrame:
     """Return the canonical ``events`` of the children kept, each fact once.
 
-    Events of children that could not be kept are reported as dropped. Identical
-    events from several files are kept once. When files disagree on the code of a
+    Events of children that could not be kept are reported as dropped. An episode
+    or block restated by several census files keeps its latest version (see
+    :mod:`riskmodel.data._cin_restate`). Identical events from several files are
+    kept once. When files otherwise disagree on the code of a
     referral, closure or plan start/end of a child on the same date, the latest
     file's (non-missing) code is kept and the others reported.
 
@@ -130,14 +134,12 @@ def merge_events(records: list[ChildRecord], dropped: dict, log: IssueLog) -> pd
     pandas.DataFrame
         Columns ``person_id``, ``event_date``, ``event_type``, ``code``, sorted.
     """
-    rows = []
     for record in records:
         pid = record.person_id
         reason = "no LAchildID" if pid is None else dropped.get(pid)
+        if reason is None:
+            continue
         for event in record.events:
-            if reason is None:
-                rows.append((*event, record.rank, record.file))
-                continue
             why = f"{event.event_type}: the child's record was dropped ({reason})"
             log.add(
                 record.file,
@@ -149,8 +151,11 @@ def merge_events(records: list[ChildRecord], dropped: dict, log: IssueLog) -> pd
                 why,
                 RECORD_DROPPED,
             )
+    kept = [r for r in records if r.person_id is not None and r.person_id not in dropped]
+    rows = restate(kept, log)
     columns = [*_EVENT_KEY, "location", "field", "rank", "file"]
-    frame = pd.DataFrame(rows, columns=columns).astype({"code": "object"})
+    table = [(*row.event[:6], row.rank, row.file) for row in rows]
+    frame = pd.DataFrame(table, columns=columns).astype({"code": "object"})
     frame = frame.sort_values("rank", kind="stable").drop_duplicates(_EVENT_KEY, keep="last")
     frame = _resolve_codes(frame, log)
     frame["event_date"] = pd.to_datetime(frame["event_date"])
