@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import types
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -31,29 +28,6 @@ SCHOOL = {
     "types": {"ABS": "absence_rate", "EXC": "permanent_exclusion", "MOVE": "school_move"},
     "value": "Rate",
 }
-
-
-def _header_upns(paths) -> pd.DataFrame:
-    """The 903 UPNs as contracts.md specifies them, from one year's header.csv."""
-    header = pd.read_csv(Path(paths) / "header.csv", dtype=str)
-    found = header[["UPN", "CHILD"]].dropna()
-    return pd.DataFrame(
-        {
-            "upn": found["UPN"].str.strip().str.upper(),
-            "person_id": found["CHILD"],
-            "file": "header.csv",
-            "location": [f"line {i + 2}" for i in found.index],
-        }
-    )
-
-
-@pytest.fixture(autouse=True)
-def ssda903_upns(monkeypatch):
-    """Use helper a903's ``_ssda903_upns`` where merged; until then, the contract's reading."""
-    if importlib.util.find_spec("riskmodel.data._ssda903_upns") is None:
-        module = types.ModuleType("riskmodel.data._ssda903_upns")
-        module.ssda903_upns = _header_upns
-        monkeypatch.setitem(sys.modules, "riskmodel.data._ssda903_upns", module)
 
 
 @pytest.fixture(scope="module")
