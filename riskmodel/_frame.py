@@ -18,6 +18,7 @@ from riskmodel.cohort import (
     horizon_months,
 )
 from riskmodel.data._codes import ETHNIC_GROUPS, SEX_CODES, ethnic_group
+from riskmodel.exceptions import SchemaError
 from riskmodel.features import FeatureSpec, build_features
 
 if TYPE_CHECKING:
@@ -147,9 +148,10 @@ def build_training_frame(
 
     Raises
     ------
-    ValueError
-        If no child is in the cohort at any as-of date, or (with
-        ``drop_unlabelled``) no cohort row can be labelled.
+    SchemaError
+        If the data have no care episodes (labels need the SSDA903 return), no
+        child is in the cohort at any as-of date, or (with ``drop_unlabelled``) no
+        cohort row can be labelled. ``SchemaError`` is a ``ValueError``.
 
     See Also
     --------
@@ -174,7 +176,7 @@ def build_training_frame(
     rows = cohort.loc[cohort["in_cohort"], ["person_id", "as_of_date", "age"]]
     if rows.empty:
         reasons = cohort["reason"].value_counts().reindex(list(COHORT_REASONS)).dropna()
-        raise ValueError(
+        raise SchemaError(
             f"no child is in the cohort at any of the {cohort['as_of_date'].nunique()} "
             f"as-of date(s) ({len(cohort):,} child-dates: "
             + ", ".join(f"{int(n):,} {reason}" for reason, n in reasons.items())
@@ -212,7 +214,7 @@ def build_training_frame(
 def _check_some_labelled(unlabelled: pd.Series, data: LocalAuthorityData, months: int) -> None:
     if unlabelled.all():
         latest = data.end_date - pd.DateOffset(months=months)
-        raise ValueError(
+        raise SchemaError(
             f"every cohort row's {months}-month horizon runs past the end of the data "
             f"({data.end_date.date()}), so none can be labelled; use as-of dates on or "
             f"before {latest.date()}, or drop_unlabelled=False"
