@@ -30,6 +30,8 @@ GROUP_COLUMNS: tuple[str, ...] = ("sex", "ethnic_group", "disability", "deprivat
 """The demographic columns of :attr:`TrainingFrame.groups`."""
 
 UNKNOWN = "Unknown"
+NO_CARE_EPISODES = "labels need the SSDA903 return (care episodes): the data have none"
+"""The error when a training frame is asked of data without care episodes."""
 DEPRIVATION_LEVELS: tuple[str, ...] = (
     "Q1 most deprived",
     "Q2",
@@ -172,6 +174,8 @@ def build_training_frame(
     ['sex', 'ethnic_group', 'disability', 'deprivation', 'age_band']
     """
     months = horizon_months(horizon)
+    if data.care_episodes.empty:
+        raise SchemaError(NO_CARE_EPISODES)
     cohort = build_cohort(data, as_of_index(as_of_dates), **cohort_kwargs)
     rows = cohort.loc[cohort["in_cohort"], ["person_id", "as_of_date", "age"]]
     if rows.empty:
