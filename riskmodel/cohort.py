@@ -22,7 +22,6 @@ import pandas as pd
 
 from riskmodel._dates import as_of_index
 from riskmodel.data._care import care_entries, looked_after_on
-from riskmodel.exceptions import SchemaError
 
 if TYPE_CHECKING:
     from riskmodel.data._tables import LocalAuthorityData
@@ -47,9 +46,6 @@ COHORT_REASONS: tuple[str, ...] = (DOB_UNKNOWN, BORN_AFTER, TOO_YOUNG, TOO_OLD, 
 A child to whom several rules apply gets the first: a 19-year-old who is looked after
 is ``"too old"``.
 """
-
-NO_CARE_EPISODES = "labels need the SSDA903 return (care episodes): the data have none"
-"""The error when care-entry labels are asked of data without care episodes."""
 
 COHORT_COLUMNS: tuple[str, ...] = ("person_id", "as_of_date", "age", "in_cohort", "reason")
 
@@ -277,11 +273,6 @@ def care_entry_labels(
         Named ``care_entry``, float: 1.0, 0.0 or NaN (unlabelled), with the index of
         ``keys`` (the MultiIndex itself when ``keys`` is one).
 
-    Raises
-    ------
-    SchemaError
-        When the data have no care episodes at all.
-
     Examples
     --------
     >>> import pandas as pd
@@ -298,8 +289,6 @@ def care_entry_labels(
     [0.0, 1.0, nan]
     """
     months = horizon_months(horizon)
-    if data.care_episodes.empty:
-        raise SchemaError(NO_CARE_EPISODES)
     person_id, as_of, index = _key_arrays(keys)
     window_end = as_of + pd.DateOffset(months=months)
     entries = care_entries(data.care_episodes)[["person_id", "entry_date"]]
