@@ -124,3 +124,13 @@ def test_a_training_set_with_few_care_entries_warns_with_the_counts():
         match=r"100 child-dates of 100 children, 19 care entries: fewer than 20",
     ):
         check_training_size(y, ids)
+
+
+def test_a_fold_without_test_entries_warns_and_measures_nothing_it_cannot():
+    frame = _frame({str(d.date()): 10 for d in DATES[:12]})
+    with pytest.warns(DataQualityWarning) as caught:
+        result = _run(frame)
+    pattern = re.compile(r"backtest fold 2: test rows .* 0 care entries: fewer than 20")
+    assert any(pattern.match(str(w.message)) for w in caught)
+    assert np.isnan(result.value("roc_auc", fold=2))
+    assert result.value("observed_expected_ratio", fold=2) == 0
