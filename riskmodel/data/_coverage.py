@@ -135,7 +135,7 @@ def coverage_table(data: LocalAuthorityData) -> pd.DataFrame:
             }
         )[list(COVERAGE_COLUMNS)]
     records = records.assign(collection_year=collection_year(records["date"]))
-    counts = _aggregate(records, ["family", "collection_year"])
+    counts = _aggregate(records, ["family", "source", "collection_year"])
     years = pd.DataFrame(
         {
             "collection_year": pd.array(
@@ -145,7 +145,7 @@ def coverage_table(data: LocalAuthorityData) -> pd.DataFrame:
         }
     )
     grid = families.merge(years, how="cross")
-    table = grid.merge(counts, on=["family", "collection_year"], how="left")
+    table = grid.merge(counts, on=["family", "source", "collection_year"], how="left")
     for column in ("events", "children"):
         table[column] = table[column].fillna(0).astype("int64")
     return table[list(COVERAGE_COLUMNS)]
@@ -158,7 +158,7 @@ def coverage_summary(data: LocalAuthorityData) -> pd.DataFrame:
     """
     records = _records(data)
     families = _families(records)
-    counts = _aggregate(records, ["family"]) if len(records) else None
+    counts = _aggregate(records, ["family", "source"]) if len(records) else None
     if counts is None:
         table = families.assign(
             first_month=pd.PeriodIndex([pd.NaT] * len(families), freq="M"),
@@ -168,7 +168,7 @@ def coverage_summary(data: LocalAuthorityData) -> pd.DataFrame:
             children=0,
         )
     else:
-        table = families.merge(counts, on="family", how="left")
+        table = families.merge(counts, on=["family", "source"], how="left")
     for column in ("months_recorded", "events", "children"):
         table[column] = table[column].fillna(0).astype("int64")
     return table[list(SUMMARY_COLUMNS)].reset_index(drop=True)

@@ -201,3 +201,11 @@ def test_recording_changes_are_found_in_a_truncated_authority(authority):
         ("missing_episode", "stop", "2020-01"),
     }
     assert np.all(changes["message"].str.contains("inside the training period"))
+
+
+def test_an_event_type_named_like_the_care_row_is_kept_apart():
+    data = _data([("a", "2020-05-01", CARE_EPISODES)], episodes=[("b", "2019-01-01")])
+    summary = data.coverage_summary().set_index("source")
+    assert summary.loc["events"].set_index("family").loc[CARE_EPISODES, "events"] == 1
+    assert summary.loc["care_episodes", "events"] == 1
+    assert summary.loc["care_episodes", "first_month"] == pd.Period("2019-01", "M")
