@@ -10,7 +10,7 @@ import pandas as pd
 
 from riskmodel.exceptions import DataQualityWarning, SchemaError
 
-__all__ = ["check_training_data", "require_children", "warn_recording_changes"]
+__all__ = ["check_training_data", "require_children", "require_cohort", "warn_recording_changes"]
 
 log = logging.getLogger("riskmodel.jobs")
 
@@ -22,6 +22,21 @@ def require_children(data: Any, task: str) -> None:
             f"persons: the table has no rows, so there is no child to {task}; expected one "
             "row per child (from the SSDA903 header or the CIN census)"
         )
+
+
+def require_cohort(data: Any, as_of: pd.Timestamp) -> None:
+    """Raise a SchemaError when no child is in the cohort at ``as_of``, saying why not."""
+    from riskmodel.cohort import COHORT_REASONS, build_cohort
+
+    cohort = build_cohort(data, [as_of])
+    if cohort["in_cohort"].any():
+        return
+    reasons = cohort["reason"].value_counts().reindex(list(COHORT_REASONS)).dropna()
+    raise SchemaError(
+        f"no child of the {len(cohort):,} in persons is in the cohort at {as_of.date()} ("
+        + ", ".join(f"{int(n):,} {reason}" for reason, n in reasons.items())
+        + "): check the as-of date; nothing was scored or written"
+    )
 
 
 def warn_recording_changes(

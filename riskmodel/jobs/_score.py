@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from riskmodel.exceptions import SchemaError
-from riskmodel.jobs._checks import require_children
+from riskmodel.jobs._checks import require_children, require_cohort
 from riskmodel.jobs._config import JobConfig
 
 __all__ = ["model_uri", "run_review", "run_score"]
@@ -43,12 +43,13 @@ def run_score(data: Any, config: JobConfig) -> Any:
     from riskmodel.tracking import load_model, load_run_dict, log_scoring_run, set_tracking_uri
 
     require_children(data, "score")
+    as_of = pd.Timestamp(config.as_of) if config.as_of else data.end_date + pd.Timedelta(days=1)
+    require_cohort(data, as_of)
     set_tracking_uri(config.tracking_uri)
     uri = model_uri(config)
     loaded = load_model(uri)
     log.info("loaded %s (version %s)", uri, loaded.version)
     profile = load_run_dict(loaded.run_id, "training_profile.json") if loaded.run_id else None
-    as_of = pd.Timestamp(config.as_of) if config.as_of else data.end_date + pd.Timedelta(days=1)
     result = score(
         data,
         loaded.model,

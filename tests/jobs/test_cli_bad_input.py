@@ -170,6 +170,29 @@ def test_score_with_an_unreadable_as_of_date(capsys, tmp_path, authority, settin
     assert "as_of must be a date such as 2024-04-01, got 'soon'" in err
 
 
+def test_score_at_a_date_with_nobody_in_the_cohort_writes_nothing(
+    capsys, tmp_path, authority, settings
+):
+    folder = _write(authority.subset(authority.persons["person_id"][:20]), tmp_path)
+    out = tmp_path / "scores"
+    code, err = _cli(
+        capsys,
+        "score",
+        "--data",
+        folder,
+        "--config",
+        settings,
+        "--as-of",
+        "1990-01-01",
+        "--out",
+        out,
+    )
+    assert code == EXIT_BAD_INPUT
+    assert "no child of the 20 in persons is in the cohort at 1990-01-01 (" in err
+    assert "born after the as-of date" in err
+    assert not out.exists()
+
+
 @pytest.mark.slow
 def test_score_with_a_model_that_does_not_exist(capsys, tmp_path, authority, settings):
     folder = _write(authority.subset(authority.persons["person_id"][:20]), tmp_path)
