@@ -45,7 +45,10 @@ def check_training_size(y: pd.Series, person_ids: pd.Series) -> None:
     """
     rows, positives = len(y), int(np.nansum(y.to_numpy(dtype="float64")))
     children = int(pd.Series(person_ids).nunique())
-    counts = f"{rows:,} child-dates of {children:,} children, {positives:,} care entries"
+    counts = (
+        f"{rows:,} child-dates of {children:,} {'child' if children == 1 else 'children'}, "
+        f"{positives:,} care entries"
+    )
     if children < 2:
         raise SchemaError(
             f"training set: {counts}: a model cannot learn from fewer than two children; "

@@ -102,7 +102,7 @@ def test_no_entries_in_a_fold_s_training_rows_is_an_error_naming_the_fold():
 def test_a_training_set_of_one_child_is_refused():
     y = pd.Series([0, 1, 0, 0])
     with pytest.raises(
-        SchemaError, match=r"4 child-dates of 1 children, 1 care entries: .*two children"
+        SchemaError, match=r"4 child-dates of 1 child, 1 care entries: .*two children"
     ):
         check_training_size(y, pd.Series(["a"] * 4))
 

@@ -118,7 +118,7 @@ def test_train_on_one_child_is_refused(capsys, tmp_path, authority):
     path.write_text(f"as_of_dates: [{', '.join(str(d.date()) for d in dates)}]\n")
     code, err = _train(capsys, _write(authority.subset([child]), tmp_path), path, tmp_path)
     assert code == EXIT_BAD_INPUT
-    assert "of 1 children" in err and "fewer than two children" in err
+    assert "of 1 child," in err and "fewer than two children" in err
 
 
 def test_train_without_care_entries_is_refused(capsys, tmp_path, authority, settings):
