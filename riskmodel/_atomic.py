@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -27,8 +28,15 @@ def atomic_write(target: str | os.PathLike[str], write: Callable[[str], object])
     -------
     pathlib.Path
         ``target``.
+
+    Raises
+    ------
+    IsADirectoryError
+        If ``target`` is an existing directory.
     """
     target = Path(target)
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a directory, expected a file name", str(target))
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     umask = os.umask(0)

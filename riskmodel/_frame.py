@@ -18,6 +18,7 @@ from riskmodel.cohort import (
     horizon_months,
 )
 from riskmodel.data._codes import ETHNIC_GROUPS, SEX_CODES, ethnic_group
+from riskmodel.exceptions import SchemaError
 from riskmodel.features import FeatureSpec, build_features
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ GROUP_COLUMNS: tuple[str, ...] = ("sex", "ethnic_group", "disability", "deprivat
 """The demographic columns of :attr:`TrainingFrame.groups`."""
 
 UNKNOWN = "Unknown"
+NO_CARE_EPISODES = "labels need the SSDA903 return (care episodes): the data have none"
+"""The error when a training frame is asked of data without care episodes."""
 DEPRIVATION_LEVELS: tuple[str, ...] = (
     "Q1 most deprived",
     "Q2",
@@ -147,9 +150,10 @@ def build_training_frame(
 
     Raises
     ------
-    ValueError
-        If no child is in the cohort at any as-of date, or (with
-        ``drop_unlabelled``) no cohort row can be labelled.
+    SchemaError
+        If the data have no care episodes (labels need the SSDA903 return), no
+        child is in the cohort at any as-of date, or (with ``drop_unlabelled``) no
+        cohort row can be labelled. ``SchemaError`` is a ``ValueError``.
 
     See Also
     --------
@@ -170,11 +174,13 @@ def build_training_frame(
     ['sex', 'ethnic_group', 'disability', 'deprivation', 'age_band']
     """
     months = horizon_months(horizon)
+    if data.care_episodes.empty:
+        raise SchemaError(NO_CARE_EPISODES)
     cohort = build_cohort(data, as_of_index(as_of_dates), **cohort_kwargs)
     rows = cohort.loc[cohort["in_cohort"], ["person_id", "as_of_date", "age"]]
     if rows.empty:
         reasons = cohort["reason"].value_counts().reindex(list(COHORT_REASONS)).dropna()
-        raise ValueError(
+        raise SchemaError(
             f"no child is in the cohort at any of the {cohort['as_of_date'].nunique()} "
             f"as-of date(s) ({len(cohort):,} child-dates: "
             + ", ".join(f"{int(n):,} {reason}" for reason, n in reasons.items())
@@ -212,7 +218,7 @@ def build_training_frame(
 def _check_some_labelled(unlabelled: pd.Series, data: LocalAuthorityData, months: int) -> None:
     if unlabelled.all():
         latest = data.end_date - pd.DateOffset(months=months)
-        raise ValueError(
+        raise SchemaError(
             f"every cohort row's {months}-month horizon runs past the end of the data "
             f"({data.end_date.date()}), so none can be labelled; use as-of dates on or "
             f"before {latest.date()}, or drop_unlabelled=False"

@@ -1,21 +1,24 @@
 """The ``riskmodel`` command: thin wrappers over the public API.
 
 Exit status is 0 on success and 2 on bad input, with a message naming the file,
-column and rows, so that a scheduled job fails loudly and a data analyst can act.
+column and rows, so that a scheduled job fails loudly and a data analyst can act. An
+internal error (a bug) exits 1 with a one-line message, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
-from riskmodel.exceptions import SchemaError, UntrustedModelError
+from riskmodel.exceptions import LeakageError, SchemaError, UntrustedModelError
 
 __all__ = ["main"]
 
 EXIT_OK = 0
+EXIT_INTERNAL_ERROR = 1
 EXIT_BAD_INPUT = 2
 
 
@@ -200,6 +203,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 
+    Bad or partial input (a missing file, a table without the columns or rows a
+    command needs, a model that cannot be loaded) is reported in one message naming
+    the file, column and rows, never as a traceback. Any other exception is a bug in
+    riskmodel: it is reported in one line too, with a distinct exit status; set the
+    environment variable ``RISKMODEL_DEBUG=1`` to see its traceback.
+
     Parameters
     ----------
     argv : sequence of str, optional
@@ -208,7 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 2 on bad input (the reason is printed to standard error).
+        0 on success, 2 on bad input, 1 on an internal error (the reason is printed
+        to standard error).
     """
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -217,14 +227,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UntrustedModelError as exc:
         print(f"riskmodel {args.command}: refused the model: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (SchemaError, FileNotFoundError) as exc:
+    except (SchemaError, LeakageError) as exc:
         print(f"riskmodel {args.command}: bad input:\n{exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except Exception as exc:
-        if type(exc).__name__ != "MlflowException":
-            raise
-        print(f"riskmodel {args.command}: cannot use the model: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"riskmodel {args.command}: bad input: {_os_message(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:
+        if type(exc).__name__ == "MlflowException":
+            print(f"riskmodel {args.command}: cannot use the model: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if os.environ.get("RISKMODEL_DEBUG"):
+            raise
+        first_line = (str(exc).strip().splitlines() or [""])[0]
+        print(
+            f"riskmodel {args.command}: internal error ({type(exc).__name__}: {first_line}). "
+            "This is a bug in riskmodel, not a problem with your data: please report it "
+            "with the command you ran (RISKMODEL_DEBUG=1 shows the traceback).",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL_ERROR
+
+
+def _os_message(exc: OSError) -> str:
+    """``"/path: No such file or directory"`` for an OSError, its text otherwise."""
+    if exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    return str(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

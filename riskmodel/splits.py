@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel.cohort import horizon_months
-from riskmodel.exceptions import LeakageError
+from riskmodel.exceptions import LeakageError, SchemaError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -200,17 +200,18 @@ class TemporalSplit:
             test_from = last - pd.DateOffset(months=(k + 1) * self.test_months_)
             test_dates = unique[(unique > test_from) & (unique <= test_end)]
             if len(test_dates) == 0:
-                raise ValueError(
+                raise SchemaError(
                     f"fold {self.n_splits - k} of {self.n_splits} has no as-of dates in its "
                     f"test window ({test_from.date()}, {test_end.date()}]; the as-of dates run "
-                    f"from {unique[0].date()} to {last.date()}"
+                    f"from {unique[0].date()} to {last.date()}: use fewer folds or as-of "
+                    "dates over a longer period"
                 )
             train_end = test_dates[0] - pd.DateOffset(months=self.gap_months_)
             train_mask = unique <= train_end
             if self.max_train_months_ is not None:
                 train_mask &= unique > train_end - pd.DateOffset(months=self.max_train_months_)
             if train_mask.sum() < self.min_train_dates:
-                raise ValueError(
+                raise SchemaError(
                     f"not enough as-of dates for {self.n_splits} folds: fold "
                     f"{self.n_splits - k} (test from {test_dates[0].date()}) has "
                     f"{int(train_mask.sum())} training as-of date(s) on or before "

@@ -149,6 +149,67 @@ class LocalAuthorityData:
             }
         return pd.DataFrame.from_dict(rows, orient="index")
 
+    def coverage(self) -> pd.DataFrame:
+        """Events and children per event family and collection year.
+
+        A *family* is the data model's event type (``events.event_type``), plus the
+        care episodes as the family ``"care_episodes"`` (dated by ``start_date``).
+        Every type of the vocabulary (:data:`~riskmodel.data.EVENT_TYPES`) is listed,
+        with zero events where the authority records none, and so is every other type
+        found in the data (``in_vocabulary`` False). Collection year ``YYYY`` runs
+        from 1 April ``YYYY-1`` to 31 March ``YYYY``; every year from the first to
+        the last with any record is listed for every family. Undated rows (which
+        :meth:`validate` reports) are left out.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Tidy: ``family``, ``source`` (``"events"`` or ``"care_episodes"``),
+            ``in_vocabulary``, ``collection_year``, ``events``, ``children``,
+            ``first_month`` and ``last_month`` (``pandas.Period``, missing in a year
+            without records).
+
+        See Also
+        --------
+        coverage_summary : One row per family.
+
+        Examples
+        --------
+        >>> import riskmodel as rm
+        >>> data = rm.make_local_authority(n_children=500, random_state=0)
+        >>> table = data.coverage()
+        >>> int(table.loc[table["source"] == "events", "events"].sum()) == len(data.events)
+        True
+        """
+        from riskmodel.data._coverage import coverage_table
+
+        return coverage_table(self)
+
+    def coverage_summary(self) -> pd.DataFrame:
+        """One row per event family: when it is recorded, how often, for how many children.
+
+        Families are as in :meth:`coverage`; a vocabulary type with no events has a
+        row with zero events and missing months ("not recorded").
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``family``, ``source``, ``in_vocabulary``, ``first_month``,
+            ``last_month`` (``pandas.Period``), ``months_recorded`` (months holding at
+            least one record), ``events`` and ``children``.
+
+        Examples
+        --------
+        >>> import riskmodel as rm
+        >>> data = rm.make_local_authority(n_children=500, random_state=0)
+        >>> summary = data.coverage_summary()
+        >>> summary.set_index("family").loc["care_episodes", "events"] == len(data.care_episodes)
+        np.True_
+        """
+        from riskmodel.data._coverage import coverage_summary
+
+        return coverage_summary(self)
+
     def subset(self, person_ids: Any) -> LocalAuthorityData:
         """Return the data of the given children only.
 
@@ -226,6 +287,22 @@ def _read_table(path: Path) -> pd.DataFrame:
     return read_csv_text(path)
 
 
+def _extract_date(value: Any, source: Path) -> pd.Timestamp | None:
+    """Return the extract date of ``metadata.json``; a SchemaError names a bad value."""
+    if value is None:
+        return None
+    try:
+        date = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        date = pd.NaT
+    if pd.isna(date):
+        raise SchemaError(
+            f"{source}: extract_date {value!r} is not a date; expected an ISO date such "
+            "as 2024-03-31, or null"
+        )
+    return date
+
+
 def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> LocalAuthorityData:
     """Read the canonical tables from a directory of Parquet or CSV files.
 
@@ -259,8 +336,9 @@ def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> Lo
     if meta_path.exists():
         try:
             extract_date = json.loads(meta_path.read_text(encoding="utf-8")).get("extract_date")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
             raise SchemaError(f"{meta_path}: not valid JSON ({exc})") from None
+        extract_date = _extract_date(extract_date, meta_path)
     data = LocalAuthorityData(**tables, extract_date=extract_date)
     return data.validate() if validate else data
 

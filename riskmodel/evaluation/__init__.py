@@ -7,5 +7,13 @@ from riskmodel.evaluation._backtest import (
     default_baselines,
 )
 from riskmodel.evaluation._capacity import capacity_metrics
+from riskmodel.evaluation._sample_size import MIN_CARE_ENTRIES
 
-__all__ = ["BEST_POSSIBLE", "BacktestResult", "backtest", "capacity_metrics", "default_baselines"]
+__all__ = [
+    "BEST_POSSIBLE",
+    "MIN_CARE_ENTRIES",
+    "BacktestResult",
+    "backtest",
+    "capacity_metrics",
+    "default_baselines",
+]

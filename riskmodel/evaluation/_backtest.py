@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from riskmodel.evaluation._capacity import capacity_metrics
+from riskmodel.evaluation._sample_size import check_fold_size
 from riskmodel.metrics import summarise
 
 if TYPE_CHECKING:
@@ -215,6 +216,18 @@ def backtest(
     Returns
     -------
     BacktestResult
+
+    Raises
+    ------
+    SchemaError
+        When a fold's training rows hold no care entry.
+
+    Warns
+    -----
+    DataQualityWarning
+        For each fold whose training or test rows hold fewer than
+        :data:`~riskmodel.evaluation.MIN_CARE_ENTRIES` care entries, naming the fold,
+        its dates and the counts.
     """
     models = {MODEL: model, **(default_baselines() if baselines is None else baselines)}
     if frame.y.isna().any():
@@ -229,6 +242,7 @@ def backtest(
         splits = tqdm(splits, desc="backtest folds", unit="fold")
     for i, (train, test) in enumerate(splits, start=1):
         dates = frame.keys["as_of_date"]
+        check_fold_size(i, dates, frame.y, train, test)
         folds.append(
             {
                 "fold": i,

@@ -19,6 +19,9 @@ class JobConfig:
     """Settings shared by ``train``, ``score`` and ``review``.
 
     Every field has a default, so a YAML file needs to say only what differs.
+    Constructing one checks the values (whole numbers, known model and calibration,
+    readable dates) and raises :class:`~riskmodel.exceptions.SchemaError` listing
+    every value a job could not use.
     """
 
     data: str = "demo-output/data"
@@ -39,6 +42,53 @@ class JobConfig:
     csv: bool = False
     random_state: int = 0
 
+    def __post_init__(self) -> None:
+        problems = _check_settings(self)
+        if problems:
+            raise SchemaError("job settings: " + "; ".join(problems))
+
+
+_WHOLE_NUMBERS = {
+    "horizon_months": 1,
+    "capacity": 1,
+    "history_months": 0,
+    "n_splits": 1,
+    "test_duration_months": 1,
+    "n_resamples": 1,
+    "random_state": 0,
+}
+"""Settings that must be whole numbers, with their smallest value."""
+
+
+def _bad_date(value: Any) -> bool:
+    try:
+        return pd.isna(pd.Timestamp(value))
+    except (TypeError, ValueError):
+        return True
+
+
+def _check_settings(config: JobConfig) -> list[str]:
+    """Every setting whose value a job cannot use, as ``"name: expected, got value"``."""
+    from riskmodel.models._classifier import CALIBRATIONS, ESTIMATORS
+
+    problems = []
+    for name, low in _WHOLE_NUMBERS.items():
+        value = getattr(config, name)
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            problems.append(f"{name} must be a whole number of at least {low}, got {value!r}")
+    if config.model not in ESTIMATORS:
+        problems.append(f"model must be one of {', '.join(ESTIMATORS)}, got {config.model!r}")
+    if config.calibration is not None and config.calibration not in CALIBRATIONS:
+        problems.append(
+            f"calibration must be one of {', '.join(CALIBRATIONS)}, got {config.calibration!r}"
+        )
+    bad = [d for d in config.as_of_dates or () if _bad_date(d)]
+    if bad:
+        problems.append(f"as_of_dates must be dates such as 2023-04-01, got {bad[:3]}")
+    if config.as_of is not None and _bad_date(config.as_of):
+        problems.append(f"as_of must be a date such as 2024-04-01, got {config.as_of!r}")
+    return problems
+
 
 def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) -> JobConfig:
     """Read a YAML config (keys as in :class:`JobConfig`) and apply overrides.
@@ -46,7 +96,9 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
     Raises
     ------
     SchemaError
-        For an unreadable file or an unknown key (naming the file and the key).
+        For an unreadable file, an unknown key, or a value a job cannot use (a
+        horizon that is not a whole number of months, an unknown model...), naming
+        the file and the key.
     """
     import yaml
 
@@ -56,6 +108,11 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
             values = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise SchemaError(f"{path}: not a readable YAML config ({exc})") from None
+        if not isinstance(values, dict):
+            raise SchemaError(
+                f"{path}: a config holds settings as 'name: value' lines, "
+                f"got a {type(values).__name__}"
+            )
     known = {f.name for f in fields(JobConfig)}
     unknown = sorted(set(values) - known)
     if unknown:
@@ -64,8 +121,14 @@ def load_config(path: str | os.PathLike[str] | None = None, **overrides: Any) ->
         )
     values.update({k: v for k, v in overrides.items() if v is not None})
     if values.get("as_of_dates") is not None:
-        values["as_of_dates"] = tuple(str(d) for d in values["as_of_dates"])
-    return JobConfig(**values)
+        dates = values["as_of_dates"]
+        dates = [dates] if isinstance(dates, str | int) else dates
+        values["as_of_dates"] = tuple(str(d) for d in dates)
+    try:
+        return JobConfig(**values)
+    except SchemaError as exc:
+        where = f" (from {path} and the command line)" if path is not None else ""
+        raise SchemaError(f"{exc}{where}") from None
 
 
 def records_start(event_dates: pd.Series, *, share: float = 0.5) -> pd.Timestamp:
@@ -98,7 +161,10 @@ def records_start(event_dates: pd.Series, *, share: float = 0.5) -> pd.Timestamp
     """
     months = pd.to_datetime(event_dates).dropna().dt.to_period("M")
     if months.empty:
-        raise SchemaError("events: no dated events, so no as-of dates can be chosen")
+        raise SchemaError(
+            "events: no dated events, so no as-of dates can be chosen; give as_of_dates "
+            "in the job settings to train on persons and care episodes alone"
+        )
     counts = months.value_counts().sort_index()  # months with at least one event
     full = counts >= share * counts.median()
     return counts.index[full.to_numpy().argmax()].to_timestamp()

@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from riskmodel.exceptions import SchemaError
+from riskmodel.jobs._checks import require_children, require_cohort
 from riskmodel.jobs._config import JobConfig
 
 __all__ = ["model_uri", "run_review", "run_score"]
@@ -20,7 +22,9 @@ def model_uri(config: JobConfig) -> str:
     if config.model_uri:
         return config.model_uri
     if not config.register_as:
-        raise ValueError("give model_uri, or register_as to use models:/NAME@champion")
+        raise SchemaError(
+            "job settings: give model_uri (--model), or register_as to use models:/NAME@champion"
+        )
     return f"models:/{config.register_as}@champion"
 
 
@@ -38,12 +42,14 @@ def run_score(data: Any, config: JobConfig) -> Any:
     from riskmodel.scoring import score
     from riskmodel.tracking import load_model, load_run_dict, log_scoring_run, set_tracking_uri
 
+    require_children(data, "score")
+    as_of = pd.Timestamp(config.as_of) if config.as_of else data.end_date + pd.Timedelta(days=1)
+    require_cohort(data, as_of)
     set_tracking_uri(config.tracking_uri)
     uri = model_uri(config)
     loaded = load_model(uri)
     log.info("loaded %s (version %s)", uri, loaded.version)
     profile = load_run_dict(loaded.run_id, "training_profile.json") if loaded.run_id else None
-    as_of = pd.Timestamp(config.as_of) if config.as_of else data.end_date + pd.Timedelta(days=1)
     result = score(
         data,
         loaded.model,
@@ -78,6 +84,7 @@ def run_review(data: Any, config: JobConfig, out: str | Path) -> Path:
     from riskmodel.jobs._train import _as_of_dates, backtest_and_audit, write_review
     from riskmodel.tracking import load_model, set_tracking_uri
 
+    require_children(data, "review the model on")
     set_tracking_uri(config.tracking_uri)
     model = load_model(model_uri(config)).model
     data.validate()

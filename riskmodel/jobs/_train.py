@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from riskmodel.jobs._checks import check_training_data, require_children, warn_recording_changes
 from riskmodel.jobs._config import JobConfig, choose_as_of_dates, records_start
 
 __all__ = ["TrainingOutcome", "run_train"]
@@ -92,14 +93,32 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
     Returns
     -------
     TrainingOutcome
+
+    Raises
+    ------
+    SchemaError
+        For data a model cannot be trained on: no care episodes, no care entry in
+        the training rows, fewer than two children, or a backtest fold with no care
+        entry among its training rows.
+
+    Warns
+    -----
+    DataQualityWarning
+        When an event family starts or stops inside the training period (a
+        recording change, see :func:`~riskmodel.jobs._checks.warn_recording_changes`),
+        and when the training set or a backtest fold holds fewer than
+        :data:`~riskmodel.evaluation.MIN_CARE_ENTRIES` care entries.
     """
     from riskmodel._frame import build_training_frame
     from riskmodel.models import RiskClassifier
 
+    require_children(data, "train on")
     data.validate()
     dates = _as_of_dates(data, config)
+    warn_recording_changes(data, dates, config.history_months)
     frame = build_training_frame(data, dates, horizon=config.horizon_months)
     log.info("training frame: %r", frame)
+    check_training_data(frame)
     model = RiskClassifier(
         config.model, calibration=config.calibration, random_state=config.random_state
     )

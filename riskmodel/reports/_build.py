@@ -258,6 +258,7 @@ def build_review(
         top_reasons=top_reasons,
         group_contributions=group_contributions,
         data_summary=data.summary(),
+        coverage_summary=data.coverage_summary(),
         cohort_summary=summarize_cohort(frame.cohort),
         model_description=describe_model(model, frame),
         capacity=capacity,

@@ -149,8 +149,11 @@ def data_and_cohort(
     data_summary: pd.DataFrame | None,
     cohort_summary: pd.DataFrame | None,
     horizon_months: int,
+    *,
+    coverage_summary: pd.DataFrame | None = None,
+    synthetic: bool = False,
 ) -> str:
-    """Render the ``data`` section: tables, dates, cohort, exclusions, base rate."""
+    """Render the ``data`` section: tables, dates, event families, cohort, base rate."""
     out = [
         para(
             "The data are the authority's own statutory records: the SSDA903 return "
@@ -168,6 +171,11 @@ def data_and_cohort(
     ]
     if data_summary is not None:
         out.append(_table_summary(data_summary))
+    if coverage_summary is not None:
+        from riskmodel.reports._coverage import coverage_block
+
+        out.append(heading("Event families recorded"))
+        out.append(coverage_block(coverage_summary, synthetic=synthetic))
     if cohort_summary is not None and len(cohort_summary):
         out.append(heading("Cohort and exclusions"))
         out.append(_cohort_block(cohort_summary))

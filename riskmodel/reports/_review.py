@@ -120,6 +120,7 @@ def review_report(
     top_reasons: pd.DataFrame | None = None,
     group_contributions: pd.DataFrame | None = None,
     data_summary: pd.DataFrame | None = None,
+    coverage_summary: pd.DataFrame | None = None,
     cohort_summary: pd.DataFrame | None = None,
     model_description: Mapping[str, Any] | None = None,
     capacity: int | None = None,
@@ -163,6 +164,10 @@ def review_report(
         shown as a table.
     data_summary : pandas.DataFrame, optional
         :meth:`LocalAuthorityData.summary`.
+    coverage_summary : pandas.DataFrame, optional
+        :meth:`LocalAuthorityData.coverage_summary`: shown as a table of event
+        families (first and last month, events, children; absent families marked
+        "not recorded"). Counts below 5 are suppressed for real data.
     cohort_summary : pandas.DataFrame, optional
         :func:`riskmodel.cohort.summarize_cohort` of the training frame's cohort.
     model_description : mapping, optional
@@ -198,7 +203,14 @@ def review_report(
     numbers = headlines(backtest, audit, capacity, horizon_months)
     bodies = {
         "intended-use": _context.intended_use(horizon_months, model_description),
-        "data": _context.data_and_cohort(backtest, data_summary, cohort_summary, horizon_months),
+        "data": _context.data_and_cohort(
+            backtest,
+            data_summary,
+            cohort_summary,
+            horizon_months,
+            coverage_summary=coverage_summary,
+            synthetic=synthetic,
+        ),
         "backtest": _performance.backtest_section(backtest, horizon_months),
         "calibration": _performance.calibration_section(backtest, audit),
         "capacity": _capacity.capacity_section(backtest, numbers, capacity),

@@ -540,6 +540,18 @@ def test_build_review_summarises_and_hides_examples_for_real_data(inputs, tmp_pa
             },
             index=["persons"],
         ),
+        coverage_summary=lambda: pd.DataFrame(
+            {
+                "family": ["referral", "early_help_start"],
+                "source": ["events", "events"],
+                "in_vocabulary": [True, True],
+                "first_month": pd.PeriodIndex(["2014-04", pd.NaT], freq="M"),
+                "last_month": pd.PeriodIndex(["2021-12", pd.NaT], freq="M"),
+                "months_recorded": [93, 0],
+                "events": [4_000, 0],
+                "children": [3, 0],
+            }
+        ),
     )
     model = RiskClassifier("logistic", calibration="sigmoid", random_state=0)
     out = build_review(
@@ -558,6 +570,9 @@ def test_build_review_summarises_and_hides_examples_for_real_data(inputs, tmp_pa
     assert "Child A" not in html and "Aggregates only" in html
     assert "RiskClassifier" in html and "logistic" in html
     assert "The cohort was taken at 20 as-of dates" in html
+    coverage = {r["cells"][0][1]: [c[1] for c in r["cells"][1:]] for r in page.rows}
+    assert coverage["referral"] == ["2014-04", "2021-12", "4,000", "fewer than 5"]
+    assert coverage["early_help_start"][:2] == ["not recorded", "not recorded"]
     too_old = [r["cells"] for r in page.rows if r["cells"][0][1] == "too old"]
     assert too_old and too_old[0][1][1] == f"{int((~frame.cohort['in_cohort']).sum()):,}"
 
