@@ -6,6 +6,12 @@ is not looked after on that date and is not an unaccompanied asylum-seeking chil
 re-entry is a real risk. Every child left out gets one reason, so that the children
 in the data always equal those in the cohort plus those excluded.
 
+When the data hold only the children whom the returns name (population
+``"returns"``, as :func:`~riskmodel.data.import_returns` gives), a child is in the
+cohort at a date only once a return record before that date names them (a CIN census
+event or an episode of care): otherwise being in the data at all would tell of a
+later care entry.
+
 The label of a (child, as-of date) row is whether the child has a care entry (the
 start of a period of care that is not only short breaks) in
 ``(as_of_date, as_of_date + horizon]``.
@@ -22,6 +28,7 @@ import pandas as pd
 
 from riskmodel._dates import as_of_index
 from riskmodel.data._care import care_entries, looked_after_on
+from riskmodel.data._codes import CIN_CENSUS_EVENT_TYPES
 
 if TYPE_CHECKING:
     from riskmodel.data._tables import LocalAuthorityData
@@ -39,8 +46,17 @@ TOO_YOUNG = "too young"
 TOO_OLD = "too old"
 LOOKED_AFTER = "looked after on the as-of date"
 UASC = "unaccompanied asylum-seeking child"
+NOT_YET_KNOWN = "not yet named by a return"
 
-COHORT_REASONS: tuple[str, ...] = (DOB_UNKNOWN, BORN_AFTER, TOO_YOUNG, TOO_OLD, LOOKED_AFTER, UASC)
+COHORT_REASONS: tuple[str, ...] = (
+    DOB_UNKNOWN,
+    BORN_AFTER,
+    TOO_YOUNG,
+    TOO_OLD,
+    LOOKED_AFTER,
+    UASC,
+    NOT_YET_KNOWN,
+)
 """Why a child is not in the cohort, in the order the rules are applied.
 
 A child to whom several rules apply gets the first: a 19-year-old who is looked after
@@ -58,6 +74,7 @@ def build_cohort(
     max_age: int | None = 17,
     exclude_looked_after: bool = True,
     exclude_uasc: bool = True,
+    require_known: bool | None = None,
 ) -> pd.DataFrame:
     """Decide, for every child and as-of date, whether the child is in the cohort.
 
@@ -79,6 +96,13 @@ def build_cohort(
     exclude_uasc : bool, default True
         Leave out unaccompanied asylum-seeking children (``persons.uasc``). A missing
         ``uasc`` value counts as not UASC.
+    require_known : bool or None, default None
+        Leave out children not yet named by a return: with no CIN census event
+        (:data:`~riskmodel.data.CIN_CENSUS_EVENT_TYPES`) and no episode of care
+        dated before the as-of date. None applies the rule when
+        ``data.population == "returns"`` (the children are those the returns name,
+        so a child named only by a later record must not be in an earlier cohort),
+        and not for a whole population (``"all"``, as the synthetic authority).
 
     Returns
     -------
@@ -112,6 +136,8 @@ def build_cohort(
     persons = data.persons.sort_values("person_id", kind="stable").reset_index(drop=True)
     dob = pd.DatetimeIndex(persons["date_of_birth"])
     uasc = persons["uasc"].fillna(False).to_numpy(dtype=bool)
+    known = data.population == "returns" if require_known is None else bool(require_known)
+    first_named = _first_named(data, persons["person_id"]) if known else None
     ages, codes = [], []
     for as_of in dates:
         age = _age_on(dob, as_of)
@@ -123,10 +149,21 @@ def build_cohort(
             age > max_age if max_age is not None else never,
             _looked_after(data, persons["person_id"], as_of) if exclude_looked_after else never,
             uasc if exclude_uasc else never,
+            ~(first_named < as_of.to_datetime64()) if known else never,
         ]
         codes.append(np.select(rules, np.arange(len(COHORT_REASONS)), default=-1))
         ages.append(age)
     return _cohort_table(persons["person_id"], dates, np.concatenate(ages), np.concatenate(codes))
+
+
+def _first_named(data: LocalAuthorityData, person_id: pd.Series) -> np.ndarray:
+    """Each child's earliest CIN census event or episode start (NaT when none)."""
+    events = data.events
+    cin = events["event_type"].isin(CIN_CENSUS_EVENT_TYPES)
+    cin = events.loc[cin, ["person_id", "event_date"]]
+    care = data.care_episodes[["person_id", "start_date"]].set_axis(cin.columns, axis=1)
+    first = pd.concat([cin, care]).groupby("person_id")["event_date"].min()
+    return pd.DatetimeIndex(person_id.map(first)).to_numpy()
 
 
 def _looked_after(

@@ -7,7 +7,13 @@ CIN census.
 
 from riskmodel.data._care import care_entries, looked_after_on, periods_of_care
 from riskmodel.data._cin_census import read_cin_census
-from riskmodel.data._codes import ETHNIC_CODES, ETHNIC_GROUPS, EVENT_TYPES, ethnic_group
+from riskmodel.data._codes import (
+    CIN_CENSUS_EVENT_TYPES,
+    ETHNIC_CODES,
+    ETHNIC_GROUPS,
+    EVENT_TYPES,
+    ethnic_group,
+)
 from riskmodel.data._extracts import read_extract
 from riskmodel.data._import import ImportResult, import_returns
 from riskmodel.data._ssda903 import read_ssda903
@@ -15,6 +21,7 @@ from riskmodel.data._tables import LocalAuthorityData, merge_data, read_data, wr
 from riskmodel.data.synthetic import GroundTruth, make_local_authority, write_returns
 
 __all__ = [
+    "CIN_CENSUS_EVENT_TYPES",
     "ETHNIC_CODES",
     "ETHNIC_GROUPS",
     "EVENT_TYPES",

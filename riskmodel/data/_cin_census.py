@@ -112,7 +112,9 @@ def read_cin_census(
         persons["person_id"].isin(uasc), True
     )
     episodes = pd.DataFrame(columns=[c.name for c in TABLES["care_episodes"]])
-    data = LocalAuthorityData(persons, events, episodes, extract_date=extract)
+    data = LocalAuthorityData(
+        persons, events, episodes, extract_date=extract, population="returns"
+    )
     return data, log.to_frame()
 
 

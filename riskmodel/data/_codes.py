@@ -111,6 +111,12 @@ REFERRAL_SOURCE_CODES: frozenset[str] = frozenset(
 
 REASON_FOR_CLOSURE_CODES: tuple[str, ...] = tuple(f"RC{i}" for i in range(1, 10))
 
+CIN_CENSUS_EVENT_TYPES: tuple[str, ...] = (
+    "referral", "referral_nfa", "assessment_start", "assessment_factor", "s47_start",
+    "icpc", "cp_plan_start", "cp_plan_end", "cin_plan_start", "cin_plan_end", "cin_closure",
+)  # fmt: skip
+"""Event types the CIN census carries (the rest come from the 903 or local extracts)."""
+
 EVENT_TYPES: tuple[str, ...] = (
     "contact",
     "referral",

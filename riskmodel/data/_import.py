@@ -137,6 +137,7 @@ def import_returns(
         events=pd.concat(events, ignore_index=True),
         care_episodes=merged.care_episodes,
         extract_date=extract,
+        population="returns",
     ).validate()
     table = pd.concat(issues, ignore_index=True)[ISSUES_COLUMNS].reset_index(drop=True)
     return ImportResult(data, table, _summary(data, table, reported_upns))

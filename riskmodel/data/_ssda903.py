@@ -190,7 +190,11 @@ def read_ssda903(
         for name, t in zip(_CANONICAL, tables, strict=True)
     )
     data = LocalAuthorityData(
-        persons=persons, events=events, care_episodes=care_episodes, extract_date=extract
+        persons=persons,
+        events=events,
+        care_episodes=care_episodes,
+        extract_date=extract,
+        population="returns",
     )
     return data, issues
 

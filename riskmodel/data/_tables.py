@@ -21,6 +21,9 @@ __all__ = ["LocalAuthorityData", "merge_data", "read_data", "write_data"]
 
 _METADATA_FILE = "metadata.json"
 
+POPULATIONS: tuple[str, ...] = ("all", "returns")
+"""Who ``persons`` holds: every child of the area, or only the children the returns name."""
+
 
 @dataclass(frozen=True, eq=False)
 class LocalAuthorityData:
@@ -46,6 +49,15 @@ class LocalAuthorityData:
         date for the "not in the future" checks.
     truth : GroundTruth, optional
         The generator's ground truth, present only on synthetic data.
+    population : {"all", "returns"}, default "all"
+        Who ``persons`` holds. ``"all"``: every child of the area (a population
+        register, or the synthetic authority). ``"returns"``: only the children whom
+        the SSDA903 returns and CIN censuses name (what :func:`import_returns`
+        gives). A child is then in ``persons`` because of a record that may be dated
+        *after* an as-of date, so the cohort at that date only takes children with a
+        return record before it (see :func:`~riskmodel.cohort.build_cohort`); without
+        that rule, future care entrants would be in every earlier cohort and other
+        children only once known, which leaks the outcome into the training data.
 
     Examples
     --------
@@ -60,8 +72,11 @@ class LocalAuthorityData:
     care_episodes: pd.DataFrame
     extract_date: pd.Timestamp | None = None
     truth: GroundTruth | None = field(default=None, repr=False)
+    population: str = "all"
 
     def __post_init__(self) -> None:
+        if self.population not in POPULATIONS:
+            raise ValueError(f"population must be one of {POPULATIONS}, got {self.population!r}")
         for name in TABLES:
             object.__setattr__(self, name, coerce_table(name, getattr(self, name)))
         if self.extract_date is not None:
@@ -246,7 +261,8 @@ def merge_data(*datasets: LocalAuthorityData) -> LocalAuthorityData:
     Returns
     -------
     LocalAuthorityData
-        With the latest of the datasets' extract dates.
+        With the latest of the datasets' extract dates, and population
+        ``"returns"`` if any dataset's is.
     """
     if not datasets:
         raise ValueError("merge_data needs at least one dataset")
@@ -260,6 +276,7 @@ def merge_data(*datasets: LocalAuthorityData) -> LocalAuthorityData:
         events=events,
         care_episodes=episodes.drop_duplicates(),
         extract_date=max(extracts) if extracts else None,
+        population="returns" if any(d.population == "returns" for d in datasets) else "all",
     )
 
 
@@ -311,7 +328,7 @@ def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> Lo
     directory : path-like
         Holds ``persons``, ``events`` and ``care_episodes`` as ``.parquet`` or
         ``.csv`` (UTF-8, ISO dates), and optionally ``metadata.json`` with the
-        ``extract_date``.
+        ``extract_date`` and the ``population`` (see :class:`LocalAuthorityData`).
     validate : bool, default True
         Run :meth:`LocalAuthorityData.validate` before returning.
 
@@ -332,14 +349,20 @@ def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> Lo
         path = _find_table(directory, name)
         tables[name] = coerce_table(name, _read_table(path), source=str(path))
     meta_path = directory / _METADATA_FILE
-    extract_date = None
+    extract_date, population = None, "all"
     if meta_path.exists():
         try:
-            extract_date = json.loads(meta_path.read_text(encoding="utf-8")).get("extract_date")
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            extract_date = meta.get("extract_date")
+            population = meta.get("population", "all")
         except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
             raise SchemaError(f"{meta_path}: not valid JSON ({exc})") from None
         extract_date = _extract_date(extract_date, meta_path)
-    data = LocalAuthorityData(**tables, extract_date=extract_date)
+        if population not in POPULATIONS:
+            raise SchemaError(
+                f"{meta_path}: population {population!r} is not one of {', '.join(POPULATIONS)}"
+            )
+    data = LocalAuthorityData(**tables, extract_date=extract_date, population=population)
     return data.validate() if validate else data
 
 
@@ -375,6 +398,9 @@ def write_data(
             atomic_write(
                 target, lambda p, t=table: t.to_csv(p, index=False, date_format="%Y-%m-%d")
             )
-    meta = {"extract_date": None if data.extract_date is None else str(data.extract_date.date())}
+    meta = {
+        "extract_date": None if data.extract_date is None else str(data.extract_date.date()),
+        "population": data.population,
+    }
     atomic_write(directory / _METADATA_FILE, lambda p: Path(p).write_text(json.dumps(meta)))
     return directory

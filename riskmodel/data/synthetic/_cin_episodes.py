@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from riskmodel.data._codes import CIN_CENSUS_EVENT_TYPES
+
 __all__ = ["CIN_EVENT_TYPES", "Block", "Episode", "build_episodes"]
 
-CIN_EVENT_TYPES: tuple[str, ...] = (
-    "referral", "referral_nfa", "assessment_start", "assessment_factor", "s47_start",
-    "icpc", "cp_plan_start", "cp_plan_end", "cin_plan_start", "cin_plan_end", "cin_closure",
-)  # fmt: skip
+CIN_EVENT_TYPES = CIN_CENSUS_EVENT_TYPES
 """Event types the CIN census carries."""
 
 # Order of events on the same day: what completes the open episode's work, then its
