@@ -1,7 +1,10 @@
-"""The main job end to end on the synthetic authority (``make demo``).
+"""The main job end to end on the synthetic authority (``make demo``), as an authority runs it.
 
-Synthesise an authority, validate it, train with a temporal backtest, register the
-model (the first version becomes champion), train a challenger and apply the
+Synthesise an authority and write what its statutory returns (SSDA903 in CSV and XML,
+the CIN census of every year) and local extracts (contacts, early help, police,
+school, youth justice, with their mapping files) would hold; import them into the
+canonical tables as ``riskmodel import`` does; train with a temporal backtest, register
+the model (the first version becomes champion), train a challenger and apply the
 promotion rule, score the latest as-of date with the champion, and write the review
 report. Everything is tracked in MLflow (``./mlflow.db`` unless
 ``MLFLOW_TRACKING_URI`` is set).
@@ -12,11 +15,13 @@ from __future__ import annotations
 import argparse
 import logging
 import time
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
 import riskmodel as rm
-from riskmodel.jobs import load_config, run_score, run_train
+from riskmodel.jobs import load_config, run_import, run_score, run_train
+from riskmodel.jobs._import import ISSUES_FILE
 from riskmodel.tracking import promote, set_tracking_uri
 
 
@@ -37,12 +42,42 @@ def main(argv: list[str] | None = None) -> None:
     uri = set_tracking_uri()
 
     _step(1, f"synthesising an authority of {args.n_children:,} children (seed {args.seed})")
-    data = rm.make_local_authority(n_children=args.n_children, random_state=args.seed)
-    data_dir = rm.write_data(data, out / "data")
-    print(f"   {data}\n   tables written to {data_dir}/")
+    synthetic = rm.make_local_authority(n_children=args.n_children, random_state=args.seed)
+    print(f"   {synthetic}")
 
-    _step(2, "reading them back and validating")
-    print(rm.read_data(data_dir).summary().to_string())
+    _step(2, "writing what its returns and local extracts would hold, year by year")
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always", rm.DataQualityWarning)
+        returns = rm.write_returns(synthetic, out / "returns")
+    for note in notes:
+        print(f"   note: {note.message}")
+    years = sorted(p.name for p in (returns / "ssda903").iterdir())
+    print(f"   {len(years)} collection years ({years[0]} to {years[-1]}) under {returns}/")
+
+    _step(3, "importing the returns and extracts into the canonical tables")
+    extracts = {
+        str(csv): str(csv.with_suffix(".yaml"))
+        for csv in sorted((returns / "extracts").glob("*.csv"))
+    }
+    imported = run_import(
+        sorted((returns / "ssda903").iterdir()),
+        sorted((returns / "cin_census").glob("*.xml")),
+        extracts,
+        out / "data",
+    )
+    summary = imported.summary
+    data_dir = out / "data"
+    print(
+        f"   {summary['children']:,} children named by the returns; {summary['care_episodes']:,} "
+        f"care episodes; {len(imported.data.events):,} events\n"
+        f"   {len(imported.issues):,} records not used, each with its reason, in "
+        f"{data_dir / ISSUES_FILE} (by source: "
+        + ", ".join(f"{k} {v:,}" for k, v in imported.issues["source"].value_counts().items())
+        + ")"
+    )
+    # Synthetic only: the generator's truth lets the backtest show the best possible.
+    data = replace(rm.read_data(data_dir), truth=synthetic.truth)
+    print(data.coverage_summary().to_string())
 
     config = load_config(
         data=str(data_dir),
@@ -52,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         random_state=args.seed,
         tracking_uri=uri,
     )
-    _step(3, "training the gradient-boosting model with a temporal backtest; registering it")
+    _step(4, "training the gradient-boosting model with a temporal backtest; registering it")
     champion = run_train(data, config)
     dates = champion.as_of_dates
     print(
@@ -63,13 +98,13 @@ def main(argv: list[str] | None = None) -> None:
     print(champion.backtest.summary().round(3).T.to_string())
     print(f"   registered riskmodel version {champion.version}")
 
-    _step(4, "training a logistic challenger and applying the promotion rule")
+    _step(5, "training a logistic challenger and applying the promotion rule")
     challenger = run_train(data, replace(config, model="logistic", out=str(out / "challenger")))
     decision = promote("riskmodel", challenger.version)
     verdict = "promoted" if decision.promoted else "not promoted"
     print(f"   version {challenger.version} {verdict}: {decision.reason}")
 
-    _step(5, "scoring the latest as-of date with the champion")
+    _step(6, "scoring the latest as-of date with the champion")
     result = run_score(data, replace(config, out=str(out / "scores"), csv=True))
     counts = result.counts
     print(
@@ -80,7 +115,8 @@ def main(argv: list[str] | None = None) -> None:
     print(top.to_string(index=False))
 
     print(f"\ndone in {time.perf_counter() - started:.0f} s. Outputs:")
-    print(f"   data:          {data_dir}/")
+    print(f"   returns:       {returns}/")
+    print(f"   data:          {data_dir}/  (import issues: {ISSUES_FILE})")
     print(f"   review report: {champion.report}  (open it in a browser)")
     print(f"   scores:        {result.files['scores']}  (+ exclusions, drift, history/)")
     print(f"   MLflow:        {uri}")
