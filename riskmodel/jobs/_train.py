@@ -105,7 +105,7 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
     )
     result, audit = backtest_and_audit(model, data, frame, config)
     log.info("fitting the model on all %d rows", len(frame))
-    model.fit(frame.X, frame.y)
+    model.fit(frame.X, frame.y, feature_spec=frame.spec)
     report = write_review(
         data, model, frame, result, audit, config, Path(config.out) / "review.html"
     )
@@ -202,7 +202,7 @@ def _log(data, model, frame, result, audit, report, config):
         },
         figures=figures,
         artifacts=[report],
-        dicts={"training_profile.json": profile_features(frame.X).to_dict()},
+        dicts={"training_profile.json": profile_features(frame.X[model.features_used_]).to_dict()},
         fairness_flags=flags,
         register_as=config.register_as,
     )

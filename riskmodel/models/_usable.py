@@ -1,0 +1,257 @@
+"""Which input columns a model can learn from: none entirely missing or constant.
+
+An authority that never records an event family gets columns with nothing in them:
+counts that are always 0, "days since" that are always missing. HistGradientBoosting
+refuses an all-missing column, and no estimator learns anything from a constant one,
+so such columns are left out of the base pipeline at fit, and one warning says which
+and why, grouped by event family when the feature specification is known.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from riskmodel.exceptions import DataQualityWarning
+
+__all__ = ["UsableColumns", "describe_dropped", "unusable_columns", "usable_columns"]
+
+MISSING = "missing for every training row"
+_LISTED = 5
+"""Features named in full in a warning line; the rest are counted."""
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _column_reason(column: Any) -> str | None:
+    """Why one training column cannot be learned from, or None when it can.
+
+    A column with a single value on some rows and missing on the others is kept:
+    missing then tells the rows apart (it is how "no such event" reads).
+    """
+    values = pd.Series(column)
+    present = values.dropna()
+    if present.empty:
+        return MISSING
+    first = present.iloc[0]
+    if len(present) == len(values) and (present == first).all():
+        return f"the same for every training row ({_shown(first)})"
+    return None
+
+
+def unusable_columns(X: Any, keys: list, names: list[str]) -> dict[str, str]:
+    """Map each entirely missing or constant column of ``X`` to the reason.
+
+    Parameters
+    ----------
+    X : DataFrame or ndarray
+        Training features.
+    keys : list
+        Column keys (names or positions), as :func:`split_columns` gives them.
+    names : list of str
+        The name of each key, used in the result.
+
+    Returns
+    -------
+    dict of str to str
+        Feature name to reason, in column order.
+    """
+    out = {}
+    for key, name in zip(keys, names, strict=True):
+        if isinstance(X, pd.DataFrame):
+            column = X[key] if isinstance(key, str) else X.iloc[:, key]
+        else:
+            column = np.asarray(X)[:, key]
+        reason = _column_reason(column)
+        if reason is not None:
+            out[name] = reason
+    return out
+
+
+def _listing(features: list[str]) -> str:
+    shown = ", ".join(features[:_LISTED])
+    more = len(features) - _LISTED
+    return f"{shown}, and {more} more" if more > 0 else shown
+
+
+def describe_dropped(
+    dropped: dict[str, str], names: list[str], families: Mapping[str, str] | None = None
+) -> tuple[dict[str, str], str]:
+    """Group dropped features by event family and word the warning.
+
+    A family all of whose features were dropped (nothing ever recorded in the
+    training rows) is one line, "no early_help events in the training rows: 4
+    features left out (...)"; other dropped features get a line each.
+
+    Parameters
+    ----------
+    dropped : dict of str to str
+        From :func:`unusable_columns`.
+    names : list of str
+        Every input feature name.
+    families : mapping of str to str, optional
+        Feature name to the (first) event family it reads, from the feature
+        specification; features not in it are worded one by one.
+
+    Returns
+    -------
+    reasons : dict of str to str
+        Feature name to the reason stored in ``features_dropped_``.
+    message : str
+        The warning.
+    """
+    family = dict(families or {})
+    members: dict[str, list[str]] = {}
+    for name in names:
+        if name in family:
+            members.setdefault(family[name], []).append(name)
+    reasons, lines, done = dict(dropped), [], set()
+    for fam, features in members.items():
+        if all(f in dropped for f in features):
+            reason = f"no {fam} events in the training rows"
+            reasons.update(dict.fromkeys(features, reason))
+            n = len(features)
+            lines.append(
+                f"{reason}: {n} feature{'' if n == 1 else 's'} left out ({_listing(features)})"
+            )
+            done.update(features)
+    for name, reason in dropped.items():
+        if name not in done:
+            lines.append(f"{name} is {reason}: left out")
+    total = len(dropped)
+    head = (
+        f"{total} of {len(names)} features cannot be learned from and were left out of "
+        "the model (entirely missing or constant on the training rows)"
+    )
+    return reasons, head + ": " + "; ".join(lines)
+
+
+def column_keys(X: Any) -> tuple[list, list[str]]:
+    """Column keys of ``X`` (names when all are strings, else positions) and their names.
+
+    Names are the column names, or ``x0``, ``x1``, ... for positions, as in the
+    fitted preprocessor's output names.
+    """
+    columns = list(X.columns) if isinstance(X, pd.DataFrame) else list(range(X.shape[1]))
+    if all(isinstance(c, str) for c in columns):
+        return columns, list(columns)
+    return list(range(len(columns))), [f"x{i}" for i in range(len(columns))]
+
+
+def check_feature_spec(feature_spec: Any, names: list[str]) -> tuple[dict | None, dict[str, str]]:
+    """Check a feature specification against the training columns.
+
+    Parameters
+    ----------
+    feature_spec : FeatureSpec, dict or None
+        The specification that built ``X`` (or its plain description).
+    names : list of str
+        The training column names.
+
+    Returns
+    -------
+    description : dict or None
+        The plain description of the spec's features that are columns of ``X``
+        (in the spec's order), to store as ``feature_spec_``.
+    families : dict of str to str
+        Feature name to the first event family it reads.
+
+    Raises
+    ------
+    ValueError
+        If some columns of ``X`` are not features of the spec (scoring could not
+        build them), or the description cannot be read.
+    TypeError
+        If ``feature_spec`` is neither a FeatureSpec, a dict nor None.
+    """
+    from riskmodel.features import FeatureSpec
+
+    if feature_spec is None:
+        return None, {}
+    if isinstance(feature_spec, Mapping):
+        feature_spec = FeatureSpec.from_dict(dict(feature_spec))
+    if not isinstance(feature_spec, FeatureSpec):
+        raise TypeError(
+            "feature_spec must be a FeatureSpec (such as frame.spec), its to_dict() "
+            f"description or None; got {type(feature_spec).__name__}"
+        )
+    unknown = [name for name in names if name not in set(feature_spec.names)]
+    if unknown:
+        raise ValueError(
+            f"feature_spec does not build {len(unknown)} column(s) of X, so the model could "
+            f"not be scored from the spec: {_listing(unknown)}. Pass the spec that built X "
+            "(frame.spec), as a DataFrame with its column names"
+        )
+    wanted = set(names)
+    kept = FeatureSpec(
+        tuple(f for f in feature_spec if f.name in wanted),
+        count_other_event_types=feature_spec.count_other_event_types,
+    )
+    families = {f.name: f.families[0].name for f in kept if f.families}
+    return kept.to_dict(), families
+
+
+class UsableColumns(NamedTuple):
+    """The columns a base pipeline reads, and the others with their reasons."""
+
+    numeric: list
+    categorical: list
+    used: list[str]
+    dropped: dict[str, str]
+    spec: dict | None
+
+
+def usable_columns(X: Any, numeric: list, categorical: list, feature_spec: Any) -> UsableColumns:
+    """Leave out the columns of ``X`` that cannot be learned from, warning once.
+
+    Parameters
+    ----------
+    X : DataFrame or ndarray
+        Validated training features.
+    numeric, categorical : list
+        Column keys from :func:`~riskmodel.models._preprocess.split_columns`.
+    feature_spec : FeatureSpec, dict or None
+        Checked with :func:`check_feature_spec`.
+
+    Returns
+    -------
+    UsableColumns
+        The used numeric and categorical keys, the used names (in column order),
+        the dropped names with reasons and the spec's plain description.
+
+    Warns
+    -----
+    DataQualityWarning
+        Naming the dropped columns and why, by event family when the spec is known.
+
+    Raises
+    ------
+    ValueError
+        If every column would be dropped.
+    """
+    keys, names = column_keys(X)
+    spec, families = check_feature_spec(feature_spec, names)
+    dropped = unusable_columns(X, keys, names)
+    if dropped:
+        dropped, message = describe_dropped(dropped, names, families)
+        if len(dropped) == len(names):
+            raise ValueError(f"nothing to learn from: {message}")
+        warnings.warn(message, DataQualityWarning, stacklevel=4)
+    used = {key for key, name in zip(keys, names, strict=True) if name not in dropped}
+    return UsableColumns(
+        [key for key in numeric if key in used],
+        [key for key in categorical if key in used],
+        [name for name in names if name not in dropped],
+        dropped,
+        spec,
+    )
