@@ -107,10 +107,15 @@ class BacktestResult:
 
 
 def _fit_args(estimator: Any, frame: Any) -> dict[str, Any]:
-    """``feature_spec=frame.spec`` for estimators whose ``fit`` takes it, else nothing."""
+    """``feature_spec=frame.spec`` for estimators whose ``fit`` takes it, else nothing.
+
+    The spec is passed only when it builds every column of ``frame.X`` (a frame
+    whose columns were added to by hand is fitted without it).
+    """
     spec = getattr(frame, "spec", None)
-    if spec is None:
-        return {}
+    names = getattr(spec, "names", None)
+    if names is None or not set(map(str, frame.X.columns)) <= set(names):
+        return {}  # no spec, or one that did not build these columns
     try:
         parameters = inspect.signature(estimator.fit).parameters
     except (TypeError, ValueError):

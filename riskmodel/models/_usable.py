@@ -33,48 +33,45 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _column_reason(column: Any) -> str | None:
-    """Why one training column cannot be learned from, or None when it can.
+def unusable_columns(X: Any, names: list[str]) -> dict[str, str]:
+    """Map each entirely missing or constant column of ``X`` to the reason.
 
     A column with a single value on some rows and missing on the others is kept:
     missing then tells the rows apart (it is how "no such event" reads).
-    """
-    values = pd.Series(column)
-    present = values.dropna()
-    if present.empty:
-        return MISSING
-    first = present.iloc[0]
-    if len(present) == len(values) and (present == first).all():
-        return f"the same for every training row ({_shown(first)})"
-    return None
-
-
-def unusable_columns(X: Any, keys: list, names: list[str]) -> dict[str, str]:
-    """Map each entirely missing or constant column of ``X`` to the reason.
 
     Parameters
     ----------
     X : DataFrame or ndarray
         Training features.
-    keys : list
-        Column keys (names or positions), as :func:`split_columns` gives them.
     names : list of str
-        The name of each key, used in the result.
+        The name of each column, in order, used in the result.
 
     Returns
     -------
     dict of str to str
         Feature name to reason, in column order.
     """
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+    missing = frame.isna()
+    empty = missing.all(axis=0).to_numpy()
+    complete = ~missing.any(axis=0).to_numpy()
+    single = np.zeros(len(names), dtype=bool)
+    numeric = [j for j, dtype in enumerate(frame.dtypes) if pd.api.types.is_numeric_dtype(dtype)]
+    if numeric:
+        block = frame.iloc[:, numeric]
+        lows, highs = block.min(axis=0).to_numpy(object), block.max(axis=0).to_numpy(object)
+        single[numeric] = [
+            not (pd.isna(low) or pd.isna(high)) and bool(low == high)
+            for low, high in zip(lows, highs, strict=True)
+        ]
+    for j in sorted(set(range(len(names))) - set(numeric)):  # categories: few columns
+        single[j] = frame.iloc[:, j].nunique(dropna=True) == 1
     out = {}
-    for key, name in zip(keys, names, strict=True):
-        if isinstance(X, pd.DataFrame):
-            column = X[key] if isinstance(key, str) else X.iloc[:, key]
-        else:
-            column = np.asarray(X)[:, key]
-        reason = _column_reason(column)
-        if reason is not None:
-            out[name] = reason
+    for j, name in enumerate(names):
+        if empty[j]:
+            out[name] = MISSING
+        elif single[j] and complete[j]:
+            out[name] = f"the same for every training row ({_shown(frame.iat[0, j])})"
     return out
 
 
@@ -241,7 +238,7 @@ def usable_columns(X: Any, numeric: list, categorical: list, feature_spec: Any) 
     """
     keys, names = column_keys(X)
     spec, families = check_feature_spec(feature_spec, names)
-    dropped = unusable_columns(X, keys, names)
+    dropped = unusable_columns(X, names)
     if dropped:
         dropped, message = describe_dropped(dropped, names, families)
         if len(dropped) == len(names):
