@@ -202,7 +202,11 @@ def _log(data, model, frame, result, audit, report, config):
         },
         figures=figures,
         artifacts=[report],
-        dicts={"training_profile.json": profile_features(frame.X[model.features_used_]).to_dict()},
+        dicts={
+            # drift is measured on the features the model reads, never on those left out
+            "training_profile.json": profile_features(frame.X[model.features_used_]).to_dict(),
+            "features_left_out.json": dict(model.features_dropped_),
+        },
         fairness_flags=flags,
         register_as=config.register_as,
     )

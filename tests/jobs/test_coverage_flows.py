@@ -10,6 +10,7 @@ feature the model left out.
 from __future__ import annotations
 
 import dataclasses
+import re
 import warnings
 
 import pandas as pd
@@ -44,6 +45,8 @@ ABSENT_FAMILIES = {
     "903 only": ["contact", "referral", "early_help", "youth_justice", "suspension"],
     "CIN census and care": ["contact", "early_help", "youth_justice", "suspension", "absence"],
 }
+SEMIANNUAL = tuple(str(d.date()) for d in pd.date_range("2016-04-01", "2023-01-01", freq="6MS"))
+"""Fewer as-of dates than the job would choose (quarterly), to keep each flow short."""
 ABSENT_FAMILIES["all four"] = [f for k in REMOVED if k != "all four" for f in ABSENT_FAMILIES[k]]
 
 
@@ -56,7 +59,7 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def authority():
-    return rm.make_local_authority(n_children=5_000, random_state=4)
+    return rm.make_local_authority(n_children=4_000, random_state=4)
 
 
 @pytest.fixture(scope="module")
@@ -81,13 +84,14 @@ def _variant(data, name):
     return dataclasses.replace(data, events=events.reset_index(drop=True))
 
 
-def _train_and_score(data, name, tmp_path, uri):
+def _train_and_score(data, name, tmp_path, uri, *, as_of_dates=SEMIANNUAL, history_months=24):
     register = "cov_" + "".join(c if c.isalnum() else "_" for c in name.lower())
     config = JobConfig(
         out=str(tmp_path / "train"),
+        as_of_dates=as_of_dates,
         n_splits=2,
-        n_resamples=10,
-        history_months=24,
+        n_resamples=5,
+        history_months=history_months,
         capacity=20,
         register_as=register,
         tracking_uri=uri,
@@ -101,6 +105,17 @@ def _train_and_score(data, name, tmp_path, uri):
     score_config = dataclasses.replace(config, out=str(tmp_path / "scores"), as_of="2024-04-01")
     run_score(data, score_config)
     return outcome, quality
+
+
+def _check_profile_and_review(outcome):
+    from riskmodel.tracking import load_run_dict
+
+    model = outcome.model
+    profile = load_run_dict(outcome.run_id, "training_profile.json")
+    assert sorted(profile["edges"]) == sorted(model.features_used_)  # drift: used only
+    assert load_run_dict(outcome.run_id, "features_left_out.json") == model.features_dropped_
+    html = re.sub(r"left out at fit: [^<]*", "", outcome.report.read_text())
+    assert [name for name in model.features_dropped_ if name in html] == []
 
 
 def _check_scores(data, model, tmp_path):
@@ -138,6 +153,7 @@ def test_a_flow_without_some_event_families(authority, name, tmp_path, tracking_
         assert any(r == f"no {family} events in the training rows"
                    for r in model.features_dropped_.values())  # fmt: skip
     _check_scores(data, model, tmp_path)
+    _check_profile_and_review(outcome)
 
 
 def test_a_flow_whose_event_records_start_four_years_after_the_care_history(
@@ -145,7 +161,9 @@ def test_a_flow_whose_event_records_start_four_years_after_the_care_history(
 ):
     data = _variant(authority, "events four years after care")
     assert data.care_episodes["start_date"].min() < pd.Timestamp("2014-04-01")
-    outcome, _ = _train_and_score(data, "late events", tmp_path, tracking_uri)
-    assert outcome.as_of_dates[0] >= pd.Timestamp("2020-04-01")  # 24 months of records
+    outcome, _ = _train_and_score(
+        data, "late events", tmp_path, tracking_uri, as_of_dates=None, history_months=12
+    )
+    assert outcome.as_of_dates[0] >= pd.Timestamp("2019-04-01")  # 12 months of records
     assert outcome.model.features_used_
     _check_scores(data, outcome.model, tmp_path)
