@@ -17,10 +17,17 @@ import numpy as np
 import pandas as pd
 
 from riskmodel.exceptions import DataQualityWarning
+from riskmodel.features import FeatureSpec
 
 __all__ = ["UsableColumns", "describe_dropped", "unusable_columns", "usable_columns"]
 
 MISSING = "missing for every training row"
+_NOTHING = (
+    MISSING,
+    "the same for every training row (0)",
+    "the same for every training row (False)",
+)
+"""What a feature of a family with no events at all is (counts 0, flags False)."""
 _LISTED = 5
 """Features named in full in a warning line; the rest are counted."""
 
@@ -86,9 +93,10 @@ def describe_dropped(
 ) -> tuple[dict[str, str], str]:
     """Group dropped features by event family and word the warning.
 
-    A family all of whose features were dropped (nothing ever recorded in the
-    training rows) is one line, "no early_help events in the training rows: 4
-    features left out (...)"; other dropped features get a line each.
+    A family all of whose features show nothing (missing, 0 or False for every
+    training row: no such event was recorded before any as-of date) is one line,
+    "no early_help events in the training rows: 4 features left out (...)"; other
+    dropped features get a line each.
 
     Parameters
     ----------
@@ -114,7 +122,7 @@ def describe_dropped(
             members.setdefault(family[name], []).append(name)
     reasons, lines, done = dict(dropped), [], set()
     for fam, features in members.items():
-        if all(f in dropped for f in features):
+        if all(dropped.get(f) in _NOTHING for f in features):
             reason = f"no {fam} events in the training rows"
             reasons.update(dict.fromkeys(features, reason))
             n = len(features)
@@ -171,8 +179,6 @@ def check_feature_spec(feature_spec: Any, names: list[str]) -> tuple[dict | None
     TypeError
         If ``feature_spec`` is neither a FeatureSpec, a dict nor None.
     """
-    from riskmodel.features import FeatureSpec
-
     if feature_spec is None:
         return None, {}
     if isinstance(feature_spec, Mapping):
@@ -182,7 +188,8 @@ def check_feature_spec(feature_spec: Any, names: list[str]) -> tuple[dict | None
             "feature_spec must be a FeatureSpec (such as frame.spec), its to_dict() "
             f"description or None; got {type(feature_spec).__name__}"
         )
-    unknown = [name for name in names if name not in set(feature_spec.names)]
+    built = set(feature_spec.names)
+    unknown = [name for name in names if name not in built]
     if unknown:
         raise ValueError(
             f"feature_spec does not build {len(unknown)} column(s) of X, so the model could "

@@ -223,3 +223,30 @@ def test_score_builds_the_model_s_own_custom_features():
     wrong = FeatureSpec((AgeYears(), DaysSince(missing)))
     with pytest.raises(ValueError, match="any_referral_count_365d"):
         rm.score(data, model, AS_OF, capacity=10, spec=wrong)  # a given spec wins
+
+
+def test_a_family_with_some_events_is_not_said_to_have_none():
+    X, y = _table()
+    s47 = EventFamily("s47", "s47_start", "section 47 enquiries")
+    eh = EventFamily("early_help", "early_help_start", "early help episodes")
+    spec = FeatureSpec(
+        (Count(s47, 90), Count(s47, 365), Count(eh, 365), DaysSince(eh), AgeYears())
+    )
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "s47_count_90d": 0,
+            "s47_count_365d": rng.integers(0, 3, len(X)),
+            "early_help_count_365d": 0,
+            "early_help_days_since_last": np.nan,
+            "age_years": X["a"].to_numpy(),
+        }
+    )
+    with pytest.warns(DataQualityWarning) as record:
+        model = RiskClassifier("hgb", random_state=0).fit(frame, y, feature_spec=spec.to_dict())
+    message = str(record[0].message)
+    assert "no early_help events in the training rows: 2 features left out" in message
+    assert "s47_count_90d is the same for every training row (0): left out" in message
+    assert "no s47 events" not in message
+    assert model.features_used_ == ["s47_count_365d", "age_years"]
+    assert FeatureSpec.from_dict(model.feature_spec_) == spec
