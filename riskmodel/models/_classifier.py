@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -15,6 +15,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
+from riskmodel.features import FeatureSpec
 from riskmodel.models._calibration import (
     CalibrationSplit,
     as_probabilities,
@@ -22,7 +23,13 @@ from riskmodel.models._calibration import (
     fit_calibrator,
     one_pass_calibrators,
 )
-from riskmodel.models._inputs import check_fit_input, check_predict_input, logit, take_rows
+from riskmodel.models._inputs import (
+    check_classifier_params,
+    check_fit_input,
+    check_predict_input,
+    logit,
+    take_rows,
+)
 from riskmodel.models._preprocess import feature_groups, make_preprocessor, split_columns
 from riskmodel.models._usable import usable_columns
 
@@ -185,34 +192,9 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
     def _check_params(self) -> None:
-        if isinstance(self.estimator, str):
-            if self.estimator not in ESTIMATORS:
-                raise ValueError(
-                    f"estimator must be one of {ESTIMATORS} or a classifier instance; "
-                    f"got {self.estimator!r}"
-                )
-        elif (
-            isinstance(self.estimator, type)
-            or not is_classifier(self.estimator)
-            or not hasattr(self.estimator, "predict_proba")
-        ):
-            raise ValueError(
-                "estimator must be a scikit-learn classifier with predict_proba; "
-                f"got {self.estimator!r}"
-            )
-        if self.calibration is not None and self.calibration not in CALIBRATIONS:
-            raise ValueError(
-                f"calibration must be one of {CALIBRATIONS} or None; got {self.calibration!r}"
-            )
-        fraction = self.calibration_fraction
-        if (
-            isinstance(fraction, bool)
-            or not isinstance(fraction, int | float)
-            or not (0.0 < fraction < 1.0)
-        ):
-            raise ValueError(
-                f"calibration_fraction must be a number strictly between 0 and 1; got {fraction!r}"
-            )
+        check_classifier_params(
+            self.estimator, self.calibration, self.calibration_fraction, ESTIMATORS, CALIBRATIONS
+        )
 
     def _make_base_pipeline(self, X: Any, feature_spec: Any) -> Pipeline:
         if isinstance(self.estimator, str):
@@ -231,7 +213,9 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         preprocess = make_preprocessor(numeric, categorical, tree=tree)
         return Pipeline([("preprocess", preprocess), ("estimator", estimator)])
 
-    def fit(self, X: Any, y: Any, *, feature_spec: Any = None) -> RiskClassifier:
+    def fit(
+        self, X: Any, y: Any, *, feature_spec: FeatureSpec | Mapping[str, Any] | None = None
+    ) -> RiskClassifier:
         """Fit the base pipeline on earlier as-of dates and calibrate on the latest.
 
         Columns entirely missing or constant on the training rows (an event family
