@@ -114,7 +114,11 @@ def _check_profile_and_review(outcome):
     profile = load_run_dict(outcome.run_id, "training_profile.json")
     assert sorted(profile["edges"]) == sorted(model.features_used_)  # drift: used only
     assert load_run_dict(outcome.run_id, "features_left_out.json") == model.features_dropped_
-    html = re.sub(r"left out at fit: [^<]*", "", outcome.report.read_text())
+    html = outcome.report.read_text()
+    used, dropped = len(model.features_used_), len(model.features_dropped_)
+    card = f"{used} of {used + dropped} (" if dropped else f"{used} ("  # the model card
+    assert card in html and (dropped > 0) == ("left out at fit: " in html)
+    html = re.sub(r"left out at fit: [^<]*", "", html)
     assert [name for name in model.features_dropped_ if name in html] == []
 
 
@@ -167,3 +171,4 @@ def test_a_flow_whose_event_records_start_four_years_after_the_care_history(
     assert outcome.as_of_dates[0] >= pd.Timestamp("2019-04-01")  # 12 months of records
     assert outcome.model.features_used_
     _check_scores(data, outcome.model, tmp_path)
+    _check_profile_and_review(outcome)
