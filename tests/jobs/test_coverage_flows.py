@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 
 import riskmodel as rm
 from riskmodel.exceptions import DataQualityWarning
-from riskmodel.jobs import JobConfig, run_score, run_train
+from riskmodel.jobs import JobConfig, run_review, run_score, run_train
 
 pytestmark = [
     pytest.mark.slow,
@@ -158,6 +158,15 @@ def test_a_flow_without_some_event_families(authority, name, tmp_path, tracking_
                    for r in model.features_dropped_.values())  # fmt: skip
     _check_scores(data, model, tmp_path)
     _check_profile_and_review(outcome)
+    if name == "all four":  # the review job rebuilds the registered model's own features
+        config = JobConfig(
+            as_of_dates=SEMIANNUAL, n_splits=2, n_resamples=5, capacity=20,
+            model_uri=outcome.model_uri, tracking_uri=tracking_uri,
+        )  # fmt: skip
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)
+            report = run_review(data, config, tmp_path / "review.html")
+        assert "left out at fit: no contact events" in report.read_text()
 
 
 def test_a_flow_whose_event_records_start_four_years_after_the_care_history(
