@@ -8,6 +8,7 @@ scored on the same rows as ``"best possible"``, so the gap to the ceiling is vis
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -106,12 +107,30 @@ class BacktestResult:
         return plot_over_time(self.by_date, metric=metric, ax=ax)
 
 
+def _fit_args(estimator: Any, frame: Any) -> dict[str, Any]:
+    """``feature_spec=frame.spec`` for estimators whose ``fit`` takes it, else nothing.
+
+    The spec is passed only when it builds every column of ``frame.X`` (a frame
+    whose columns were added to by hand is fitted without it).
+    """
+    spec = getattr(frame, "spec", None)
+    names = getattr(spec, "names", None)
+    if names is None or not set(map(str, frame.X.columns)) <= set(names):
+        return {}  # no spec, or one that did not build these columns
+    try:
+        parameters = inspect.signature(estimator.fit).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {"feature_spec": spec} if "feature_spec" in parameters else {}
+
+
 def _score_fold(models, frame, train, test, truth) -> pd.DataFrame:
     X, y = frame.X, frame.y.to_numpy()
     keys = frame.keys.iloc[test].reset_index(drop=True)
     out = []
     for name, estimator in models.items():
-        fitted = clone(estimator).fit(X.iloc[train], y[train])
+        fitted = clone(estimator)
+        fitted.fit(X.iloc[train], y[train], **_fit_args(fitted, frame))
         out.append(
             keys.assign(
                 model=name, y_true=y[test], y_score=fitted.predict_proba(X.iloc[test])[:, 1]
@@ -193,7 +212,9 @@ def backtest(
     Parameters
     ----------
     model : estimator
-        Cloned and fitted on each fold's training rows.
+        Cloned and fitted on each fold's training rows, with
+        ``feature_spec=frame.spec`` when its ``fit`` accepts it (as
+        :class:`~riskmodel.RiskClassifier`'s does); baselines are fitted without.
     frame : TrainingFrame
         From :func:`~riskmodel.build_training_frame` (unlabelled rows dropped).
     splitter : TemporalSplit

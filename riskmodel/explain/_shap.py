@@ -12,7 +12,7 @@ from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingCla
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from riskmodel.explain._values import feature_values, input_names, summing_matrix
+from riskmodel.explain._values import feature_values, summing_matrix, used_features
 from riskmodel.models._classifier import RiskClassifier
 from riskmodel.models._inputs import check_predict_input, take_rows
 
@@ -148,7 +148,7 @@ def explain(
     -------
     shap.Explanation
         One row per row of ``X``, in the same order (keep ``X.index`` to label
-        them), one column per input feature:
+        them), one column per input feature the model uses:
 
         - ``values``: SHAP values in log-odds, shape ``(n_rows, n_features)``;
         - ``base_values``: the expected log-odds, shape ``(n_rows,)``;
@@ -157,6 +157,10 @@ def explain(
         - ``display_data``: when the model has categorical features, the values as
           given (strings for categories); otherwise None, as ``data`` holds them;
         - ``feature_names``: the input feature names.
+
+        Only the features the model uses (``model.features_used_``) are columns: a
+        feature left out at fit (entirely missing or constant on the training
+        rows) has no SHAP value, so it is never a reason.
 
     Raises
     ------
@@ -221,7 +225,7 @@ def explain(
         background = np.asarray(background, dtype=np.float64)
     Z = np.asarray(preprocess.transform(X), dtype=np.float64)
     encoded, expected = _encoded_shap(estimator, Z, background)
-    names = input_names(model)
+    names, _ = used_features(model)
     values = encoded @ summing_matrix(model.feature_groups_, names)
     base_values = np.full(len(values), expected)
     _check_additivity(values.sum(axis=1) + base_values, estimator.decision_function(Z))

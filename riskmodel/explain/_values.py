@@ -16,7 +16,7 @@ import pandas as pd
 
 from riskmodel.models._preprocess import to_float
 
-__all__ = ["feature_values", "input_names", "summing_matrix"]
+__all__ = ["feature_values", "input_names", "summing_matrix", "used_features"]
 
 
 def input_names(model: Any) -> list[str]:
@@ -24,6 +24,21 @@ def input_names(model: Any) -> list[str]:
     if hasattr(model, "feature_names_in_"):
         return [str(name) for name in model.feature_names_in_]
     return [f"x{i}" for i in range(model.n_features_in_)]
+
+
+def used_features(model: Any) -> tuple[list[str], list[int]]:
+    """Return the features the model's base pipeline reads and their positions in ``X``.
+
+    ``features_used_`` leaves out the columns that were entirely missing or constant
+    when the model was fitted (they have no SHAP value); a model fitted before that
+    attribute existed uses every input column.
+    """
+    names = input_names(model)
+    used = getattr(model, "features_used_", None)
+    if used is None:
+        return names, list(range(len(names)))
+    position = {name: j for j, name in enumerate(names)}
+    return list(used), [position[name] for name in used]
 
 
 def summing_matrix(feature_groups: dict[str, str], names: list[str]) -> np.ndarray:
@@ -84,23 +99,25 @@ def feature_values(model: Any, X: Any) -> tuple[np.ndarray, np.ndarray | None]:
 
     Returns
     -------
-    data : ndarray of float64, shape (n_rows, n_features)
-        Numbers (booleans as 0/1, missing as NaN); categories as their code in the
-        fitted encoder (NaN when missing or not seen in ``fit``).
-    display_data : ndarray of object, shape (n_rows, n_features), or None
+    data : ndarray of float64, shape (n_rows, n_used_features)
+        The features the model uses (``features_used_``), as numbers (booleans
+        as 0/1, missing as NaN); categories as their code in the fitted encoder
+        (NaN when missing or not seen in ``fit``).
+    display_data : ndarray of object, shape (n_rows, n_used_features), or None
         When the model has categorical features, the values of ``X`` as given
         (strings for categories), missing as NaN; otherwise None, ``data`` being
         the values as given. (shap walks object arrays cell by cell, which would
         cost about as much as the SHAP values themselves.)
     """
     preprocess = model.base_pipeline_.named_steps["preprocess"]
-    categorical = list(model.categorical_features_)
+    categorical = list(model.categorical_features_)  # used ones, as the encoder has them
     n_rows, n_cols = np.shape(X)
     keys = list(X.columns) if isinstance(X, pd.DataFrame) else list(range(n_cols))
     if isinstance(X, pd.DataFrame) and not all(isinstance(k, str) for k in keys):
         keys = list(range(n_cols))
-    data = np.empty((n_rows, n_cols))
-    numeric = [j for j, key in enumerate(keys) if key not in categorical]
+    _, used = used_features(model)
+    data = np.full((n_rows, n_cols), np.nan)
+    numeric = [j for j in used if keys[j] not in categorical]
     if numeric:
         block = X.iloc[:, numeric] if isinstance(X, pd.DataFrame) else np.asarray(X)[:, numeric]
         data[:, numeric] = to_float(block)
@@ -109,10 +126,10 @@ def feature_values(model: Any, X: Any) -> tuple[np.ndarray, np.ndarray | None]:
         for key, categories in zip(categorical, encoder.categories_, strict=True):
             data[:, keys.index(key)] = _codes(_column(X, key), categories)
     if not categorical:
-        return data, None
+        return data[:, used], None
     if isinstance(X, pd.DataFrame):
-        display = X.astype(object)
+        display = X.iloc[:, used].astype(object)
         display = display.where(display.notna(), np.nan).to_numpy(dtype=object)
     else:
-        display = np.asarray(X, dtype=object)
-    return data, display
+        display = np.asarray(X, dtype=object)[:, used]
+    return data[:, used], display

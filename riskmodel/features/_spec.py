@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from riskmodel.data._codes import EVENT_TYPES
 from riskmodel.features._event_features import Count
 from riskmodel.features._parts import EventFamily, Feature
+from riskmodel.features._serialise import spec_from_dict, spec_to_dict
 
 __all__ = ["FeatureSpec", "feature_descriptions"]
 
@@ -86,6 +87,71 @@ class FeatureSpec:
         from riskmodel.features._default import default_spec
 
         return default_spec()
+
+    def to_dict(self) -> dict:
+        """Return a plain description of the specification (for storing with a model).
+
+        Returns
+        -------
+        dict
+            Only ``str``, ``int``, ``float``, ``bool``, ``None``, ``list`` and ``dict``:
+            ``{"format": 1, "count_other_event_types": ..., "families": [...],
+            "features": [...]}``, each family once (name, event types, noun,
+            singular, codes) and each feature as its ``kind`` (class name) and fields,
+            naming its families. JSON can hold it as it is.
+
+        Raises
+        ------
+        TypeError
+            If a feature is not one of the classes the package exports (a subclass
+            of your own has no plain description).
+
+        See Also
+        --------
+        from_dict : Build the specification back.
+
+        Examples
+        --------
+        >>> from riskmodel.features import Count, EventFamily, FeatureSpec
+        >>> s47 = EventFamily("s47", "s47_start", "section 47 enquiries")
+        >>> spec = FeatureSpec((Count(s47, 365),))
+        >>> spec.to_dict()["features"]
+        [{'kind': 'Count', 'family': 's47', 'window_days': 365}]
+        >>> FeatureSpec.from_dict(spec.to_dict()) == spec
+        True
+        """
+        return spec_to_dict(self.features, self.count_other_event_types)
+
+    @classmethod
+    def from_dict(cls, description: dict) -> FeatureSpec:
+        """Build a specification from :meth:`to_dict` output.
+
+        Only the package's own feature classes (``Count``, ``DaysSince``, ``Ever``,
+        ``LatestValue``, ``OpenAt``, ``PreviousCPPlans``, ``AgeYears``,
+        ``DaysSinceLeftCare``, ``PreviousCarePeriods``, ``SiblingsLookedAfter``) and
+        :class:`EventFamily` are constructed, looked up by name in a fixed table.
+
+        Parameters
+        ----------
+        description : dict
+            A plain description, such as a fitted model's ``feature_spec_``.
+
+        Returns
+        -------
+        FeatureSpec
+
+        Raises
+        ------
+        ValueError
+            If the description names an unknown kind of feature or event family, has
+            unexpected keys, or holds a feature or family that cannot be built (the
+            message says which one and why).
+        """
+        features, count_other = spec_from_dict(description)
+        try:
+            return cls(features, count_other_event_types=count_other)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"the feature specification cannot be built: {error}") from error
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -32,7 +32,9 @@ def run_score(data: Any, config: JobConfig) -> Any:
     """Score the cohort at ``config.as_of`` with the registered model and log the run.
 
     With no ``as_of``, the day after the data's extract date is used, so that every
-    recorded event counts. Outputs go to ``config.out``: ``scores.parquet``,
+    recorded event counts. The features are those the model was trained on, built
+    from the specification it carries (``feature_spec_``; the default
+    specification for a model without one). Outputs go to ``config.out``: ``scores.parquet``,
     ``exclusions.parquet``, ``drift.parquet`` and the score ``history/``.
 
     Returns
@@ -77,17 +79,25 @@ def run_score(data: Any, config: JobConfig) -> Any:
 def run_review(data: Any, config: JobConfig, out: str | Path) -> Path:
     """Backtest the registered model's settings on ``data`` and write the review report.
 
-    The backtest refits clones of the registered model on each temporal fold; the
-    explanations and example reasons are those of the registered model itself.
+    The features are built from the registered model's own specification
+    (``feature_spec_``; the default one for a model without it). The backtest refits
+    clones of the registered model on each temporal fold; the explanations and
+    example reasons are those of the registered model itself.
     """
     from riskmodel._frame import build_training_frame
     from riskmodel.jobs._train import _as_of_dates, backtest_and_audit, write_review
+    from riskmodel.scoring._features import model_spec
     from riskmodel.tracking import load_model, set_tracking_uri
 
     require_children(data, "review the model on")
     set_tracking_uri(config.tracking_uri)
     model = load_model(model_uri(config)).model
     data.validate()
-    frame = build_training_frame(data, _as_of_dates(data, config), horizon=config.horizon_months)
+    frame = build_training_frame(
+        data,
+        _as_of_dates(data, config),
+        horizon=config.horizon_months,
+        spec=model_spec(model),
+    )
     result, audit = backtest_and_audit(model, data, frame, config)
     return write_review(data, model, frame, result, audit, config, Path(out))

@@ -124,7 +124,7 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
     )
     result, audit = backtest_and_audit(model, data, frame, config)
     log.info("fitting the model on all %d rows", len(frame))
-    model.fit(frame.X, frame.y)
+    model.fit(frame.X, frame.y, feature_spec=frame.spec)
     report = write_review(
         data, model, frame, result, audit, config, Path(config.out) / "review.html"
     )
@@ -221,7 +221,11 @@ def _log(data, model, frame, result, audit, report, config):
         },
         figures=figures,
         artifacts=[report],
-        dicts={"training_profile.json": profile_features(frame.X).to_dict()},
+        dicts={
+            # drift is measured on the features the model reads, never on those left out
+            "training_profile.json": profile_features(frame.X[model.features_used_]).to_dict(),
+            "features_left_out.json": dict(model.features_dropped_),
+        },
         fairness_flags=flags,
         register_as=config.register_as,
         feature_dtypes=frame.X.dtypes,

@@ -18,7 +18,14 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import PredefinedSplit, train_test_split
 
-__all__ = ["AS_OF_LEVEL", "CalibrationSplit", "calibration_split", "fit_calibrator"]
+__all__ = [
+    "AS_OF_LEVEL",
+    "CalibrationSplit",
+    "as_probabilities",
+    "calibration_split",
+    "fit_calibrator",
+    "one_pass_calibrators",
+]
 
 AS_OF_LEVEL = "as_of_date"
 
@@ -131,3 +138,30 @@ def fit_calibrator(base: Any, X: Any, y: np.ndarray, method: str) -> CalibratedC
     one_fold = PredefinedSplit(np.zeros(len(y), dtype=int))
     calibrator = CalibratedClassifierCV(FrozenEstimator(base), method=method, cv=one_fold)
     return calibrator.fit(X, y)
+
+
+def as_probabilities(positive: np.ndarray) -> np.ndarray:
+    """Two columns from the positive class's probability, round-off clipped to [0, 1]."""
+    positive = np.clip(positive, 0.0, 1.0)
+    return np.column_stack([1.0 - positive, positive])
+
+
+def one_pass_calibrators(calibrator: Any, base: Any) -> list[Any] | None:
+    """Return the maps from the base's log-odds to risk, if they can be applied directly.
+
+    None when uncalibrated, for temperature scaling (which reads all classes'
+    outputs), when the base pipeline has no ``decision_function`` (the calibrator
+    then reads ``predict_proba``), or when a calibrator wraps another estimator than
+    the frozen base pipeline.
+    """
+    if calibrator is None or not hasattr(base, "decision_function"):
+        return None
+    maps = []
+    for pair in calibrator.calibrated_classifiers_:
+        wrapped = getattr(pair.estimator, "estimator", pair.estimator)  # FrozenEstimator
+        if pair.method not in ("isotonic", "sigmoid") or len(pair.calibrators) != 1:
+            return None
+        if wrapped is not base:
+            return None
+        maps.append(pair.calibrators[0])
+    return maps

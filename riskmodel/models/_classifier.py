@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -15,9 +15,23 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
-from riskmodel.models._calibration import CalibrationSplit, calibration_split, fit_calibrator
-from riskmodel.models._inputs import check_fit_input, check_predict_input, logit, take_rows
+from riskmodel.features import FeatureSpec
+from riskmodel.models._calibration import (
+    CalibrationSplit,
+    as_probabilities,
+    calibration_split,
+    fit_calibrator,
+    one_pass_calibrators,
+)
+from riskmodel.models._inputs import (
+    check_classifier_params,
+    check_fit_input,
+    check_predict_input,
+    logit,
+    take_rows,
+)
 from riskmodel.models._preprocess import feature_groups, make_preprocessor, split_columns
+from riskmodel.models._usable import usable_columns
 
 __all__ = ["RiskClassifier"]
 
@@ -90,9 +104,20 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     feature_groups_ : dict of str to str
         Each column of ``base_pipeline_[:-1].get_feature_names_out()``, in order,
         mapped to the input feature it comes from (one-hot columns and missing
-        indicators map to their feature).
+        indicators map to their feature). Only used features appear.
+    features_used_ : list of str
+        The input columns the base pipeline reads, in the order of ``X``
+        (``x0``, ``x1``, ... for an array). Explanations, reasons and drift speak
+        of exactly these.
+    features_dropped_ : dict of str to str
+        The other input columns (entirely missing or constant on the training rows),
+        each with the reason, such as ``"no early_help events in the training rows"``.
+    feature_spec_ : dict or None
+        The plain description (:meth:`~riskmodel.features.FeatureSpec.to_dict`) of
+        the ``feature_spec`` passed to ``fit``, limited to the columns of ``X``;
+        None when none was given. Scoring builds the model's features from it.
     categorical_features_ : list
-        Input columns encoded as categories.
+        Used input columns encoded as categories.
     calibration_dates_ : numpy.ndarray or None
         The as-of dates of the calibration slice; None for a random split or no
         calibration.
@@ -107,6 +132,9 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
 
     Warns
     -----
+    DataQualityWarning
+        If some columns are entirely missing or constant on the training rows: they
+        are left out (see ``features_dropped_``).
     UserWarning
         If the base-fit or calibration slice lacks one of the classes (e.g. no care
         entries at the latest dates). The base pipeline is then fitted on all rows and
@@ -164,36 +192,11 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
     def _check_params(self) -> None:
-        if isinstance(self.estimator, str):
-            if self.estimator not in ESTIMATORS:
-                raise ValueError(
-                    f"estimator must be one of {ESTIMATORS} or a classifier instance; "
-                    f"got {self.estimator!r}"
-                )
-        elif (
-            isinstance(self.estimator, type)
-            or not is_classifier(self.estimator)
-            or not hasattr(self.estimator, "predict_proba")
-        ):
-            raise ValueError(
-                "estimator must be a scikit-learn classifier with predict_proba; "
-                f"got {self.estimator!r}"
-            )
-        if self.calibration is not None and self.calibration not in CALIBRATIONS:
-            raise ValueError(
-                f"calibration must be one of {CALIBRATIONS} or None; got {self.calibration!r}"
-            )
-        fraction = self.calibration_fraction
-        if (
-            isinstance(fraction, bool)
-            or not isinstance(fraction, int | float)
-            or not (0.0 < fraction < 1.0)
-        ):
-            raise ValueError(
-                f"calibration_fraction must be a number strictly between 0 and 1; got {fraction!r}"
-            )
+        check_classifier_params(
+            self.estimator, self.calibration, self.calibration_fraction, ESTIMATORS, CALIBRATIONS
+        )
 
-    def _make_base_pipeline(self, X: Any) -> Pipeline:
+    def _make_base_pipeline(self, X: Any, feature_spec: Any) -> Pipeline:
         if isinstance(self.estimator, str):
             estimator = _named_estimator(self.estimator, self.random_state)
         else:
@@ -201,13 +204,24 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         if self.estimator_params:
             estimator.set_params(**self.estimator_params)
         numeric, categorical = split_columns(X, self.categorical_features)
+        columns = usable_columns(X, numeric, categorical, feature_spec)
+        numeric, categorical = columns.numeric, columns.categorical
+        self.feature_spec_ = columns.spec
+        self.features_used_, self.features_dropped_ = columns.used, columns.dropped
         self.categorical_features_ = categorical
         tree = get_tags(estimator).input_tags.allow_nan
         preprocess = make_preprocessor(numeric, categorical, tree=tree)
         return Pipeline([("preprocess", preprocess), ("estimator", estimator)])
 
-    def fit(self, X: Any, y: Any) -> RiskClassifier:
+    def fit(
+        self, X: Any, y: Any, *, feature_spec: FeatureSpec | Mapping[str, Any] | None = None
+    ) -> RiskClassifier:
         """Fit the base pipeline on earlier as-of dates and calibrate on the latest.
+
+        Columns entirely missing or constant on the training rows (an event family
+        the authority never records) are left out of the base pipeline, with one
+        :class:`~riskmodel.exceptions.DataQualityWarning` naming them; ``X`` passed
+        to prediction still needs every column seen here.
 
         Parameters
         ----------
@@ -216,15 +230,27 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
             the temporal calibration split.
         y : array-like of shape (n_samples,)
             Binary outcome.
+        feature_spec : FeatureSpec or dict, optional
+            The specification that built ``X`` (``frame.spec``, the resolved one),
+            or its :meth:`~riskmodel.features.FeatureSpec.to_dict` description.
+            Stored as ``feature_spec_``, so that scoring builds exactly these
+            features; the warning about left-out features then speaks of event
+            families.
 
         Returns
         -------
         self : RiskClassifier
             The fitted classifier.
+
+        Raises
+        ------
+        ValueError
+            If every column is entirely missing or constant, or ``feature_spec``
+            does not build every column of ``X``.
         """
         self._check_params()
         X, y = check_fit_input(self, X, y)
-        base = self._make_base_pipeline(X)
+        base = self._make_base_pipeline(X, feature_spec)
         self.calibrator_ = None
         self.calibration_dates_ = None
         self.n_calibration_rows_ = 0
@@ -294,7 +320,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_predict_input(self, X)
-        return _as_probabilities(self._final_model.predict_proba(X)[:, 1])
+        return as_probabilities(self._final_model.predict_proba(X)[:, 1])
 
     def predict(self, X: Any) -> np.ndarray:
         """Class with the larger calibrated probability (a 0.5 threshold).
@@ -364,36 +390,9 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_predict_input(self, X)
-        calibrators = _one_pass_calibrators(self.calibrator_, self.base_pipeline_)
+        calibrators = one_pass_calibrators(self.calibrator_, self.base_pipeline_)
         if calibrators is None:
             return self.predict_proba(X), self.decision_function(X)
         log_odds = self.base_pipeline_.decision_function(X)
         positive = np.mean([calibrator.predict(log_odds) for calibrator in calibrators], axis=0)
-        return _as_probabilities(positive), log_odds
-
-
-def _as_probabilities(positive: np.ndarray) -> np.ndarray:
-    """Two columns from the positive class's probability, round-off clipped to [0, 1]."""
-    positive = np.clip(positive, 0.0, 1.0)
-    return np.column_stack([1.0 - positive, positive])
-
-
-def _one_pass_calibrators(calibrator: Any, base: Any) -> list[Any] | None:
-    """Return the maps from the base's log-odds to risk, if they can be applied directly.
-
-    None when uncalibrated, for temperature scaling (which reads all classes'
-    outputs), when the base pipeline has no ``decision_function`` (the calibrator
-    then reads ``predict_proba``), or when a calibrator wraps another estimator than
-    the frozen base pipeline.
-    """
-    if calibrator is None or not hasattr(base, "decision_function"):
-        return None
-    maps = []
-    for pair in calibrator.calibrated_classifiers_:
-        wrapped = getattr(pair.estimator, "estimator", pair.estimator)  # FrozenEstimator
-        if pair.method not in ("isotonic", "sigmoid") or len(pair.calibrators) != 1:
-            return None
-        if wrapped is not base:
-            return None
-        maps.append(pair.calibrators[0])
-    return maps
+        return as_probabilities(positive), log_odds

@@ -11,10 +11,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import is_classifier
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_consistent_length, column_or_1d, validate_data
 
-__all__ = ["check_binary_target", "check_fit_input", "check_predict_input", "logit", "take_rows"]
+__all__ = [
+    "check_binary_target",
+    "check_classifier_params",
+    "check_fit_input",
+    "check_predict_input",
+    "logit",
+    "take_rows",
+]
 
 # Probabilities are clipped to [EPS, 1 - EPS] before taking log-odds, so scores stay finite.
 EPS = 1e-12
@@ -105,3 +113,38 @@ def logit(p: np.ndarray) -> np.ndarray:
     """Log-odds of probabilities, clipped away from 0 and 1 so they stay finite."""
     p = np.clip(np.asarray(p, dtype=np.float64), EPS, 1.0 - EPS)
     return np.log(p) - np.log1p(-p)
+
+
+def check_classifier_params(
+    estimator: Any,
+    calibration: Any,
+    calibration_fraction: Any,
+    estimators: tuple[str, ...],
+    calibrations: tuple[str, ...],
+) -> None:
+    """Raise a ValueError naming the first invalid parameter of a risk classifier."""
+    if isinstance(estimator, str):
+        if estimator not in estimators:
+            raise ValueError(
+                f"estimator must be one of {estimators} or a classifier instance; "
+                f"got {estimator!r}"
+            )
+    elif (
+        isinstance(estimator, type)
+        or not is_classifier(estimator)
+        or not hasattr(estimator, "predict_proba")
+    ):
+        raise ValueError(
+            f"estimator must be a scikit-learn classifier with predict_proba; got {estimator!r}"
+        )
+    if calibration is not None and calibration not in calibrations:
+        raise ValueError(f"calibration must be one of {calibrations} or None; got {calibration!r}")
+    fraction = calibration_fraction
+    if (
+        isinstance(fraction, bool)
+        or not isinstance(fraction, int | float)
+        or not (0.0 < fraction < 1.0)
+    ):
+        raise ValueError(
+            f"calibration_fraction must be a number strictly between 0 and 1; got {fraction!r}"
+        )

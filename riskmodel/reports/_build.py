@@ -147,6 +147,20 @@ def audit_backtest(
     )
 
 
+def _features_line(model: Any, n_columns: int) -> str:
+    """How many features the model reads, and which it left out at fit and why."""
+    note = "demographic groups are not inputs unless listed"
+    dropped = getattr(model, "features_dropped_", None) or {}
+    if not dropped:
+        return f"{n_columns} ({note})"
+    by_reason: dict[str, list[str]] = {}
+    for name, reason in dropped.items():
+        by_reason.setdefault(reason, []).append(name)
+    left_out = "; ".join(f"{reason}: {', '.join(names)}" for reason, names in by_reason.items())
+    used = n_columns - len(dropped)
+    return f"{used} of {n_columns} ({note}); left out at fit: {left_out}"
+
+
 def describe_model(model: Any, frame: TrainingFrame) -> dict[str, str]:
     """Plain labels for the model card: estimator, calibration, features, training data."""
     params = model.get_params(deep=False) if hasattr(model, "get_params") else {}
@@ -155,7 +169,7 @@ def describe_model(model: Any, frame: TrainingFrame) -> dict[str, str]:
     for key, name in (("estimator", "Estimator"), ("calibration", "Calibration")):
         if key in params:
             out[name] = str(params[key])
-    out["Features"] = f"{frame.X.shape[1]} (demographic groups are not inputs unless listed)"
+    out["Features"] = _features_line(model, frame.X.shape[1])
     out["Training rows"] = f"{len(frame):,} child-dates, {int(frame.y.sum()):,} care entries"
     if len(dates):
         out["As-of dates"] = f"{len(dates)}, {dates[0].date()} to {dates[-1].date()}"

@@ -106,14 +106,11 @@ def forest(
     if reference is not None:
         ax.axvline(reference, color="grey", linewidth=1)
     for colour, mask in (("#0969da", ~flags), ("#cf222e", flags)):
-        ax.errorbar(
-            value[mask],
-            y[mask],
-            xerr=[value[mask] - lower[mask], upper[mask] - value[mask]],
-            fmt="o",
-            color=colour,
-            capsize=3,
-        )
+        # Lines from lower to upper, not error bars: a percentile bootstrap interval
+        # can leave out its own point estimate (few resamples, a skewed ratio), which
+        # matplotlib's non-negative error lengths cannot draw.
+        ax.hlines(y[mask], lower[mask], upper[mask], color=colour)
+        ax.plot(value[mask], y[mask], "o", color=colour)
     ax.set_yticks(y, rows["label"].astype(str).tolist())
     ax.set(title=title, xlabel=xlabel)
     ax.grid(axis="x", alpha=0.3)

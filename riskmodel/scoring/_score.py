@@ -19,9 +19,10 @@ import pandas as pd
 
 from riskmodel._atomic import atomic_write
 from riskmodel.cohort import build_cohort
-from riskmodel.features import build_features, default_spec
+from riskmodel.features import build_features
 from riskmodel.metrics import risk_bands
 from riskmodel.scoring._drift import PSI_ALERT, FeatureProfile, population_stability
+from riskmodel.scoring._features import align_features, model_spec, used_columns
 from riskmodel.scoring._history import add_changes, append_history, previous_scores
 
 __all__ = ["DriftWarning", "ScoringResult", "score", "score_features"]
@@ -80,24 +81,6 @@ class ScoringResult:
             "excluded": len(self.exclusions),
             "flagged": int(self.scores["flagged"].sum()),
         }
-
-
-def _align_features(X: pd.DataFrame, model: Any, notes: list[str]) -> pd.DataFrame:
-    """Match the model's columns: absent generic counts are 0, unseen columns dropped."""
-    wanted = [str(c) for c in getattr(model, "feature_names_in_", X.columns)]
-    absent = [c for c in wanted if c not in X.columns]
-    not_counts = [c for c in absent if not c.startswith("other_")]
-    if not_counts:
-        raise ValueError(
-            f"the model needs feature(s) {', '.join(not_counts)} that the feature "
-            "specification did not produce; score with the spec the model was trained on"
-        )
-    if absent:
-        notes.append(f"no events of the type(s) behind {', '.join(absent)}: counted as 0")
-    extra = [c for c in X.columns if c not in wanted]
-    if extra:
-        notes.append(f"event types the model never saw were ignored: {', '.join(extra)}")
-    return X.reindex(columns=wanted, fill_value=0)
 
 
 def _rank(person_ids: np.ndarray, p: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
@@ -179,10 +162,18 @@ def _reasons(model: Any, X: pd.DataFrame, spec: Any, top: int) -> pd.DataFrame:
 
 
 def _check_drift(profile, X, notes) -> pd.DataFrame | None:
+    """Drift of the features the model uses (``X`` holds only those)."""
     if profile is None:
         return None
     if isinstance(profile, dict):
         profile = FeatureProfile.from_dict(profile)
+    used = set(X.columns)
+    profile = FeatureProfile(
+        {k: v for k, v in profile.edges.items() if k in used},
+        {k: v for k, v in profile.shares.items() if k in used},
+        {k: v for k, v in profile.missing.items() if k in used},
+        profile.n_rows,
+    )
     drift = population_stability(profile, X)
     alerts = drift[drift["status"] == "alert"]
     if len(alerts):
@@ -223,11 +214,14 @@ def score(
     capacity : int, default 50
         How many children the service can support: the top ``capacity`` are flagged.
     spec : FeatureSpec, optional
-        The specification the model was trained on; default :func:`default_spec`.
+        The specification the model was trained on. By default the one the model
+        carries (``model.feature_spec_``, stored by ``fit(..., feature_spec=...)``),
+        else :func:`~riskmodel.features.default_spec`.
     model_name, model_version : str
         Written into every row.
     profile : FeatureProfile or dict, optional
-        The training profile; when given, drift is measured and warned about.
+        The training profile; when given, drift is measured and warned about, for
+        the features the model uses (``model.features_used_``) only.
     out : path-like, optional
         A directory for ``scores.parquet``, ``exclusions.parquet``, ``drift.parquet``
         (and ``.csv`` copies with ``csv=True``) and the score ``history/``; or the
@@ -249,6 +243,9 @@ def score(
     ------
     SchemaError
         If the data are invalid.
+    ValueError
+        If the specification cannot build every feature the model was trained on
+        (the message names them).
     RuntimeError
         If children in differs from scored plus excluded (nothing is written).
     """
@@ -257,9 +254,9 @@ def score(
     notes: list[str] = []
     cohort = build_cohort(data, as_of, **cohort_kwargs)
     in_cohort = cohort[cohort["in_cohort"]]
-    spec = (spec or default_spec()).resolve(data.events["event_type"].unique())
+    spec = model_spec(model, spec).resolve(data.events["event_type"].unique())
     X = build_features(data, spec=spec, keys=in_cohort[["person_id", "as_of_date"]])
-    X = _align_features(X, model, notes)
+    X = align_features(X, model, notes)
     ids = in_cohort["person_id"].astype("str").to_numpy()
     scores = score_features(model, X, ids, capacity).assign(as_of_date=as_of)
     if len(X):
@@ -280,7 +277,7 @@ def score(
             f"children in ({len(data.persons)}) != scored ({len(scores)}) + excluded "
             f"({len(excluded)}); nothing was written"
         )
-    drift = _check_drift(profile, X, notes)
+    drift = _check_drift(profile, X[used_columns(model, X)], notes)
     files: dict[str, Path] = {}
     if out is not None:
         scores, files = _write(Path(out), scores, excluded, drift, as_of, csv)

@@ -89,3 +89,19 @@ def test_unlabelled_rows_are_refused(small_tables):
     frame = type("F", (), {"y": pd.Series([1.0, np.nan])})()
     with pytest.raises(ValueError, match="labelled rows only"):
         backtest(RiskClassifier(), frame, TemporalSplit(1))
+
+
+def test_folds_are_fitted_with_the_frame_s_spec_when_it_built_the_frame():
+    from types import SimpleNamespace
+
+    from riskmodel.evaluation._backtest import _fit_args
+    from riskmodel.features import default_spec
+    from riskmodel.models import RuleBaseline
+
+    spec = default_spec()
+    frame = SimpleNamespace(X=pd.DataFrame(columns=list(spec.names[:3])), spec=spec)
+    assert _fit_args(RiskClassifier(), frame) == {"feature_spec": spec}
+    assert _fit_args(RuleBaseline(), frame) == {}  # its fit takes no spec
+    frame.X["noise"] = []
+    assert _fit_args(RiskClassifier(), frame) == {}  # a column the spec did not build
+    assert _fit_args(RiskClassifier(), SimpleNamespace(X=frame.X, spec=None)) == {}
