@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from riskmodel.exceptions import SchemaError
 from riskmodel.features import FeatureSpec, default_spec
 
 __all__ = ["align_features", "model_spec", "used_columns"]
@@ -47,7 +48,7 @@ def model_spec(model: Any, spec: FeatureSpec | None = None) -> FeatureSpec:
     try:
         return FeatureSpec.from_dict(stored)
     except ValueError as error:
-        raise ValueError(f"the model's feature_spec_ cannot be read: {error}") from error
+        raise SchemaError(f"the model's feature_spec_ cannot be read: {error}") from error
 
 
 def _listing(names: list[str]) -> str:
@@ -73,7 +74,7 @@ def align_features(X: pd.DataFrame, model: Any, notes: list[str]) -> pd.DataFram
     not_counts = [c for c in absent if not c.startswith("other_")]
     if not_counts:
         built = f"; it built {len(extra)} the model does not know: {_listing(extra)}"
-        raise ValueError(
+        raise SchemaError(
             f"the feature specification cannot build {len(not_counts)} feature(s) the model "
             f"was trained on: {_listing(not_counts)}{built if extra else ''}. Score with the "
             "spec the model was trained on (fit it with feature_spec=frame.spec to store it "

@@ -222,11 +222,6 @@ def test_a_bug_is_one_line_with_its_own_exit_status(capsys, monkeypatch, tmp_pat
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs RiskClassifier.fit to leave out all-missing features (helper dfeat); "
-    "remove this mark when merged",
-)
 def test_train_on_a_903_only_extract(capsys, tmp_path, authority, settings):
     events = authority.events[authority.events["event_type"] == "missing_episode"]
     folder = _write(dataclasses.replace(authority, events=events), tmp_path)
