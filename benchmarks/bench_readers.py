@@ -5,26 +5,17 @@ Prints best-of-five wall time for the SSDA903 folder and the largest CIN census 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import riskmodel as rm
+from benchmarks._timing import best_of
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "real_format"
 
 
-def _best(fn, repeat=5):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
-    t903 = _best(lambda: rm.read_ssda903(FIXTURES / "ssda903"))
-    tcin = _best(lambda: rm.read_cin_census(FIXTURES / "cin_census" / "fake_CIN_data.xml"))
+    t903 = best_of(lambda: rm.read_ssda903(FIXTURES / "ssda903"), 5)
+    tcin = best_of(lambda: rm.read_cin_census(FIXTURES / "cin_census" / "fake_CIN_data.xml"), 5)
     print(f"read_ssda903 (2,675 children, 5,050 episodes): {t903:.3f} s best of 5")
     print(f"read_cin_census (332 children, 259 KB XML):   {tcin:.3f} s best of 5")
 

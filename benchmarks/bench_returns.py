@@ -18,19 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 import riskmodel as rm
+from benchmarks._timing import best_of
 from riskmodel.exceptions import DataQualityWarning
 
 N_CHILDREN = 60_000
 YEAR = 2024
-
-
-def _best(fn, repeat=3):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -49,10 +41,12 @@ def main() -> None:
         csvs = sorted(folder.glob("*.csv"))
         rows = {p.stem: len(pd.read_csv(p, dtype=str)) for p in csvs}
         children = sum(1 for _ in ET.parse(census).getroot().iter("Child"))
-        base_903 = _best(lambda: [pd.read_csv(p, dtype=str, keep_default_na=False) for p in csvs])
-        t903 = _best(lambda: rm.read_ssda903(folder))
-        base_cin = _best(lambda: ET.parse(census))
-        tcin = _best(lambda: rm.read_cin_census(census))
+        base_903 = best_of(
+            lambda: [pd.read_csv(p, dtype=str, keep_default_na=False) for p in csvs]
+        )
+        t903 = best_of(lambda: rm.read_ssda903(folder))
+        base_cin = best_of(lambda: ET.parse(census))
+        tcin = best_of(lambda: rm.read_cin_census(census))
         size_903 = sum(p.stat().st_size for p in csvs) / 1e6
         size_cin = census.stat().st_size / 1e6
     print(f"make_local_authority({N_CHILDREN:,}): {made:.1f} s")

@@ -17,16 +17,8 @@ import numpy as np
 import pandas as pd
 
 import riskmodel as rm
+from benchmarks._timing import best_of
 from riskmodel.scoring import score_features
-
-
-def _best(fn, repeat=3):
-    best = np.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:
@@ -37,9 +29,9 @@ def main() -> None:
     reps = int(np.ceil(1_000_000 / len(frame.X)))
     X = pd.concat([frame.X] * reps, ignore_index=True).iloc[:1_000_000]
     ids = np.array([f"C{i:07d}" for i in range(len(X))])
-    bare = _best(lambda: model.predict_proba(X))
-    lib = _best(lambda: score_features(model, X, ids, 50, tiebreak=False))
-    lib_tb = _best(lambda: score_features(model, X, ids, 50))
+    bare = best_of(lambda: model.predict_proba(X))
+    lib = best_of(lambda: score_features(model, X, ids, 50, tiebreak=False))
+    lib_tb = best_of(lambda: score_features(model, X, ids, 50))
     print(
         f"1M rows: predict_proba {bare:.2f} s; score_features {lib:.2f} s "
         f"({lib / bare:.2f}x); with log-odds tie-break {lib_tb:.2f} s ({lib_tb / bare:.2f}x)"

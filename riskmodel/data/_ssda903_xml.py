@@ -34,7 +34,7 @@ from riskmodel.data._files import read_text
 from riskmodel.data._ssda903_return import RawReturn
 from riskmodel.exceptions import SchemaError
 
-__all__ = ["BLOCKS", "MAX_DEPTH", "read_xml_return"]
+__all__ = ["BLOCKS", "COLUMNS", "MAX_DEPTH", "XML_TO_CSV", "read_xml_return"]
 
 ROOT = "EXPSSDA903"
 BLOCKS: dict[str, str] = {
@@ -45,8 +45,10 @@ BLOCKS: dict[str, str] = {
 }
 """Blocks of a ``<CHILD>`` and the table each becomes."""
 
-_RENAMED = {"CHILDID": "CHILD", "PL": "PLACE"}
-_COLUMNS: dict[str, tuple[str, ...]] = {
+XML_TO_CSV = {"CHILDID": "CHILD", "PL": "PLACE"}
+"""Fields whose XML name differs from their CSV column."""
+
+COLUMNS: dict[str, tuple[str, ...]] = {
     "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
     "episodes": (
         "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
@@ -109,7 +111,7 @@ class _Parser:
         depth = len(self.stack)
         tag = self.stack.pop()
         if depth == 4 and self.current is not None and self.text is not None:
-            name = _RENAMED.get(tag, tag)
+            name = XML_TO_CSV.get(tag, tag)
             value = "".join(self.text).strip() or None
             self.current.values.setdefault(name, value)  # a field given twice: the first
             self.text = None
@@ -169,7 +171,7 @@ def _raw_return(path: Path, records: list[_Record]) -> RawReturn:
         if record.table == "header":
             child_ids.setdefault(child, record.values.get("CHILD"))
     tables, locations, positions = {}, {}, {}
-    for table, columns in _COLUMNS.items():
+    for table, columns in COLUMNS.items():
         rows = [r for r in records if r.table == table]
         if not rows and table in ("missing", "uasc"):
             continue

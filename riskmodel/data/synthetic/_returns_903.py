@@ -19,31 +19,17 @@ from xml.sax.saxutils import escape
 import pandas as pd
 
 from riskmodel._atomic import atomic_write
+from riskmodel.data._ssda903_xml import BLOCKS, COLUMNS, XML_TO_CSV
 
 __all__ = ["COLUMNS", "looked_after_missing", "year_tables", "write_903_csv", "write_903_xml"]
 
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
-    "episodes": (
-        "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-        "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
-    ),
-    "missing": ("CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"),
-    "uasc": ("CHILD", "SEX", "DOB", "DUC"),
-}  # fmt: skip
-"""The columns of each CSV table, in order."""
-
-_XML_FIELDS: dict[str, tuple[str, ...]] = {
-    "header": ("CHILDID", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
-    "episodes": (
-        "DECOM", "RNE", "LS", "CIN", "PL", "PL_POST", "HOME_POST", "URN", "PLACE_PROVIDER",
-        "DEC", "REC", "REASON_PLACE_CHANGE",
-    ),
-    "missing": ("MISSING", "MIS_START", "MIS_END"),
-    "uasc": ("SEX", "DOB", "DUC"),
-}  # fmt: skip
-_XML_BLOCKS = {"header": "HEADER", "episodes": "EPISODE", "missing": "MISSING", "uasc": "UASC"}
-_RENAMED = {"CHILDID": "CHILD", "PL": "PLACE"}
+_CSV_TO_XML = {csv: xml for xml, csv in XML_TO_CSV.items()}
+_XML_BLOCKS = {table: tag for tag, table in BLOCKS.items()}
+_XML_FIELDS = {
+    name: tuple(_CSV_TO_XML.get(c, c) for c in columns if name == "header" or c != "CHILD")
+    for name, columns in COLUMNS.items()
+}
+"""Each block's fields in the XML form: the CSV columns, ``CHILD`` only in the header."""
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -186,7 +172,7 @@ def write_903_xml(path: Path, tables: dict[str, pd.DataFrame]) -> Path:
     for name, table in tables.items():
         fields = _XML_FIELDS[name]
         tag = _XML_BLOCKS[name]
-        columns = [table[_RENAMED.get(f, f)].to_numpy(dtype=object) for f in fields]
+        columns = [table[XML_TO_CSV.get(f, f)].to_numpy(dtype=object) for f in fields]
         rows = blocks.setdefault(name, {})
         for i, child in enumerate(table["CHILD"].to_numpy(dtype=object)):
             inner = "".join(
