@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from riskmodel.data._columns import as_extract_date
 from riskmodel.data._ssda903_return import (
     CheckedReturn,
     RawReturn,
@@ -174,6 +175,7 @@ def read_ssda903(
     >>> len(issues), data.extract_date.date()
     (0, datetime.date(2022, 8, 1))
     """
+    extract_date = as_extract_date(extract_date)
     given = {"header": header, "episodes": episodes, "missing": missing, "uasc": uasc}
     returns = ssda903_returns(paths, **given)
     checked = [check_return(raw, extract_date) for raw in returns]
