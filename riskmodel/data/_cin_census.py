@@ -67,8 +67,9 @@ def read_cin_census(
     ------
     SchemaError
         If a file is missing, empty, not UTF-8, not well-formed XML (naming the line
-        and column), not a CIN census ``Message``, or has no ``ReferenceDate`` and no
-        ``extract_date`` is given.
+        and column), declares a DTD or entities, nests elements deeper than 32
+        levels, is not a CIN census ``Message``, or has no ``ReferenceDate`` and no
+        ``extract_date`` is given; or if ``extract_date`` is not a date.
 
     Notes
     -----
