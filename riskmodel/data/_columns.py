@@ -235,6 +235,12 @@ def coerce_table(name: str, frame: pd.DataFrame, *, source: str | None = None) -
     """
     where = source or name
     columns = TABLES[name]
+    repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if repeated:
+        raise SchemaError(
+            f"{where}: column(s) {', '.join(repeated)} appear more than once; "
+            "expected each column once"
+        )
     missing = [c.name for c in columns if c.required and c.name not in frame.columns]
     if missing:
         raise SchemaError(

@@ -295,13 +295,26 @@ def _find_table(directory: Path, name: str) -> Path:
 
 def _read_table(path: Path) -> pd.DataFrame:
     if path.suffix == ".parquet":
-        try:
-            return pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several unrelated types
-            raise SchemaError(f"{path}: not a readable Parquet file ({exc})") from None
+        return _read_parquet(path)
     from riskmodel.data._files import read_csv_text
 
     return read_csv_text(path)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """Read a Parquet table; a repeated column or an unreadable file is a SchemaError."""
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.read_schema(path).names
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if not repeated:
+            return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several unrelated types
+        raise SchemaError(f"{path}: not a readable Parquet file ({exc})") from None
+    raise SchemaError(
+        f"{path}: column(s) {', '.join(repeated)} appear more than once; expected each column once"
+    )
 
 
 def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> LocalAuthorityData:
