@@ -262,3 +262,15 @@ def test_cin_census_in_a_namespace_reads_as_without(fixtures_dir, tmp_path):
     assert data.persons.equals(plain.persons)
     assert data.events.equals(plain.events)
     assert len(issues) == len(plain_issues)
+
+
+def test_field_over_the_csv_size_limit_is_a_schema_error(tmp_path):
+    folder = _return(tmp_path, HEADER + '1,1,01/05/2008,"' + "x" * 200_000 + '"\n')
+    with pytest.raises(rm.SchemaError, match=r"header.csv: not valid CSV: field larger than"):
+        read_ssda903(folder)
+
+
+def test_cin_census_bad_extract_date_argument_is_a_schema_error(fixtures_dir):
+    path = fixtures_dir / "cin_census" / "CIN_Census_2024.xml"
+    with pytest.raises(rm.SchemaError, match=r"extract_date '31/13/2024' is not a date"):
+        read_cin_census(path, extract_date="31/13/2024")
