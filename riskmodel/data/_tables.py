@@ -336,7 +336,10 @@ def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> Lo
     Raises
     ------
     SchemaError
-        If a table is missing or unreadable, or (with ``validate``) invalid.
+        If a table is missing or unreadable (not UTF-8, no header row, a column
+        named twice, ...), if ``metadata.json`` is not a JSON object or its
+        ``extract_date`` is not a date (``YYYY-MM-DD`` or ``dd/mm/YYYY``), or (with
+        ``validate``) if the data are invalid.
     """
     directory = Path(directory)
     if not directory.is_dir():
