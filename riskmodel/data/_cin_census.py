@@ -12,7 +12,7 @@ import pandas as pd
 from riskmodel.data._cin_child import ChildReader, ChildRecord
 from riskmodel.data._cin_merge import merge_events, merge_persons
 from riskmodel.data._cin_xml import CinMessage, load_message, stray_text
-from riskmodel.data._columns import TABLES
+from riskmodel.data._columns import TABLES, as_extract_date
 from riskmodel.data._issues import VALUE_ASSUMED, VALUE_DROPPED, IssueLog
 from riskmodel.data._tables import LocalAuthorityData
 from riskmodel.exceptions import SchemaError
@@ -67,8 +67,9 @@ def read_cin_census(
     ------
     SchemaError
         If a file is missing, empty, not UTF-8, not well-formed XML (naming the line
-        and column), not a CIN census ``Message``, or has no ``ReferenceDate`` and no
-        ``extract_date`` is given.
+        and column), declares a DTD or entities, nests elements deeper than 32
+        levels, is not a CIN census ``Message``, or has no ``ReferenceDate`` and no
+        ``extract_date`` is given; or if ``extract_date`` is not a date.
 
     Notes
     -----
@@ -139,7 +140,8 @@ def _resolve_paths(paths: PathLike | Iterable[PathLike]) -> list[Path]:
 
 
 def _extract_date(messages: list[CinMessage], extract_date: object, log: IssueLog) -> dt.date:
-    given = None if extract_date is None else pd.Timestamp(extract_date).date()
+    given_date = as_extract_date(extract_date)
+    given = None if given_date is None else given_date.date()
     for message in messages:
         if message.reference_date is not None:
             continue

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from riskmodel.data._files import read_text
+from riskmodel.data._xml_safe import parse_tree
 from riskmodel.exceptions import SchemaError
 
 __all__ = [
@@ -65,20 +66,11 @@ def load_message(path: Path) -> CinMessage:
     ------
     SchemaError
         If the file is missing, empty, not UTF-8, not well-formed XML (naming the
-        line and column), or not a CIN census ``Message``.
+        line and column), declares a DTD or entities, nests elements deeper than
+        :data:`~riskmodel.data._xml_safe.MAX_DEPTH`, or is not a CIN census ``Message``.
     """
     text = read_text(path)
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
-        line, column = exc.position
-        what = str(exc).rsplit(": line", 1)[0]
-        raise SchemaError(
-            f"{path}: not well-formed XML: {what} at line {line}, column {column + 1}"
-        ) from None
-    for element in root.iter():
-        if isinstance(element.tag, str) and element.tag.startswith("{"):
-            element.tag = element.tag.split("}", 1)[1]
+    root = parse_tree(text, path)
     if root.tag != "Message":
         raise SchemaError(
             f"{path}: not a CIN census file: the root element is <{root.tag}>, expected <Message>"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,7 +11,7 @@ import pandas as pd
 
 from riskmodel.exceptions import SchemaError
 
-__all__ = ["TABLES", "Column", "coerce_table", "describe_rows"]
+__all__ = ["TABLES", "Column", "as_extract_date", "coerce_table", "describe_rows"]
 
 DATE_DTYPE = "datetime64[ns]"
 
@@ -71,6 +73,51 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
 }
 """The three canonical tables and their columns, in order (see the data model)."""
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?")
+_UK_DATE = re.compile(r"\d{2}/\d{2}/\d{4}")
+
+
+def as_extract_date(value: object, where: str = "extract_date") -> pd.Timestamp | None:
+    """Return an extract date as a normalised ``Timestamp`` (None stays None).
+
+    Parameters
+    ----------
+    value : str, datetime.date, pandas.Timestamp or None
+        A date object, or text written ``YYYY-MM-DD`` or ``dd/mm/YYYY`` (as in the
+        returns); other text (``01/02/24``, ``2024/03/31``) is refused rather than
+        guessed, as a day and month read the wrong way round would pass unseen.
+    where : str, default "extract_date"
+        How the error message names the value (``"metadata.json: extract_date"``).
+
+    Returns
+    -------
+    pandas.Timestamp or None
+
+    Raises
+    ------
+    SchemaError
+        If ``value`` is not such a date.
+    """
+    if value is None:
+        return None
+    date = pd.NaT
+    try:
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+            date = pd.Timestamp(value.strip())
+        elif isinstance(value, str) and _UK_DATE.fullmatch(value.strip()):
+            date = pd.Timestamp(dt.datetime.strptime(value.strip(), "%d/%m/%Y"))
+        elif isinstance(value, dt.date | np.datetime64):
+            date = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        date = pd.NaT
+    if pd.isna(date):
+        raise SchemaError(
+            f"{where} {value!r} is not a date; expected YYYY-MM-DD (such as 2024-03-31) "
+            "or dd/mm/YYYY"
+        )
+    return date.normalize()
+
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0"}
@@ -188,6 +235,12 @@ def coerce_table(name: str, frame: pd.DataFrame, *, source: str | None = None) -
     """
     where = source or name
     columns = TABLES[name]
+    repeated = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if repeated:
+        raise SchemaError(
+            f"{where}: column(s) {', '.join(repeated)} appear more than once; "
+            "expected each column once"
+        )
     missing = [c.name for c in columns if c.required and c.name not in frame.columns]
     if missing:
         raise SchemaError(

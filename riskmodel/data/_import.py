@@ -12,6 +12,7 @@ import pandas as pd
 from riskmodel.data._cin_census import read_cin_census
 from riskmodel.data._cin_upns import UPN_COLUMNS, cin_census_upns
 from riskmodel.data._codes import ETHNIC_UNKNOWN, EVENT_TYPES
+from riskmodel.data._columns import as_extract_date
 from riskmodel.data._extract_mapping import load_mapping
 from riskmodel.data._extracts import read_extract
 from riskmodel.data._issues import ISSUE_COLUMNS, VALUE_ASSUMED
@@ -110,6 +111,7 @@ def import_returns(
     ... )
     >>> result.summary["events"]  # doctest: +SKIP
     """
+    extract_date = as_extract_date(extract_date)
     ssda903, cin_census = _listed(ssda903), _listed(cin_census)
     if not ssda903 and not cin_census:
         raise SchemaError(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from riskmodel.data._columns import as_extract_date
 from riskmodel.data._ssda903_return import (
     CheckedReturn,
     RawReturn,
@@ -139,11 +140,18 @@ def read_ssda903(
     Raises
     ------
     SchemaError
-        If a required file is missing, or a file is empty, not UTF-8, not
-        comma-separated, lacks a required column or has rows with the wrong number
-        of fields (naming the file, and the line or column); if an XML file is not
-        well-formed, not ``<EXPSSDA903>``, declares a DTD or nests too deeply; or if
-        a folder holds anything but one year's tables, year folders and XML files.
+        If a required file is missing, or a file is empty, not UTF-8 (UTF-16 is
+        named as such), not comma-separated, has no header row, names a column
+        twice, lacks a required column or has rows with the wrong number of fields
+        (naming the file, and the line or column); if a header table has no rows or
+        no usable child (every row dropped, saying why: a ``DOB`` in another
+        format, ``SEX`` written ``Male``, ...); if more than 5% of a date column
+        fails as ``dd/mm/YYYY`` but reads as ``mm/dd/YYYY`` (US dates, whose other
+        values would be read with day and month swapped); if an XML file is not
+        well-formed, not ``<EXPSSDA903>``, declares a DTD or nests too deeply; if
+        ``extract_date`` is not a date; or if a folder holds anything but one
+        year's tables, year folders and XML files. Issue locations are physical
+        lines: a row whose quoted field spans lines is named by its first line.
 
     Examples
     --------
@@ -174,6 +182,7 @@ def read_ssda903(
     >>> len(issues), data.extract_date.date()
     (0, datetime.date(2022, 8, 1))
     """
+    extract_date = as_extract_date(extract_date)
     given = {"header": header, "episodes": episodes, "missing": missing, "uasc": uasc}
     returns = ssda903_returns(paths, **given)
     checked = [check_return(raw, extract_date) for raw in returns]

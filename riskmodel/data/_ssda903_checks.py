@@ -6,13 +6,16 @@ import numpy as np
 import pandas as pd
 
 from riskmodel.data._issues import ISSUE_COLUMNS, RECORD_DROPPED, IssueLog
+from riskmodel.exceptions import SchemaError
 
 __all__ = [
     "RowChecker",
     "line_locations",
     "missing_or_not",
+    "no_child_message",
     "overlapping_episodes",
     "parse_dates",
+    "refuse_us_dates",
     "sort_issues",
     "upper_codes",
 ]
@@ -117,6 +120,63 @@ def parse_dates(text: pd.Series) -> pd.Series:
     # code -1 (a missing text) picks the NaT appended last
     values = np.append(dates.to_numpy("datetime64[ns]"), np.datetime64("NaT", "ns"))
     return pd.Series(values[codes], index=text.index)
+
+
+US_DATE_SHARE = 0.05
+"""Share of a column's dates failing as dd/mm/YYYY but read as mm/dd/YYYY that stops a read."""
+
+
+def refuse_us_dates(text: pd.Series, where: str, column: str, locations: pd.Series) -> None:
+    """Stop when a date column looks written month first (mm/dd/YYYY, as in the US).
+
+    A US date with a day of 12 or less reads as a valid dd/mm/YYYY date, the day
+    and month swapped; only those with a larger day fail. When more than
+    :data:`US_DATE_SHARE` of the column's dates fail as dd/mm/YYYY but read as
+    mm/dd/YYYY, the column is taken to be month first and the read stops, rather
+    than keep the dates that happen to read the wrong way round.
+
+    Raises
+    ------
+    SchemaError
+        Naming the file, the column, how many dates and the first examples.
+    """
+    given = text.dropna().astype("object")
+    if given.empty:
+        return
+    slashed = given[given.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}")]
+    distinct = pd.Series(slashed.unique(), dtype="object")
+    day_first = pd.to_datetime(distinct, format="%d/%m/%Y", errors="coerce")
+    month_first = pd.to_datetime(distinct, format="%m/%d/%Y", errors="coerce")
+    swapped = slashed.isin(distinct[day_first.isna() & month_first.notna()])
+    if swapped.sum() <= US_DATE_SHARE * len(given):
+        return
+    shown = ", ".join(f"{locations[i]} {slashed[i]!r}" for i in swapped[swapped].index[:3])
+    raise SchemaError(
+        f"{where}: {column}: {int(swapped.sum())} of {len(given)} dates are not dd/mm/YYYY "
+        f"but read as mm/dd/YYYY ({shown}); the column seems written month first, so its "
+        "other dates would be read with day and month swapped. Expected dd/mm/YYYY or "
+        f"YYYY-MM-DD: more than {US_DATE_SHARE:.0%} of month-first dates stops the read"
+    )
+
+
+def no_child_message(issues: pd.DataFrame, where: object, rows: int, columns: str) -> str:
+    """Say why a return has no usable child: no rows, or why every row was dropped.
+
+    ``issues`` are those of the header file; ``columns`` lists its required columns.
+    """
+    if not rows:
+        return f"{where}: no rows below the header; expected one row per child ({columns})"
+    issues = issues[issues["consequence"] == RECORD_DROPPED]
+    parts = []
+    for reason, group in issues.groupby("reason", sort=False):
+        shown = ", ".join(group["location"].head(3))
+        values = ", ".join(repr(v) for v in group["value"].head(3))
+        more = f" and {len(group) - 3} more" if len(group) > 3 else ""
+        parts.append(f"{reason} on {len(group)} row(s) ({shown}{more}; values {values})")
+    return (
+        f"{where}: no usable row: all {rows} rows were dropped, so the return has no child; "
+        + "; ".join(parts)
+    )
 
 
 def upper_codes(raw: pd.Series) -> pd.Series:

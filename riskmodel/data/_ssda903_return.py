@@ -30,11 +30,14 @@ from riskmodel.data._ssda903_checks import (
     RowChecker,
     line_locations,
     missing_or_not,
+    no_child_message,
     overlapping_episodes,
     parse_dates,
+    refuse_us_dates,
     sort_issues,
     upper_codes,
 )
+from riskmodel.exceptions import SchemaError
 
 __all__ = ["CheckedReturn", "RawReturn", "check_return", "read_csv_return"]
 
@@ -57,6 +60,7 @@ _EPISODE_CODES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("REC", "reason_episode_ceased", REASON_EPISODE_CEASED_CODES),
 )
 _MISSING_CODES = ("M", "A")
+_DATE_COLUMNS = ("DOB", "DECOM", "DEC", "MIS_START", "MIS_END")
 _SEX_EXPECTED = "a valid code (1, 2, M, F or U)"
 
 
@@ -136,6 +140,11 @@ def _read(path: Path, name: str) -> pd.DataFrame:
 def check_return(raw: RawReturn, extract_date: str | pd.Timestamp | None) -> CheckedReturn:
     """Check one return's records and turn them into canonical rows (see read_ssda903)."""
     tables = raw.tables
+    for name, table in tables.items():
+        for column in _DATE_COLUMNS:
+            if column in table:
+                where = _where(raw, raw.files[name])
+                refuse_us_dates(table[column], where, column, raw.locations[name])
     dates = {
         "DECOM": parse_dates(tables["episodes"]["DECOM"]),
         "DEC": parse_dates(tables["episodes"]["DEC"]),
@@ -150,6 +159,17 @@ def check_return(raw: RawReturn, extract_date: str | pd.Timestamp | None) -> Che
     ctx.header_ids = frozenset(tables["header"]["CHILD"].dropna())
     if "uasc" in tables:
         persons = _apply_uasc(tables["uasc"], persons, ctx)
+    if persons.empty:
+        header = raw.files["header"]
+        issues = ctx.log.to_frame()
+        raise SchemaError(
+            no_child_message(
+                issues[issues["file"] == header],
+                _where(raw, header),
+                len(tables["header"]),
+                ", ".join(REQUIRED_COLUMNS["header"]),
+            )
+        )
     ctx.dob = persons.set_index("person_id")["date_of_birth"]
     care_episodes = _care_episodes(tables["episodes"], dates["DECOM"], dates["DEC"], ctx)
     events = pd.DataFrame(
@@ -199,6 +219,11 @@ def _extract_date(
     latest = [d[d <= today].max() for d in dates]
     latest = [d for d in latest if pd.notna(d)]
     return max(latest) if latest else None
+
+
+def _where(raw: RawReturn, file: str) -> Path:
+    """Return the path of one of the return's files (the XML file, or a CSV of its folder)."""
+    return raw.source if raw.source.is_file() else raw.source / Path(file).name
 
 
 def _persons(raw: pd.DataFrame, ctx: _Context) -> pd.DataFrame:

@@ -17,14 +17,14 @@ Each block becomes one row of the table of the same CSV name (``header``,
 taken from the child's ``HEADER/CHILDID`` and ``PL`` renamed ``PLACE``; other blocks
 and elements nested inside fields (``AREVIEW``, ``OC2``, ...) are not read, as the
 CSV reader does not read their tables. A record's location is its path, such as
-``"CHILD 12 / EPISODE 2"``. The file is parsed with expat event by event: a DTD or
-entity declaration is refused, and so is nesting deeper than the return ever needs,
-so no file can expand entities or exhaust the stack.
+``"CHILD 12 / EPISODE 2"``. The file is parsed with expat event by event
+(:mod:`riskmodel.data._xml_safe`): a DTD or entity declaration is refused, and so is
+nesting deeper than the return ever needs, so no file can expand entities or exhaust
+the stack.
 """
 
 from __future__ import annotations
 
-import xml.parsers.expat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +32,7 @@ import pandas as pd
 
 from riskmodel.data._files import read_text
 from riskmodel.data._ssda903_return import RawReturn
+from riskmodel.data._xml_safe import MAX_DEPTH, SafeXmlParser
 from riskmodel.exceptions import SchemaError
 
 __all__ = ["BLOCKS", "COLUMNS", "MAX_DEPTH", "XML_TO_CSV", "read_xml_return"]
@@ -59,9 +60,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 """Columns of each table: those of the CSV form (every one present, blank if absent)."""
 
-MAX_DEPTH = 32
-"""Deepest nesting accepted; the return needs 5 (root, CHILD, block, field, AREVIEW item)."""
-
 
 @dataclass
 class _Record:
@@ -82,14 +80,11 @@ class _Parser:
     counts: dict[str, int] = field(default_factory=dict)
     current: _Record | None = None
     text: list[str] | None = None
-    expat: object = None
+    xml: SafeXmlParser | None = None
 
     def start(self, tag: str, _attrs: object) -> None:
-        tag = tag.rsplit("}", 1)[-1]
         self.stack.append(tag)
         depth = len(self.stack)
-        if depth > MAX_DEPTH:
-            self.fail(f"elements nested deeper than {MAX_DEPTH} levels (<{tag}>)")
         if depth == 1 and tag != ROOT:
             raise SchemaError(
                 f"{self.path}: not an SSDA903 XML file: the root element is <{tag}>, "
@@ -122,14 +117,8 @@ class _Parser:
         if self.text is not None and len(self.stack) == 4:
             self.text.append(data)
 
-    def refuse_dtd(self, *_args: object) -> None:
-        self.fail("a DTD or entity declaration (<!DOCTYPE ...>), which is not accepted")
-
     def line(self) -> int:
-        return self.expat.CurrentLineNumber  # type: ignore[attr-defined]
-
-    def fail(self, what: str) -> None:
-        raise SchemaError(f"{self.path}: {what} at line {self.line()}")
+        return self.xml.line if self.xml is not None else 0
 
 
 def read_xml_return(path: Path) -> RawReturn:
@@ -145,21 +134,10 @@ def read_xml_return(path: Path) -> RawReturn:
     path = Path(path)
     text = read_text(path)
     parser = _Parser(path)
-    expat = xml.parsers.expat.ParserCreate()
-    parser.expat = expat
-    expat.StartElementHandler = parser.start
-    expat.EndElementHandler = parser.end
-    expat.CharacterDataHandler = parser.characters
-    expat.StartDoctypeDeclHandler = parser.refuse_dtd
-    expat.EntityDeclHandler = parser.refuse_dtd
-    expat.ExternalEntityRefHandler = parser.refuse_dtd
-    try:
-        expat.Parse(text, True)
-    except xml.parsers.expat.ExpatError as exc:
-        what = xml.parsers.expat.errors.messages[exc.code]
-        raise SchemaError(
-            f"{path}: not well-formed XML: {what} at line {exc.lineno}, column {exc.offset + 1}"
-        ) from None
+    parser.xml = SafeXmlParser(
+        path, start=parser.start, end=parser.end, data=parser.characters, max_depth=MAX_DEPTH
+    )
+    parser.xml.parse(text)
     return _raw_return(path, parser.records)
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from riskmodel._atomic import atomic_write
-from riskmodel.data._columns import TABLES, coerce_table
+from riskmodel.data._columns import TABLES, as_extract_date, coerce_table
 from riskmodel.exceptions import SchemaError
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ class LocalAuthorityData:
         for name in TABLES:
             object.__setattr__(self, name, coerce_table(name, getattr(self, name)))
         if self.extract_date is not None:
-            object.__setattr__(self, "extract_date", pd.Timestamp(self.extract_date).normalize())
+            object.__setattr__(self, "extract_date", as_extract_date(self.extract_date))
 
     def __repr__(self) -> str:
         extract = self.extract_date.date() if self.extract_date is not None else "not given"
@@ -295,29 +295,26 @@ def _find_table(directory: Path, name: str) -> Path:
 
 def _read_table(path: Path) -> pd.DataFrame:
     if path.suffix == ".parquet":
-        try:
-            return pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several unrelated types
-            raise SchemaError(f"{path}: not a readable Parquet file ({exc})") from None
+        return _read_parquet(path)
     from riskmodel.data._files import read_csv_text
 
     return read_csv_text(path)
 
 
-def _extract_date(value: Any, source: Path) -> pd.Timestamp | None:
-    """Return the extract date of ``metadata.json``; a SchemaError names a bad value."""
-    if value is None:
-        return None
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """Read a Parquet table; a repeated column or an unreadable file is a SchemaError."""
+    import pyarrow.parquet as pq
+
     try:
-        date = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        date = pd.NaT
-    if pd.isna(date):
-        raise SchemaError(
-            f"{source}: extract_date {value!r} is not a date; expected an ISO date such "
-            "as 2024-03-31, or null"
-        )
-    return date
+        names = pq.read_schema(path).names
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if not repeated:
+            return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several unrelated types
+        raise SchemaError(f"{path}: not a readable Parquet file ({exc})") from None
+    raise SchemaError(
+        f"{path}: column(s) {', '.join(repeated)} appear more than once; expected each column once"
+    )
 
 
 def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> LocalAuthorityData:
@@ -339,7 +336,10 @@ def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> Lo
     Raises
     ------
     SchemaError
-        If a table is missing or unreadable, or (with ``validate``) invalid.
+        If a table is missing or unreadable (not UTF-8, no header row, a column
+        named twice, ...), if ``metadata.json`` is not a JSON object or its
+        ``extract_date`` is not a date (``YYYY-MM-DD`` or ``dd/mm/YYYY``), or (with
+        ``validate``) if the data are invalid.
     """
     directory = Path(directory)
     if not directory.is_dir():
@@ -353,11 +353,15 @@ def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> Lo
     if meta_path.exists():
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            extract_date = meta.get("extract_date")
-            population = meta.get("population", "all")
-        except (json.JSONDecodeError, UnicodeDecodeError, AttributeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise SchemaError(f"{meta_path}: not valid JSON ({exc})") from None
-        extract_date = _extract_date(extract_date, meta_path)
+        if not isinstance(meta, dict):
+            raise SchemaError(
+                f"{meta_path}: holds a JSON {type(meta).__name__}; expected an object such "
+                'as {"extract_date": "2024-03-31", "population": "all"}'
+            )
+        extract_date = as_extract_date(meta.get("extract_date"), f"{meta_path}: extract_date")
+        population = meta.get("population", "all")
         if population not in POPULATIONS:
             raise SchemaError(
                 f"{meta_path}: population {population!r} is not one of {', '.join(POPULATIONS)}"
