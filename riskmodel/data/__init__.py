@@ -14,10 +14,11 @@ from riskmodel.data._codes import (
     EVENT_TYPES,
     ethnic_group,
 )
+from riskmodel.data._directory import read_data, write_data
 from riskmodel.data._extracts import read_extract
 from riskmodel.data._import import ImportResult, import_returns
 from riskmodel.data._ssda903 import read_ssda903
-from riskmodel.data._tables import LocalAuthorityData, merge_data, read_data, write_data
+from riskmodel.data._tables import LocalAuthorityData, merge_data
 from riskmodel.data.synthetic import GroundTruth, make_local_authority, write_returns
 
 __all__ = [

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from riskmodel._atomic import atomic_write
 from riskmodel.data._columns import TABLES, as_extract_date, coerce_table
 from riskmodel.exceptions import SchemaError
 
 if TYPE_CHECKING:
     from riskmodel.data.synthetic import GroundTruth
 
-__all__ = ["LocalAuthorityData", "merge_data", "read_data", "write_data"]
-
-_METADATA_FILE = "metadata.json"
+__all__ = ["POPULATIONS", "LocalAuthorityData", "merge_data"]
 
 POPULATIONS: tuple[str, ...] = ("all", "returns")
 """Who ``persons`` holds: every child of the area, or only the children the returns name."""
@@ -278,133 +272,3 @@ def merge_data(*datasets: LocalAuthorityData) -> LocalAuthorityData:
         extract_date=max(extracts) if extracts else None,
         population="returns" if any(d.population == "returns" for d in datasets) else "all",
     )
-
-
-def _find_table(directory: Path, name: str) -> Path:
-    found = [directory / f"{name}{ext}" for ext in (".parquet", ".csv")]
-    found = [p for p in found if p.exists()]
-    if not found:
-        raise SchemaError(
-            f"{directory}: no {name}.parquet or {name}.csv; a data directory holds "
-            "persons, events and care_episodes"
-        )
-    if len(found) > 1:
-        raise SchemaError(f"{directory}: both {found[0].name} and {found[1].name}; keep one")
-    return found[0]
-
-
-def _read_table(path: Path) -> pd.DataFrame:
-    if path.suffix == ".parquet":
-        return _read_parquet(path)
-    from riskmodel.data._files import read_csv_text
-
-    return read_csv_text(path)
-
-
-def _read_parquet(path: Path) -> pd.DataFrame:
-    """Read a Parquet table; a repeated column or an unreadable file is a SchemaError."""
-    import pyarrow.parquet as pq
-
-    try:
-        names = pq.read_schema(path).names
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if not repeated:
-            return pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises several unrelated types
-        raise SchemaError(f"{path}: not a readable Parquet file ({exc})") from None
-    raise SchemaError(
-        f"{path}: column(s) {', '.join(repeated)} appear more than once; expected each column once"
-    )
-
-
-def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> LocalAuthorityData:
-    """Read the canonical tables from a directory of Parquet or CSV files.
-
-    Parameters
-    ----------
-    directory : path-like
-        Holds ``persons``, ``events`` and ``care_episodes`` as ``.parquet`` or
-        ``.csv`` (UTF-8, ISO dates), and optionally ``metadata.json`` with the
-        ``extract_date`` and the ``population`` (see :class:`LocalAuthorityData`).
-    validate : bool, default True
-        Run :meth:`LocalAuthorityData.validate` before returning.
-
-    Returns
-    -------
-    LocalAuthorityData
-
-    Raises
-    ------
-    SchemaError
-        If a table is missing or unreadable (not UTF-8, no header row, a column
-        named twice, ...), if ``metadata.json`` is not a JSON object or its
-        ``extract_date`` is not a date (``YYYY-MM-DD`` or ``dd/mm/YYYY``), or (with
-        ``validate``) if the data are invalid.
-    """
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise SchemaError(f"{directory}: not a directory")
-    tables = {}
-    for name in TABLES:
-        path = _find_table(directory, name)
-        tables[name] = coerce_table(name, _read_table(path), source=str(path))
-    meta_path = directory / _METADATA_FILE
-    extract_date, population = None, "all"
-    if meta_path.exists():
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SchemaError(f"{meta_path}: not valid JSON ({exc})") from None
-        if not isinstance(meta, dict):
-            raise SchemaError(
-                f"{meta_path}: holds a JSON {type(meta).__name__}; expected an object such "
-                'as {"extract_date": "2024-03-31", "population": "all"}'
-            )
-        extract_date = as_extract_date(meta.get("extract_date"), f"{meta_path}: extract_date")
-        population = meta.get("population", "all")
-        if population not in POPULATIONS:
-            raise SchemaError(
-                f"{meta_path}: population {population!r} is not one of {', '.join(POPULATIONS)}"
-            )
-    data = LocalAuthorityData(**tables, extract_date=extract_date, population=population)
-    return data.validate() if validate else data
-
-
-def write_data(
-    data: LocalAuthorityData, directory: str | os.PathLike[str], *, format: str = "parquet"
-) -> Path:
-    """Write the canonical tables to a directory, each file atomically.
-
-    Parameters
-    ----------
-    data : LocalAuthorityData
-        The tables to write.
-    directory : path-like
-        Created if needed.
-    format : {"parquet", "csv"}, default "parquet"
-        File format of the tables.
-
-    Returns
-    -------
-    pathlib.Path
-        The directory.
-    """
-    if format not in ("parquet", "csv"):
-        raise ValueError(f"format must be 'parquet' or 'csv', got {format!r}")
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    for name in TABLES:
-        table = getattr(data, name)
-        target = directory / f"{name}.{format}"
-        if format == "parquet":
-            atomic_write(target, lambda p, t=table: t.to_parquet(p, index=False))
-        else:
-            atomic_write(
-                target, lambda p, t=table: t.to_csv(p, index=False, date_format="%Y-%m-%d")
-            )
-    meta = {
-        "extract_date": None if data.extract_date is None else str(data.extract_date.date()),
-        "population": data.population,
-    }
-    atomic_write(directory / _METADATA_FILE, lambda p: Path(p).write_text(json.dumps(meta)))
-    return directory
