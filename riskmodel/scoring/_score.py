@@ -3,7 +3,8 @@
 Every child in the input is accounted for: the scores file has one row per child in
 the cohort, and the exclusions file one row per other child with the reason. The
 function checks ``children in = scored + excluded`` before anything is written, and
-writes every file atomically.
+publishes a run's files as one unit (see :mod:`riskmodel.scoring._outputs`): readers
+never see the scores of one run beside the exclusions of another.
 """
 
 from __future__ import annotations
@@ -17,13 +18,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskmodel._atomic import atomic_write
 from riskmodel.cohort import build_cohort
+from riskmodel.exceptions import DataQualityWarning
 from riskmodel.features import build_features
 from riskmodel.metrics import risk_bands
 from riskmodel.scoring._drift import PSI_ALERT, FeatureProfile, population_stability
 from riskmodel.scoring._features import align_features, model_spec, used_columns
-from riskmodel.scoring._history import add_changes, append_history, previous_scores
+from riskmodel.scoring._history import (
+    add_changes,
+    append_history,
+    previous_scores,
+    same_month_runs,
+)
+from riskmodel.scoring._outputs import OutputFolder
 
 __all__ = ["DriftWarning", "ScoringResult", "score", "score_features"]
 
@@ -251,6 +258,41 @@ def score(
     """
     as_of = pd.Timestamp(as_of).normalize()
     data.validate()
+    if out is None:
+        return _score(
+            data,
+            model,
+            as_of,
+            capacity,
+            spec,
+            model_name,
+            model_version,
+            profile,
+            reasons,
+            cohort_kwargs,
+        )
+    folder, stem, suffix = _targets(Path(out))
+    with OutputFolder(folder, as_of, _names(stem, suffix, csv)) as dest:
+        result = _score(
+            data,
+            model,
+            as_of,
+            capacity,
+            spec,
+            model_name,
+            model_version,
+            profile,
+            reasons,
+            cohort_kwargs,
+        )
+        scores, files = _write(dest, stem, suffix, result, as_of, csv)
+    return ScoringResult(scores, result.exclusions, result.drift, files, result.notes)
+
+
+def _score(
+    data, model, as_of, capacity, spec, model_name, model_version, profile, reasons, cohort_kwargs
+) -> ScoringResult:
+    """Score the cohort (validated data, normalised ``as_of``); nothing is written."""
     notes: list[str] = []
     cohort = build_cohort(data, as_of, **cohort_kwargs)
     in_cohort = cohort[cohort["in_cohort"]]
@@ -278,10 +320,7 @@ def score(
             f"({len(excluded)}); nothing was written"
         )
     drift = _check_drift(profile, X[used_columns(model, X)], notes)
-    files: dict[str, Path] = {}
-    if out is not None:
-        scores, files = _write(Path(out), scores, excluded, drift, as_of, csv)
-    return ScoringResult(scores, excluded, drift, files, notes)
+    return ScoringResult(scores, excluded, drift, {}, notes)
 
 
 def _targets(out: Path) -> tuple[Path, str, Path]:
@@ -296,25 +335,60 @@ def _targets(out: Path) -> tuple[Path, str, Path]:
     return out, "scores", ".parquet"
 
 
-def _write(out: Path, scores, excluded, drift, as_of, csv):
-    folder, stem, suffix = _targets(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    _, previous = previous_scores(folder / "history", as_of)
-    scores = add_changes(scores, previous)
-    names = {"scores": stem, "exclusions": f"{stem}_exclusions", "drift": f"{stem}_drift"}
+def _public_names(stem: str) -> dict[str, str]:
     if stem == "scores":
-        names.update(exclusions="exclusions", drift="drift")
-    tables = {"scores": scores, "exclusions": excluded}
-    if drift is not None:
-        tables["drift"] = drift
+        return {"scores": "scores", "exclusions": "exclusions", "drift": "drift"}
+    return {"scores": stem, "exclusions": f"{stem}_exclusions", "drift": f"{stem}_drift"}
+
+
+def _names(stem: str, suffix: str, csv: bool) -> list[str]:
+    """Every public file name a run with this stem may write."""
+    formats = sorted({suffix} | ({".csv"} if csv else set()))
+    return [f"{name}{fmt}" for name in _public_names(stem).values() for fmt in formats]
+
+
+def _write(dest: OutputFolder, stem: str, suffix: str, result: ScoringResult, as_of, csv):
+    """Write every file of the run into a staged run folder, then publish them at once.
+
+    The staged folder starts as the current set (hard links); this run's files replace
+    their names there and the ones it does not write (no drift this time, no CSV
+    copies) are removed, so the published set never mixes two runs.
+    """
+    run = dest.stage()
+    history = run / "history"
+    _, previous = previous_scores(history, as_of)
+    _warn_same_month(history, as_of, result.notes)
+    scores = add_changes(result.scores, previous)
+    tables = {"scores": scores, "exclusions": result.exclusions, "drift": result.drift}
+    names = _public_names(stem)
     formats = {suffix} | ({".csv"} if csv else set())
     files = {}
     for name, table in tables.items():
-        for fmt in sorted(formats):
-            key = name if fmt == suffix else f"{name}_csv"
-            files[key] = atomic_write(folder / f"{names[name]}{fmt}", _writer(table, fmt))
-    files["history"] = append_history(folder / "history", scores, as_of)
+        for fmt in (".parquet", ".csv"):
+            target = run / f"{names[name]}{fmt}"
+            target.unlink(missing_ok=True)  # linked from the previous run: never write into it
+            if table is not None and fmt in formats:
+                table_writer = _writer(table, fmt)
+                table_writer(str(target))
+                files[name if fmt == suffix else f"{name}_csv"] = dest.folder / target.name
+    part = append_history(history, scores, as_of)
+    dest.publish(run)
+    files["history"] = dest.folder / part.relative_to(run)
     return scores, files
+
+
+def _warn_same_month(history: Path, as_of: pd.Timestamp, notes: list[str]) -> None:
+    others = same_month_runs(history, as_of)
+    if not others:
+        return
+    dates = ", ".join(str(d.date()) for d in others)
+    message = (
+        f"history: runs as of {dates} and {as_of.date()} are both in {as_of:%B %Y}, so the "
+        "same children appear in two partitions of that month; monitoring should read "
+        "read_history(..., once_per_month=True), which keeps the latest run of the month"
+    )
+    notes.append(message)
+    warnings.warn(message, DataQualityWarning, stacklevel=4)
 
 
 def _writer(table: pd.DataFrame, fmt: str):
