@@ -187,9 +187,7 @@ class OutputFolder:
 
     def publish(self, run: Path) -> None:
         """Make ``run`` the current set with one rename, then expose its public names."""
-        tmp = self.folder / f"{POINTER}.{secrets.token_hex(4)}.tmp"
-        os.symlink(Path(RUNS) / run.name, tmp)
-        os.replace(tmp, self.folder / POINTER)
+        _replace_with_link(self.folder / POINTER, Path(RUNS) / run.name, f"{POINTER}")
         self._staged = None
         _fsync_dir(self.folder)
         for name in self.names:
@@ -210,11 +208,20 @@ class OutputFolder:
         if link.is_dir() and not link.is_symlink():
             aside = self.folder / f".riskmodel-aside.{secrets.token_hex(4)}.tmp"
             os.rename(link, aside)  # a folder cannot be replaced by a link in one rename
-        tmp = self.folder / f".riskmodel-link.{secrets.token_hex(4)}.tmp"
-        os.symlink(want, tmp)
-        os.replace(tmp, link)
+        _replace_with_link(link, want, ".riskmodel-link")
         if aside is not None:
             shutil.rmtree(aside)
+
+
+def _replace_with_link(path: Path, target: str | Path, prefix: str) -> None:
+    """Make ``path`` a symbolic link to ``target`` with one rename."""
+    tmp = path.parent / f"{prefix}.{secrets.token_hex(4)}.tmp"
+    os.symlink(target, tmp)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _is_plain(path: Path) -> bool:

@@ -272,7 +272,7 @@ def score(
             cohort_kwargs,
         )
     folder, stem, suffix = _targets(Path(out))
-    with OutputFolder(folder, as_of, _names(stem, suffix, csv)) as dest:
+    with OutputFolder(folder, as_of, _names(stem, suffix)) as dest:
         result = _score(
             data,
             model,
@@ -341,9 +341,9 @@ def _public_names(stem: str) -> dict[str, str]:
     return {"scores": stem, "exclusions": f"{stem}_exclusions", "drift": f"{stem}_drift"}
 
 
-def _names(stem: str, suffix: str, csv: bool) -> list[str]:
-    """Every public file name a run with this stem may write."""
-    formats = sorted({suffix} | ({".csv"} if csv else set()))
+def _names(stem: str, suffix: str) -> list[str]:
+    """Every public file name of this stem, in both formats (a run removes the unwritten)."""
+    formats = [suffix] + [fmt for fmt in (".parquet", ".csv") if fmt != suffix]
     return [f"{name}{fmt}" for name in _public_names(stem).values() for fmt in formats]
 
 
