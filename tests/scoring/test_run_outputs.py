@@ -177,7 +177,9 @@ def test_a_second_run_on_the_same_folder_is_refused(fitted, tmp_path):
     assert _assert_one_run(tmp_path, len(fitted[0].persons), 1) == FEB
 
 
-def test_the_command_line_refuses_a_concurrent_run_with_exit_2(fitted, tmp_path, monkeypatch):
+def test_the_command_line_refuses_a_concurrent_run_with_exit_2(
+    fitted, tmp_path, monkeypatch, capsys
+):
     data, _, model = fitted
     folder = rm.write_data(data.subset(data.persons["person_id"][:300]), tmp_path / "data")
 
@@ -189,7 +191,9 @@ def test_the_command_line_refuses_a_concurrent_run_with_exit_2(fitted, tmp_path,
     args = ["score", "--data", str(folder), "--model", "models:/m/1", "--as-of", "2024-02-01"]
     with OutputFolder(out, JAN, ["scores.parquet"]):
         code = main([*args, "--out", str(out)])
-    assert code == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert code == EXIT_BAD_INPUT and "Traceback" not in err
+    assert f"output folder {out}: another scoring run (pid {os.getpid()}, as-of 2024-01-01)" in err
     assert main([*args, "--out", str(out)]) == 0
 
 
