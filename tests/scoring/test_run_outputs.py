@@ -152,17 +152,17 @@ def _killed_run(out: Path, as_of: pd.Timestamp, kill_at: int) -> int:
     return done.returncode
 
 
-@pytest.mark.parametrize("kill_at", [1, 2])
-def test_kill_9_between_renames_leaves_the_old_complete_set(tmp_path, kill_at):
+def test_kill_9_at_the_pointer_rename_leaves_the_old_complete_set(tmp_path):
     assert _killed_run(tmp_path, JAN, kill_at=99) == 0
-    assert _killed_run(tmp_path, FEB, kill_at=kill_at) == -signal.SIGKILL
+    # rename 1 publishes the history partition inside the staged run, rename 2 the pointer
+    assert _killed_run(tmp_path, FEB, kill_at=2) == -signal.SIGKILL
     assert _assert_one_run(tmp_path, 6, 1) == JAN
-    leftovers = list((tmp_path / ".riskmodel-runs").iterdir()) + list(tmp_path.glob("*.tmp"))
-    assert len(leftovers) >= 2  # the killed run's folder (and temporaries) are left ...
+    assert len(list((tmp_path / ".riskmodel-runs").iterdir())) == 2  # the killed run's ...
+    assert list(tmp_path.glob(".riskmodel-current.*.tmp"))  # ... folder and temporary link
     assert _killed_run(tmp_path, FEB, kill_at=99) == 0
     assert _assert_one_run(tmp_path, 6, 2) == FEB
-    assert _killed_run(tmp_path, FEB, kill_at=99) == 0
-    assert len(list((tmp_path / ".riskmodel-runs").iterdir())) == 2  # ... and swept
+    runs = sorted(p.name[:10] for p in (tmp_path / ".riskmodel-runs").iterdir())
+    assert runs == ["2024-01-01", "2024-02-01"]  # swept: the killed run's folder is gone
     assert not list(tmp_path.rglob("*.tmp"))
 
 
