@@ -19,18 +19,11 @@ import numpy as np
 import pandas as pd
 
 from riskmodel.cohort import build_cohort
-from riskmodel.exceptions import DataQualityWarning
 from riskmodel.features import build_features
 from riskmodel.metrics import risk_bands
 from riskmodel.scoring._drift import PSI_ALERT, FeatureProfile, population_stability
 from riskmodel.scoring._features import align_features, model_spec, used_columns
-from riskmodel.scoring._history import (
-    add_changes,
-    append_history,
-    previous_scores,
-    same_month_runs,
-)
-from riskmodel.scoring._outputs import OutputFolder
+from riskmodel.scoring._write import write_run
 
 __all__ = ["DriftWarning", "ScoringResult", "score", "score_features"]
 
@@ -258,7 +251,8 @@ def score(
     """
     as_of = pd.Timestamp(as_of).normalize()
     data.validate()
-    if out is None:
+
+    def compute() -> ScoringResult:
         return _score(
             data,
             model,
@@ -271,22 +265,10 @@ def score(
             reasons,
             cohort_kwargs,
         )
-    folder, stem, suffix = _targets(Path(out))
-    with OutputFolder(folder, as_of, _names(stem, suffix)) as dest:
-        result = _score(
-            data,
-            model,
-            as_of,
-            capacity,
-            spec,
-            model_name,
-            model_version,
-            profile,
-            reasons,
-            cohort_kwargs,
-        )
-        scores, files = _write(dest, stem, suffix, result, as_of, csv)
-    return ScoringResult(scores, result.exclusions, result.drift, files, result.notes)
+
+    if out is None:
+        return compute()
+    return write_run(Path(out), as_of, compute, csv=csv)
 
 
 def _score(
@@ -321,77 +303,3 @@ def _score(
         )
     drift = _check_drift(profile, X[used_columns(model, X)], notes)
     return ScoringResult(scores, excluded, drift, {}, notes)
-
-
-def _targets(out: Path) -> tuple[Path, str, Path]:
-    """Where to write: ``(folder, scores file stem, history folder)`` and the format.
-
-    ``out`` is a directory (``scores.parquet`` and friends go inside it) or the path of
-    the scores file itself (``.parquet`` or ``.csv``), with the exclusions and drift
-    files and the ``history/`` folder beside it.
-    """
-    if out.suffix.lower() in (".parquet", ".csv"):
-        return out.parent, out.stem, out.suffix.lower()
-    return out, "scores", ".parquet"
-
-
-def _public_names(stem: str) -> dict[str, str]:
-    if stem == "scores":
-        return {"scores": "scores", "exclusions": "exclusions", "drift": "drift"}
-    return {"scores": stem, "exclusions": f"{stem}_exclusions", "drift": f"{stem}_drift"}
-
-
-def _names(stem: str, suffix: str) -> list[str]:
-    """Every public file name of this stem, in both formats (a run removes the unwritten)."""
-    formats = [suffix] + [fmt for fmt in (".parquet", ".csv") if fmt != suffix]
-    return [f"{name}{fmt}" for name in _public_names(stem).values() for fmt in formats]
-
-
-def _write(dest: OutputFolder, stem: str, suffix: str, result: ScoringResult, as_of, csv):
-    """Write every file of the run into a staged run folder, then publish them at once.
-
-    The staged folder starts as the current set (hard links); this run's files replace
-    their names there and the ones it does not write (no drift this time, no CSV
-    copies) are removed, so the published set never mixes two runs.
-    """
-    run = dest.stage()
-    history = run / "history"
-    _, previous = previous_scores(history, as_of)
-    _warn_same_month(history, as_of, result.notes)
-    scores = add_changes(result.scores, previous)
-    tables = {"scores": scores, "exclusions": result.exclusions, "drift": result.drift}
-    names = _public_names(stem)
-    formats = {suffix} | ({".csv"} if csv else set())
-    files = {}
-    for name, table in tables.items():
-        for fmt in (".parquet", ".csv"):
-            target = run / f"{names[name]}{fmt}"
-            target.unlink(missing_ok=True)  # linked from the previous run: never write into it
-            if table is not None and fmt in formats:
-                table_writer = _writer(table, fmt)
-                table_writer(str(target))
-                files[name if fmt == suffix else f"{name}_csv"] = dest.folder / target.name
-    part = append_history(history, scores, as_of)
-    dest.publish(run)
-    files["history"] = dest.folder / part.relative_to(run)
-    return scores, files
-
-
-def _warn_same_month(history: Path, as_of: pd.Timestamp, notes: list[str]) -> None:
-    others = same_month_runs(history, as_of)
-    if not others:
-        return
-    dates = ", ".join(str(d.date()) for d in others)
-    message = (
-        f"history: runs as of {dates} and {as_of.date()} are both in {as_of:%B %Y}, so the "
-        "same children appear in two partitions of that month; monitoring should read "
-        "read_history(..., once_per_month=True), which keeps the latest run of the month"
-    )
-    notes.append(message)
-    warnings.warn(message, DataQualityWarning, stacklevel=4)
-
-
-def _writer(table: pd.DataFrame, fmt: str):
-    if fmt == ".csv":
-        return lambda p: table.to_csv(p, index=False, date_format="%Y-%m-%d")
-    return lambda p: table.to_parquet(p, index=False)

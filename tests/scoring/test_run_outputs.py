@@ -120,7 +120,8 @@ _KILLED_RUN = textwrap.dedent(
     import os, signal, sys
     import pandas as pd
     from riskmodel.scoring._outputs import OutputFolder
-    from riskmodel.scoring._score import ScoringResult, _names, _write
+    from riskmodel.scoring._score import ScoringResult
+    from riskmodel.scoring._write import _names, _write
 
     out, as_of, kill_at = sys.argv[1], pd.Timestamp(sys.argv[2]), int(sys.argv[3])
     ids = [f"c{i}" for i in range(6)]
@@ -257,3 +258,16 @@ def test_outputs_of_an_older_version_are_adopted_as_the_previous_run(fitted, tmp
     assert result.scores["previous_band"].notna().any()
     assert (tmp_path / "history").is_symlink() and (tmp_path / "scores.parquet").is_symlink()
     assert _assert_one_run(tmp_path, len(data.persons), 2) == FEB
+
+
+def test_a_run_that_fails_before_writing_creates_no_output_folder(fitted, tmp_path, monkeypatch):
+    data, _, model = fitted
+
+    def bad_cohort(*args, **kwargs):
+        raise SchemaError("persons.date_of_birth: bad input found while scoring")
+
+    monkeypatch.setattr("riskmodel.scoring._score.build_cohort", bad_cohort)
+    out = tmp_path / "scores"
+    with pytest.raises(SchemaError, match="bad input found while scoring"):
+        score(data, model, JAN, out=out, reasons=1)
+    assert not out.exists()
