@@ -228,6 +228,9 @@ def score(
         path of the scores file itself (``.parquet`` or ``.csv``), the other files
         then going beside it as ``<name>_exclusions`` and ``<name>_drift``. Each run
         adds each child's previous band, the change, ``new_to_list`` and ``rising``.
+        The files of a run are published at once (links through one pointer to a
+        complete run folder), so they always belong to one run; a second run on the
+        same folder at the same time is refused.
     csv : bool, default False
         Also write CSV copies.
     reasons : int, default 3
@@ -242,7 +245,8 @@ def score(
     Raises
     ------
     SchemaError
-        If the data are invalid.
+        If the data are invalid, or another run is writing into ``out`` (the message
+        names its pid and as-of date).
     ValueError
         If the specification cannot build every feature the model was trained on
         (the message names them).

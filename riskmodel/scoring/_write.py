@@ -60,7 +60,7 @@ def write_run(out: Path, as_of: pd.Timestamp, compute: Callable[[], Any], *, csv
 
 
 def targets(out: Path) -> tuple[Path, str, str]:
-    """Where to write: ``(folder, scores file stem, history folder)`` and the format.
+    """Where to write: ``(folder, scores file stem, format suffix)``.
 
     ``out`` is a directory (``scores.parquet`` and friends go inside it) or the path of
     the scores file itself (``.parquet`` or ``.csv``), with the exclusions and drift
@@ -119,8 +119,8 @@ def _warn_same_month(history: Path, as_of: pd.Timestamp, notes: list[str]) -> No
         return
     dates = ", ".join(str(d.date()) for d in others)
     message = (
-        f"history: runs as of {dates} and {as_of.date()} are both in {as_of:%B %Y}, so the "
-        "same children appear in two partitions of that month; monitoring should read "
+        f"history: runs as of {dates} and {as_of.date()} are both in {as_of:%B %Y}, so "
+        "children scored at both dates appear twice in that month; monitoring should read "
         "read_history(..., once_per_month=True), which keeps the latest run of the month"
     )
     notes.append(message)
