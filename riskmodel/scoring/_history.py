@@ -2,7 +2,11 @@
 
 The history is a Parquet dataset partitioned by as-of date
 (``history/as_of_date=2024-04-01/scores.parquet``) beside the outputs. Re-running the
-same as-of date replaces its partition, so the history never double-counts a month.
+same as-of date replaces its partition. Two runs at different dates of one calendar
+month (2024-01-01 and 2024-01-15) keep both partitions, with the same children in
+each; scoring warns when that happens, and ``read_history(..., once_per_month=True)``
+keeps only the latest run of each month, so that monitoring counts each child once
+per month.
 """
 
 from __future__ import annotations
@@ -14,7 +18,14 @@ import pandas as pd
 
 from riskmodel._atomic import atomic_write
 
-__all__ = ["RISING_BANDS", "add_changes", "append_history", "previous_scores"]
+__all__ = [
+    "RISING_BANDS",
+    "add_changes",
+    "append_history",
+    "previous_scores",
+    "read_history",
+    "same_month_runs",
+]
 
 RISING_BANDS = 3
 """A child is *rising* when their band went up by at least this many since the last run."""
@@ -82,6 +93,64 @@ def previous_scores(
         return None, None
     date = max(earlier)
     return date, pd.read_parquet(earlier[date])
+
+
+def same_month_runs(
+    history_dir: str | os.PathLike[str], as_of: pd.Timestamp
+) -> list[pd.Timestamp]:
+    """Return the other runs in the history in the calendar month of ``as_of``.
+
+    Parameters
+    ----------
+    history_dir : path-like
+        The history dataset's directory.
+    as_of : pandas.Timestamp
+        The run's as-of date (its own partition is not counted).
+
+    Returns
+    -------
+    list of pandas.Timestamp
+        Sorted; empty when ``as_of`` is the only run of its month.
+    """
+    as_of = pd.Timestamp(as_of)
+    month = as_of.to_period("M")
+    found = _partitions(Path(history_dir))
+    return sorted(d for d in found if d != as_of and d.to_period("M") == month)
+
+
+def read_history(
+    history_dir: str | os.PathLike[str], *, once_per_month: bool = False
+) -> pd.DataFrame:
+    """Read every run of the score history, one row per child per run.
+
+    Parameters
+    ----------
+    history_dir : path-like
+        The history dataset's directory (``<out>/history``).
+    once_per_month : bool, default False
+        Keep only the latest run of each calendar month, so that a month scored
+        twice (as of 2024-01-01 and 2024-01-15) counts each child once.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``as_of_date`` and :data:`HISTORY_COLUMNS`, in date order (each run in rank order); empty
+        (with those columns) when there is no run.
+    """
+    found = _partitions(Path(history_dir))
+    if once_per_month:
+        latest: dict[pd.Period, pd.Timestamp] = {}
+        for date in found:
+            month = date.to_period("M")
+            latest[month] = max(date, latest.get(month, date))
+        found = {d: found[d] for d in latest.values()}
+    parts = [
+        pd.read_parquet(found[d]).assign(as_of_date=d)[["as_of_date", *HISTORY_COLUMNS]]
+        for d in sorted(found)
+    ]
+    if not parts:
+        return pd.DataFrame(columns=["as_of_date", *HISTORY_COLUMNS])
+    return pd.concat(parts, ignore_index=True)
 
 
 def add_changes(scores: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:

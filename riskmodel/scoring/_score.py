@@ -3,7 +3,8 @@
 Every child in the input is accounted for: the scores file has one row per child in
 the cohort, and the exclusions file one row per other child with the reason. The
 function checks ``children in = scored + excluded`` before anything is written, and
-writes every file atomically.
+publishes a run's files as one unit (see :mod:`riskmodel.scoring._outputs`): readers
+never see the scores of one run beside the exclusions of another.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskmodel._atomic import atomic_write
 from riskmodel.cohort import build_cohort
 from riskmodel.features import build_features
 from riskmodel.metrics import risk_bands
 from riskmodel.scoring._drift import PSI_ALERT, FeatureProfile, population_stability
 from riskmodel.scoring._features import align_features, model_spec, used_columns
-from riskmodel.scoring._history import add_changes, append_history, previous_scores
+from riskmodel.scoring._write import write_run
 
 __all__ = ["DriftWarning", "ScoringResult", "score", "score_features"]
 
@@ -228,6 +228,9 @@ def score(
         path of the scores file itself (``.parquet`` or ``.csv``), the other files
         then going beside it as ``<name>_exclusions`` and ``<name>_drift``. Each run
         adds each child's previous band, the change, ``new_to_list`` and ``rising``.
+        The files of a run are published at once (links through one pointer to a
+        complete run folder), so they always belong to one run; a second run on the
+        same folder at the same time is refused.
     csv : bool, default False
         Also write CSV copies.
     reasons : int, default 3
@@ -242,7 +245,8 @@ def score(
     Raises
     ------
     SchemaError
-        If the data are invalid.
+        If the data are invalid, or another run is writing into ``out`` (the message
+        names its pid and as-of date).
     ValueError
         If the specification cannot build every feature the model was trained on
         (the message names them).
@@ -251,6 +255,30 @@ def score(
     """
     as_of = pd.Timestamp(as_of).normalize()
     data.validate()
+
+    def compute() -> ScoringResult:
+        return _score(
+            data,
+            model,
+            as_of,
+            capacity,
+            spec,
+            model_name,
+            model_version,
+            profile,
+            reasons,
+            cohort_kwargs,
+        )
+
+    if out is None:
+        return compute()
+    return write_run(Path(out), as_of, compute, csv=csv)
+
+
+def _score(
+    data, model, as_of, capacity, spec, model_name, model_version, profile, reasons, cohort_kwargs
+) -> ScoringResult:
+    """Score the cohort (validated data, normalised ``as_of``); nothing is written."""
     notes: list[str] = []
     cohort = build_cohort(data, as_of, **cohort_kwargs)
     in_cohort = cohort[cohort["in_cohort"]]
@@ -278,46 +306,4 @@ def score(
             f"({len(excluded)}); nothing was written"
         )
     drift = _check_drift(profile, X[used_columns(model, X)], notes)
-    files: dict[str, Path] = {}
-    if out is not None:
-        scores, files = _write(Path(out), scores, excluded, drift, as_of, csv)
-    return ScoringResult(scores, excluded, drift, files, notes)
-
-
-def _targets(out: Path) -> tuple[Path, str, Path]:
-    """Where to write: ``(folder, scores file stem, history folder)`` and the format.
-
-    ``out`` is a directory (``scores.parquet`` and friends go inside it) or the path of
-    the scores file itself (``.parquet`` or ``.csv``), with the exclusions and drift
-    files and the ``history/`` folder beside it.
-    """
-    if out.suffix.lower() in (".parquet", ".csv"):
-        return out.parent, out.stem, out.suffix.lower()
-    return out, "scores", ".parquet"
-
-
-def _write(out: Path, scores, excluded, drift, as_of, csv):
-    folder, stem, suffix = _targets(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    _, previous = previous_scores(folder / "history", as_of)
-    scores = add_changes(scores, previous)
-    names = {"scores": stem, "exclusions": f"{stem}_exclusions", "drift": f"{stem}_drift"}
-    if stem == "scores":
-        names.update(exclusions="exclusions", drift="drift")
-    tables = {"scores": scores, "exclusions": excluded}
-    if drift is not None:
-        tables["drift"] = drift
-    formats = {suffix} | ({".csv"} if csv else set())
-    files = {}
-    for name, table in tables.items():
-        for fmt in sorted(formats):
-            key = name if fmt == suffix else f"{name}_csv"
-            files[key] = atomic_write(folder / f"{names[name]}{fmt}", _writer(table, fmt))
-    files["history"] = append_history(folder / "history", scores, as_of)
-    return scores, files
-
-
-def _writer(table: pd.DataFrame, fmt: str):
-    if fmt == ".csv":
-        return lambda p: table.to_csv(p, index=False, date_format="%Y-%m-%d")
-    return lambda p: table.to_parquet(p, index=False)
+    return ScoringResult(scores, excluded, drift, {}, notes)
