@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._atomic import atomic_write
+from riskmodel._csv import write_csv
 from riskmodel.cohort import build_cohort
 from riskmodel.features import build_features
 from riskmodel.metrics import risk_bands
@@ -319,5 +320,5 @@ def _write(out: Path, scores, excluded, drift, as_of, csv):
 
 def _writer(table: pd.DataFrame, fmt: str):
     if fmt == ".csv":
-        return lambda p: table.to_csv(p, index=False, date_format="%Y-%m-%d")
+        return lambda p: write_csv(table, p, date_format="%Y-%m-%d")
     return lambda p: table.to_parquet(p, index=False)

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from riskmodel._csv import write_csv
 from riskmodel.tracking._serialise import trusted_types
 from riskmodel.tracking._signature import model_signature
 
@@ -125,7 +126,7 @@ def _log_tables_and_figures(tables, figures, artifacts) -> None:
         for name, table in (tables or {}).items():
             _check_aggregate(name, table)
             path = Path(tmp) / f"{name}.csv"
-            table.to_csv(path, index=False)
+            write_csv(table, path)
             mlflow.log_artifact(str(path), artifact_path="tables")
     for name, figure in (figures or {}).items():
         mlflow.log_figure(figure, f"figures/{name}.png")
