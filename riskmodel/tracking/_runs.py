@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from riskmodel._csv import write_csv
+from riskmodel.tracking._health import check_tracking_store
 from riskmodel.tracking._serialise import trusted_types
 from riskmodel.tracking._signature import model_signature
 
@@ -76,9 +77,16 @@ def default_tracking_uri(directory: str | os.PathLike[str] | None = None) -> str
 
 
 def set_tracking_uri(uri: str | None = None) -> str:
-    """Point MLflow at ``uri`` (or the embedded default) and return the URI used."""
-    mlflow = import_mlflow()
+    """Point MLflow at ``uri`` (or the embedded default) and return the URI used.
+
+    Raises
+    ------
+    riskmodel.exceptions.TrackingStoreError
+        If the store is a SQLite file that is damaged (see ``check_tracking_store``).
+    """
     uri = uri or os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri()
+    check_tracking_store(uri)
+    mlflow = import_mlflow()
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     return uri
