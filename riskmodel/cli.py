@@ -13,7 +13,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from riskmodel.exceptions import LeakageError, SchemaError, UntrustedModelError
+from riskmodel.exceptions import (
+    LeakageError,
+    SchemaError,
+    TrackingStoreError,
+    UntrustedModelError,
+)
 
 __all__ = ["main"]
 
@@ -204,10 +209,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 
     Bad or partial input (a missing file, a table without the columns or rows a
-    command needs, a model that cannot be loaded) is reported in one message naming
-    the file, column and rows, never as a traceback. Any other exception is a bug in
-    riskmodel: it is reported in one line too, with a distinct exit status; set the
-    environment variable ``RISKMODEL_DEBUG=1`` to see its traceback.
+    command needs, a model that cannot be loaded, a damaged tracking store) is
+    reported in one message naming the file, column and rows, never as a traceback.
+    Any other exception is a bug in riskmodel: it is reported in one line too, with a
+    distinct exit status; set the environment variable ``RISKMODEL_DEBUG=1`` to see
+    its traceback.
 
     Parameters
     ----------
@@ -226,6 +232,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except UntrustedModelError as exc:
         print(f"riskmodel {args.command}: refused the model: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except TrackingStoreError as exc:
+        print(f"riskmodel {args.command}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (SchemaError, LeakageError) as exc:
         print(f"riskmodel {args.command}: bad input:\n{exc}", file=sys.stderr)

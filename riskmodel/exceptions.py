@@ -4,7 +4,13 @@ Every error names what was expected, what was given and where, so that a data
 analyst can find the offending file, column and rows.
 """
 
-__all__ = ["DataQualityWarning", "LeakageError", "SchemaError", "UntrustedModelError"]
+__all__ = [
+    "DataQualityWarning",
+    "LeakageError",
+    "SchemaError",
+    "TrackingStoreError",
+    "UntrustedModelError",
+]
 
 
 class SchemaError(ValueError):
@@ -26,6 +32,15 @@ class UntrustedModelError(ValueError):
     (:data:`riskmodel.tracking.TRUSTED_TYPES`), or it is not the file whose SHA-256
     was recorded when the model was logged and registered. The message names the
     model URI and the offending types or hashes.
+    """
+
+
+class TrackingStoreError(RuntimeError):
+    """The MLflow tracking store cannot be used: its SQLite file is damaged.
+
+    The message names the store's URI and file and what SQLite found (for example
+    ``file is not a database`` for an overwritten header, ``database disk image is
+    malformed`` for a truncated file). Nothing is written to a damaged store.
     """
 
 

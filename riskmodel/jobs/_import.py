@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from riskmodel._atomic import atomic_write
+from riskmodel._csv import write_csv
 from riskmodel.data import ImportResult, import_returns, write_data
 from riskmodel.exceptions import SchemaError
 
@@ -68,7 +69,7 @@ def run_import(
     directory = write_data(result.data, out, format=format)
     atomic_write(
         Path(directory) / ISSUES_FILE,
-        lambda p: result.issues.to_csv(p, index=False),
+        lambda p: write_csv(result.issues, p),
     )
     return result
 

@@ -113,6 +113,10 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
     from riskmodel.models import RiskClassifier
 
     require_children(data, "train on")
+    if track:  # a damaged store is refused now, not after the backtest
+        from riskmodel.tracking import set_tracking_uri
+
+        set_tracking_uri(config.tracking_uri)
     data.validate()
     dates = _as_of_dates(data, config)
     warn_recording_changes(data, dates, config.history_months)

@@ -23,6 +23,7 @@ from riskmodel.features import build_features
 from riskmodel.metrics import risk_bands
 from riskmodel.scoring._drift import PSI_ALERT, FeatureProfile, population_stability
 from riskmodel.scoring._features import align_features, model_spec, used_columns
+from riskmodel.scoring._odd_data import warn_odd_data
 from riskmodel.scoring._write import write_run
 
 __all__ = ["DriftWarning", "ScoringResult", "score", "score_features"]
@@ -252,6 +253,12 @@ def score(
         (the message names them).
     RuntimeError
         If children in differs from scored plus excluded (nothing is written).
+
+    Warns
+    -----
+    DataQualityWarning
+        When no event is recorded before ``as_of``, or the data hold no care episode:
+        the scores then look normal but mean little (also put in ``notes``).
     """
     as_of = pd.Timestamp(as_of).normalize()
     data.validate()
@@ -280,6 +287,7 @@ def _score(
 ) -> ScoringResult:
     """Score the cohort (validated data, normalised ``as_of``); nothing is written."""
     notes: list[str] = []
+    warn_odd_data(data, as_of, notes)
     cohort = build_cohort(data, as_of, **cohort_kwargs)
     in_cohort = cohort[cohort["in_cohort"]]
     spec = model_spec(model, spec).resolve(data.events["event_type"].unique())

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from riskmodel._csv import write_csv
 from riskmodel.exceptions import DataQualityWarning
 from riskmodel.scoring._history import (
     add_changes,
@@ -129,5 +130,5 @@ def _warn_same_month(history: Path, as_of: pd.Timestamp, notes: list[str]) -> No
 
 def _writer(table: pd.DataFrame, fmt: str):
     if fmt == ".csv":
-        return lambda p: table.to_csv(p, index=False, date_format="%Y-%m-%d")
+        return lambda p: write_csv(table, p, date_format="%Y-%m-%d")
     return lambda p: table.to_parquet(p, index=False)

@@ -4,10 +4,12 @@ mlflow is imported inside the functions that need it, so importing this package
 is cheap. No child-level row is ever logged: runs hold parameters, aggregates,
 figures, the feature specification and the model (skops). Models are saved and
 loaded with the library's own allow-list of exact types (:data:`TRUSTED_TYPES`), and
-the SHA-256 of each stored model file is recorded and checked on load.
+the SHA-256 of each stored model file is recorded and checked on load. A damaged
+SQLite store is refused with :class:`~riskmodel.exceptions.TrackingStoreError`.
 """
 
 from riskmodel.tracking._fingerprint import data_fingerprint, table_hash
+from riskmodel.tracking._health import check_tracking_store
 from riskmodel.tracking._registry import (
     LoadedModel,
     PromotionDecision,
@@ -33,6 +35,7 @@ __all__ = [
     "LoadedModel",
     "PromotionDecision",
     "TrainingRun",
+    "check_tracking_store",
     "column_type",
     "data_fingerprint",
     "default_tracking_uri",

@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from riskmodel._csv import write_csv
+from riskmodel.tracking._health import check_tracking_store
 from riskmodel.tracking._serialise import trusted_types
 from riskmodel.tracking._signature import model_signature
 
@@ -75,9 +77,16 @@ def default_tracking_uri(directory: str | os.PathLike[str] | None = None) -> str
 
 
 def set_tracking_uri(uri: str | None = None) -> str:
-    """Point MLflow at ``uri`` (or the embedded default) and return the URI used."""
-    mlflow = import_mlflow()
+    """Point MLflow at ``uri`` (or the embedded default) and return the URI used.
+
+    Raises
+    ------
+    riskmodel.exceptions.TrackingStoreError
+        If the store is a SQLite file that is damaged (see ``check_tracking_store``).
+    """
     uri = uri or os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri()
+    check_tracking_store(uri)
+    mlflow = import_mlflow()
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     return uri
@@ -125,7 +134,7 @@ def _log_tables_and_figures(tables, figures, artifacts) -> None:
         for name, table in (tables or {}).items():
             _check_aggregate(name, table)
             path = Path(tmp) / f"{name}.csv"
-            table.to_csv(path, index=False)
+            write_csv(table, path)
             mlflow.log_artifact(str(path), artifact_path="tables")
     for name, figure in (figures or {}).items():
         mlflow.log_figure(figure, f"figures/{name}.png")
