@@ -8,11 +8,11 @@ result's notes, which the scoring job logs and records with the run.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import pandas as pd
 
+from riskmodel._warnings import warn_caller
 from riskmodel.exceptions import DataQualityWarning
 
 __all__ = ["warn_odd_data"]
@@ -64,4 +64,4 @@ def warn_odd_data(data: Any, as_of: pd.Timestamp, notes: list[str]) -> None:
     for message in (_no_events(data, as_of), _no_care_episodes(data)):
         if message is not None:
             notes.append(message)
-            warnings.warn(message, DataQualityWarning, stacklevel=3)
+            warn_caller(message, DataQualityWarning)

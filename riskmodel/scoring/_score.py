@@ -10,7 +10,6 @@ never see the scores of one run beside the exclusions of another.
 from __future__ import annotations
 
 import os
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskmodel._warnings import warn_caller
 from riskmodel.cohort import build_cohort
 from riskmodel.features import build_features
 from riskmodel.metrics import risk_bands
@@ -183,7 +183,7 @@ def _check_drift(profile, X, notes) -> pd.DataFrame | None:
             + ", ".join(f"{r.feature} ({r.psi:.2f})" for r in alerts.head(5).itertuples())
         )
         notes.append(message)
-        warnings.warn(message, DriftWarning, stacklevel=3)
+        warn_caller(message, DriftWarning)
     return drift
 
 

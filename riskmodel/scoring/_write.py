@@ -8,7 +8,6 @@ itself: every file into a staged run folder, then one publish (see
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from riskmodel._csv import write_csv
+from riskmodel._warnings import warn_caller
 from riskmodel.exceptions import DataQualityWarning
 from riskmodel.scoring._history import (
     add_changes,
@@ -125,7 +125,7 @@ def _warn_same_month(history: Path, as_of: pd.Timestamp, notes: list[str]) -> No
         "read_history(..., once_per_month=True), which keeps the latest run of the month"
     )
     notes.append(message)
-    warnings.warn(message, DataQualityWarning, stacklevel=5)
+    warn_caller(message, DataQualityWarning)
 
 
 def _writer(table: pd.DataFrame, fmt: str):
