@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import matplotlib
@@ -59,3 +66,80 @@ def small_tables() -> dict[str, pd.DataFrame]:
         }
     )
     return {"persons": persons, "events": events, "care_episodes": episodes}
+
+
+MLFLOW_START_TIMEOUT_S = 90
+MLFLOW_STOP_TIMEOUT_S = 30
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen) -> bool:
+    deadline = time.monotonic() + MLFLOW_START_TIMEOUT_S
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+@pytest.fixture(scope="session")
+def start_mlflow_server():
+    """Start real ``mlflow server`` processes on 127.0.0.1; all are stopped at the end.
+
+    Settings from the stack notes: one worker, no job execution, a SQLite store and an
+    artifact folder under the given root. Returns ``start(root) -> url``; the waits are
+    bounded, and each server's process group gets SIGTERM (then SIGKILL) when done.
+    """
+    processes: list[subprocess.Popen] = []
+
+    def start(root: Path) -> str:
+        port = _free_port()
+        env = {
+            **os.environ,
+            "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+            "MLFLOW_DISABLE_TELEMETRY": "true",
+        }
+        command = [
+            str(Path(sys.executable).with_name("mlflow")),
+            "server",
+            "--workers",
+            "1",
+            "--backend-store-uri",
+            f"sqlite:///{root / 'server.db'}",  # root is absolute: four slashes
+            "--artifacts-destination",
+            str(root / "artifacts"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
+        process = subprocess.Popen(
+            command,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        processes.append(process)
+        url = f"http://127.0.0.1:{port}"
+        if not _wait_until_up(url, process):
+            pytest.fail(f"mlflow server did not answer on {url} within {MLFLOW_START_TIMEOUT_S} s")
+        return url
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=MLFLOW_STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=MLFLOW_STOP_TIMEOUT_S)

@@ -5,15 +5,6 @@ its PID. One flow: synth -> train (register, champion) -> score -> review, then 
 run's artifacts are scanned for any synthetic person id.
 """
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
@@ -26,57 +17,10 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def mlflow_server(tmp_path_factory):
+def mlflow_server(tmp_path_factory, start_mlflow_server):
     root = tmp_path_factory.mktemp("mlflow-server")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
-        "MLFLOW_DISABLE_TELEMETRY": "true",
-    }
-    mlflow_bin = Path(sys.executable).with_name("mlflow")
-    process = subprocess.Popen(
-        [
-            str(mlflow_bin),
-            "server",
-            "--workers",
-            "1",
-            "--backend-store-uri",
-            f"sqlite:///{root / 'server.db'}",
-            "--artifacts-destination",
-            str(root / "artifacts"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        os.killpg(process.pid, signal.SIGTERM)
-        pytest.fail("mlflow server did not start within 90 s")
-    yield url, root / "artifacts"
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
+    return start_mlflow_server(root), root / "artifacts"
 
 
 def test_synth_train_score_review_through_a_real_server(mlflow_server, tmp_path, capsys):

@@ -7,15 +7,6 @@ accept that frame unchanged (``bool`` and ``int32`` columns, and int columns wit
 missing values) and give the calibrated probabilities of ``RiskClassifier``.
 """
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import mlflow
 import numpy as np
 import pandas as pd
@@ -26,75 +17,13 @@ import riskmodel.tracking as tracking
 
 pytestmark = pytest.mark.slow
 
-START_TIMEOUT_S = 90
-STOP_TIMEOUT_S = 30
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen) -> bool:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return True
-        except OSError:
-            time.sleep(0.5)
-    return False
-
 
 @pytest.fixture(scope="module")
-def server_uri(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pyfunc-server")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
-        "MLFLOW_DISABLE_TELEMETRY": "true",
-    }
-    command = [
-        str(Path(sys.executable).with_name("mlflow")),
-        "server",
-        "--workers",
-        "1",
-        "--backend-store-uri",
-        f"sqlite:///{root / 'server.db'}",  # root is absolute: four slashes
-        "--artifacts-destination",
-        str(root / "artifacts"),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    process = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-    def stop() -> None:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=STOP_TIMEOUT_S)
-
-    url = f"http://127.0.0.1:{port}"
+def server_uri(tmp_path_factory, start_mlflow_server):
+    url = start_mlflow_server(tmp_path_factory.mktemp("pyfunc-server"))
     try:
-        if not _wait_until_up(url, process):
-            pytest.fail(f"mlflow server did not answer on {url} within {START_TIMEOUT_S} s")
         yield url
     finally:
-        stop()
         mlflow.set_tracking_uri(None)
         mlflow.set_registry_uri(None)
 
