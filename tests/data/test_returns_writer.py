@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 import riskmodel as rm
-from riskmodel.data.synthetic._cin_episodes import CIN_EVENT_TYPES, build_episodes
+from riskmodel.data import CIN_CENSUS_EVENT_TYPES
+from riskmodel.data.synthetic._cin_episodes import build_episodes
 from riskmodel.exceptions import DataQualityWarning
 
 lxml_etree = pytest.importorskip("lxml.etree")
@@ -197,14 +198,14 @@ def _events(frame: pd.DataFrame) -> set[tuple]:
 
 def test_cin_census_read_back_gives_exactly_the_cin_events(returns, authority):
     data, issues = rm.read_cin_census(returns / "cin_census")
-    canonical = authority.events[authority.events["event_type"].isin(CIN_EVENT_TYPES)]
+    canonical = authority.events[authority.events["event_type"].isin(CIN_CENSUS_EVENT_TYPES)]
     _, not_carried = build_episodes(authority.events)
     assert len(not_carried) < 0.005 * len(canonical)
     # From the 2022-23 census on, the layout holds every code and plan: exact equality.
     expected = _events(_window(canonical, "event_date", FULL_LAYOUT)) - _events(not_carried)
     got = _events(_window(data.events, "event_date", FULL_LAYOUT))
     assert got == expected
-    assert {kind for _, _, kind, _ in got} == set(CIN_EVENT_TYPES)
+    assert {kind for _, _, kind, _ in got} == set(CIN_CENSUS_EVENT_TYPES)
     # Over all years: the same facts, codes rewritten only as the older layouts require.
     canon_all = _events(_window(canonical, "event_date")) - _events(not_carried)
     got_all = _events(_window(data.events, "event_date"))
@@ -329,7 +330,7 @@ def test_extracts_map_back_to_exactly_the_events_no_return_carries(returns, auth
         ],
         index=events.index,
     )
-    in_returns = events["event_type"].isin(CIN_EVENT_TYPES) | looked_after
+    in_returns = events["event_type"].isin(CIN_CENSUS_EVENT_TYPES) | looked_after
     expected = events[~in_returns]
     linked = got["person_id"].notna()
     # Pupils the social-care returns never mention cannot be linked by UPN.

@@ -18,10 +18,7 @@ import pandas as pd
 
 from riskmodel.data._codes import CIN_CENSUS_EVENT_TYPES
 
-__all__ = ["CIN_EVENT_TYPES", "Block", "Episode", "build_episodes"]
-
-CIN_EVENT_TYPES = CIN_CENSUS_EVENT_TYPES
-"""Event types the CIN census carries."""
+__all__ = ["Block", "Episode", "build_episodes"]
 
 # Order of events on the same day: what completes the open episode's work, then its
 # closure, then a new referral, then what starts in it.
@@ -86,7 +83,8 @@ def build_episodes(events: pd.DataFrame) -> tuple[list[Episode], pd.DataFrame]:
     Parameters
     ----------
     events : pandas.DataFrame
-        Canonical ``events``; types other than :data:`CIN_EVENT_TYPES` are ignored.
+        Canonical ``events``; types other than
+        :data:`~riskmodel.data.CIN_CENSUS_EVENT_TYPES` are ignored.
 
     Returns
     -------
@@ -96,7 +94,7 @@ def build_episodes(events: pd.DataFrame) -> tuple[list[Episode], pd.DataFrame]:
         The CIN events that no episode can hold (``person_id``, ``event_date``,
         ``event_type``, ``code``).
     """
-    cin = events.loc[events["event_type"].isin(CIN_EVENT_TYPES)]
+    cin = events.loc[events["event_type"].isin(CIN_CENSUS_EVENT_TYPES)]
     cin = cin.assign(_order=cin["event_type"].map(_DAY_ORDER))
     cin = cin.sort_values(["person_id", "event_date", "_order"], kind="stable")
     codes = cin["code"].astype(object).where(cin["code"].notna(), None)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from riskmodel.data._codes import CIN_CENSUS_EVENT_TYPES
 from riskmodel.data._tables import LocalAuthorityData
-from riskmodel.data.synthetic._cin_episodes import CIN_EVENT_TYPES, build_episodes
+from riskmodel.data.synthetic._cin_episodes import build_episodes
 from riskmodel.data.synthetic._returns_903 import (
     looked_after_missing,
     write_903_csv,
@@ -116,7 +117,7 @@ def write_returns(
         write_903_xml(directory / "ssda903_xml" / f"SSDA903_{year}.xml", tables)
     carried = _write_cin(directory / "cin_census", chosen, events, people, la_code)
     window = (events["event_date"] >= first) & (events["event_date"] <= last)
-    cin = events["event_type"].isin(CIN_EVENT_TYPES)
+    cin = events["event_type"].isin(CIN_CENSUS_EVENT_TYPES)
     write_extracts(directory / "extracts", events[window & ~cin & ~lac_missing], upns)
     _warn_not_carried(events[window & cin], carried)
     return directory
