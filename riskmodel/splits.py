@@ -10,16 +10,13 @@ This follows the rolling-origin design of DSSG's triage ``timechop``.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from riskmodel.cohort import horizon_months
 from riskmodel.exceptions import LeakageError, SchemaError
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 __all__ = ["TemporalSplit"]
 
@@ -261,77 +258,6 @@ class TemporalSplit:
                 )
             )
         return pd.DataFrame(rows, columns=list(FOLD_COLUMNS))
-
-    def plot(self, X: Any, groups: Any = None, ax: Axes | None = None) -> Axes:
-        """Draw each fold's training, gap and test periods as horizontal bands.
-
-        Bands span from a part's first to its last as-of date, and a tick marks each
-        as-of date, so a part with a single date is still visible. The grey band is
-        the gap, at least the label horizon, in which training labels mature before
-        the test period starts.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame, array-like of dates or None
-            The rows (as for :meth:`split`) or simply their as-of dates.
-        groups : array-like of dates, optional
-            The as-of date of each row, as for :meth:`split`.
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure is made when not given.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-            With three bars (training, gap, test) per fold, oldest fold at the top.
-        """
-        import matplotlib.pyplot as plt
-
-        dates = _row_dates(X, groups, allow_dates=True)
-        folds = self._folds(dates)
-        if ax is None:
-            _, ax = plt.subplots(figsize=(8, 0.6 * len(folds) + 1.2))
-        for number, (train, test) in enumerate(folds, start=1):
-            _draw_fold(ax, number, dates[train].unique(), dates[test].unique())
-        ax.xaxis_date()
-        used = dates[np.logical_or.reduce([train | test for train, test in folds])]
-        pad = max((used.max() - used.min()) * 0.03, pd.Timedelta(days=15))
-        ax.set_xlim(used.min() - pad, used.max() + pad)
-        ax.set_yticks(range(1, len(folds) + 1), [f"fold {f}" for f in range(1, len(folds) + 1)])
-        ax.invert_yaxis()
-        ax.set_xlabel("as-of date")
-        ax.set_title(
-            f"Temporal splits (horizon {self.horizon_months_} months, "
-            f"gap {self.gap_months_} months)"
-        )
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-        return ax
-
-
-_COLOURS = {"training": "tab:blue", "gap": "lightgrey", "test": "tab:orange"}
-
-
-def _draw_fold(ax: Axes, y: int, train: pd.DatetimeIndex, test: pd.DatetimeIndex) -> None:
-    """Draw one fold's bands (training, gap, test) and a tick at each as-of date."""
-    import matplotlib.dates as mdates
-
-    bands = {
-        "training": (train.min(), train.max()),
-        "gap": (train.max(), test.min()),
-        "test": (test.min(), test.max()),
-    }
-    for name, (start, end) in bands.items():
-        left = mdates.date2num(start)
-        ax.barh(
-            y,
-            mdates.date2num(end) - left,
-            left=left,
-            height=0.5,
-            color=_COLOURS[name],
-            label=name if y == 1 else None,
-        )
-    for name, part in (("training", train), ("test", test)):
-        ticks = mdates.date2num(part)
-        ax.plot(ticks, np.full(len(part), y), "|", color=_COLOURS[name], ms=18, mew=2.5)
 
 
 def _months_or_zero(value: int | str, name: str) -> int:

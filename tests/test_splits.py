@@ -1,8 +1,7 @@
-"""Temporal (rolling-origin) splits: ordering, gap, errors, scikit-learn use, plotting."""
+"""Temporal (rolling-origin) splits: ordering, gap, errors, scikit-learn use."""
 
 from __future__ import annotations
 
-import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,8 +14,6 @@ from threadpoolctl import threadpool_limits
 
 from riskmodel.exceptions import LeakageError
 from riskmodel.splits import TemporalSplit
-
-matplotlib.use("Agg")
 
 
 def monthly(n, start="2018-04-01"):
@@ -212,23 +209,6 @@ def test_folds_table_describes_each_fold():
     assert (table["n_train"] == 5 * table["n_train_dates"]).all()
     assert table.loc[1, "test_end"] == pd.Timestamp("2021-03-01")
     assert (table["train_end"] + pd.DateOffset(months=12) == table["test_start"]).all()
-
-
-def test_plot_draws_train_gap_and_test_bands_for_each_fold():
-    import matplotlib.pyplot as plt
-
-    cv = TemporalSplit(3, test_duration=6, horizon=12)
-    ax = cv.plot(monthly(48))
-    try:
-        assert isinstance(ax, matplotlib.axes.Axes)
-        assert len(ax.patches) == 3 * 3
-        assert [t.get_text() for t in ax.get_yticklabels()] == ["fold 1", "fold 2", "fold 3"]
-        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["training", "gap", "test"]
-        fig, own = plt.subplots()
-        assert cv.plot(frame_over(monthly(48))[0], ax=own) is own
-        plt.close(fig)
-    finally:
-        plt.close("all")
 
 
 def drifting_frame(n_children=800, n_months=48, seed=0):

@@ -1,4 +1,11 @@
-"""Temporal backtest of a risk model against rule baselines, with honest intervals."""
+"""Temporal backtest of a risk model against rule baselines, with honest intervals.
+
+Its Displays follow scikit-learn's pattern: computed from a backtest or from
+predictions (``from_backtest``, ``from_predictions``), drawn by ``plot(ax=None)``, which
+returns the Display with ``figure_`` and ``ax_`` set and never touches pyplot. In a
+notebook, run ``%matplotlib inline`` once and end a cell with a Display's ``figure_``
+(or call ``display(d.figure_)``) to show it; ``plot(ax=ax)`` draws on axes of your own.
+"""
 
 from riskmodel.evaluation._backtest import (
     BEST_POSSIBLE,
@@ -7,12 +14,20 @@ from riskmodel.evaluation._backtest import (
     default_baselines,
 )
 from riskmodel.evaluation._capacity import capacity_metrics
+from riskmodel.evaluation._capacity_display import CapacityDisplay
+from riskmodel.evaluation._over_time_display import OverTimeDisplay
+from riskmodel.evaluation._reliability_display import ReliabilityDisplay
 from riskmodel.evaluation._sample_size import MIN_CARE_ENTRIES
+from riskmodel.evaluation._split_display import TemporalSplitDisplay
 
 __all__ = [
     "BEST_POSSIBLE",
     "MIN_CARE_ENTRIES",
     "BacktestResult",
+    "CapacityDisplay",
+    "OverTimeDisplay",
+    "ReliabilityDisplay",
+    "TemporalSplitDisplay",
     "backtest",
     "capacity_metrics",
     "default_baselines",

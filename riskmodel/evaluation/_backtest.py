@@ -21,8 +21,6 @@ from riskmodel.evaluation._sample_size import check_fold_size
 from riskmodel.metrics import summarise
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
     from riskmodel._frame import TrainingFrame
     from riskmodel.data.synthetic import GroundTruth
 
@@ -87,24 +85,6 @@ class BacktestResult:
         if hit.empty:
             raise KeyError(f"no {metric!r} for model {model!r}, fold {fold!r}")
         return float(hit["value"].iloc[0])
-
-    def plot_reliability(self, ax: Axes | None = None, n_bins: int = 10) -> Axes:
-        """Reliability diagram of the pooled out-of-fold predictions, per model."""
-        from riskmodel.evaluation._plots import plot_reliability
-
-        return plot_reliability(self.predictions, ax=ax, n_bins=n_bins)
-
-    def plot_capacity(self, ax: Axes | None = None, max_k: int | None = None) -> Axes:
-        """Precision and recall at k (per as-of date, averaged) for k up to ``max_k``."""
-        from riskmodel.evaluation._plots import plot_capacity
-
-        return plot_capacity(self.predictions, ax=ax, max_k=max_k, capacity=self.capacity)
-
-    def plot_over_time(self, metric: str = "average_precision", ax: Axes | None = None) -> Axes:
-        """Plot a metric at each test as-of date, per model."""
-        from riskmodel.evaluation._plots import plot_over_time
-
-        return plot_over_time(self.by_date, metric=metric, ax=ax)
 
 
 def _fit_args(estimator: Any, frame: Any) -> dict[str, Any]:

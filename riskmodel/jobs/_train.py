@@ -188,6 +188,7 @@ def write_review(data, model, frame, result, audit, config: JobConfig, out: Path
 
 
 def _log(data, model, frame, result, audit, report, config):
+    from riskmodel.evaluation import CapacityDisplay, OverTimeDisplay, ReliabilityDisplay
     from riskmodel.scoring import profile_features
     from riskmodel.tracking import data_fingerprint, log_training_run, set_tracking_uri
 
@@ -207,9 +208,9 @@ def _log(data, model, frame, result, audit, report, config):
         "model_params": model.get_params(deep=False),
     }
     figures = {
-        "reliability": result.plot_reliability().figure,
-        "capacity": result.plot_capacity().figure,
-        "over_time": result.plot_over_time().figure,
+        "reliability": ReliabilityDisplay.from_backtest(result).plot(),
+        "capacity": CapacityDisplay.from_backtest(result).plot(),
+        "over_time": OverTimeDisplay.from_backtest(result).plot(),
     }
     run = log_training_run(
         model,
@@ -234,15 +235,7 @@ def _log(data, model, frame, result, audit, report, config):
         register_as=config.register_as,
         feature_dtypes=frame.X.dtypes,
     )
-    _close(figures)
     log.info(
         "logged run %s; registered %s version %s", run.run_id, run.registered_name, run.version
     )
     return run.run_id, run.model_uri, run.version
-
-
-def _close(figures: dict) -> None:
-    import matplotlib.pyplot as plt
-
-    for figure in figures.values():
-        plt.close(figure)

@@ -137,7 +137,7 @@ def _log_tables_and_figures(tables, figures, artifacts) -> None:
             write_csv(table, path)
             mlflow.log_artifact(str(path), artifact_path="tables")
     for name, figure in (figures or {}).items():
-        mlflow.log_figure(figure, f"figures/{name}.png")
+        mlflow.log_figure(getattr(figure, "figure_", figure), f"figures/{name}.png")
     for path in artifacts or ():
         mlflow.log_artifact(str(path))
 
@@ -181,8 +181,9 @@ def log_training_run(
     tables : mapping of str to pandas.DataFrame, optional
         Aggregate tables (a backtest, a fairness audit) logged as CSV. A table with a
         child-level column (``person_id``, ``household_id``, ``date_of_birth``) is refused.
-    figures : mapping of str to matplotlib.figure.Figure, optional
-        Logged as PNG.
+    figures : mapping of str to matplotlib.figure.Figure or Display, optional
+        Logged as PNG; a drawn Display (such as
+        :class:`~riskmodel.evaluation.ReliabilityDisplay`) is logged by its ``figure_``.
     artifacts : list of path-like, optional
         Files to attach, such as the review report.
     dicts : mapping of str to dict, optional

@@ -6,7 +6,14 @@ import pytest
 
 import riskmodel as rm
 from riskmodel._frame import build_training_frame
-from riskmodel.evaluation import BEST_POSSIBLE, backtest, capacity_metrics
+from riskmodel.evaluation import (
+    BEST_POSSIBLE,
+    CapacityDisplay,
+    OverTimeDisplay,
+    ReliabilityDisplay,
+    backtest,
+    capacity_metrics,
+)
 from riskmodel.metrics import precision_at_k
 from riskmodel.models import RiskClassifier
 from riskmodel.splits import TemporalSplit
@@ -66,9 +73,9 @@ def test_intervals_contain_the_estimates(mid_sized):
 @pytest.mark.slow
 def test_displays_draw(mid_sized):
     _, _, result = mid_sized
-    assert len(result.plot_reliability().lines) >= 4
-    assert len(result.plot_capacity().lines) >= 8
-    assert len(result.plot_over_time("roc_auc").lines) == 4
+    assert len(ReliabilityDisplay.from_backtest(result).plot().ax_.lines) >= 4
+    assert len(CapacityDisplay.from_backtest(result).plot().ax_.lines) >= 8
+    assert len(OverTimeDisplay.from_backtest(result, metric="roc_auc").plot().ax_.lines) == 4
 
 
 def test_capacity_is_applied_within_each_as_of_date():
