@@ -119,3 +119,20 @@ def test_fingerprint_changes_with_data():
     assert one["events.rows"] == two["events.rows"] == 1
     assert one["events.sha256"] != two["events.sha256"]
     assert one["persons.sha256"] == two["persons.sha256"]
+
+
+def test_figures_are_logged_from_displays_or_figures(tracking_uri, fitted_model, tmp_path):
+    import matplotlib.pyplot as plt
+
+    from riskmodel.evaluation import ReliabilityDisplay
+
+    model, X, y = fitted_model
+    plt.close("all")
+    display = ReliabilityDisplay.from_predictions(y, model.predict_proba(X)[:, 1]).plot()
+    run = tracking.log_training_run(
+        model, figures={"reliability": display, "same_figure": display.figure_}
+    )
+    local = Path(mlflow.artifacts.download_artifacts(run_id=run.run_id, dst_path=tmp_path))
+    for name in ("reliability", "same_figure"):
+        assert (local / "figures" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert plt.get_fignums() == []
