@@ -55,10 +55,13 @@ class ReliabilityDisplay:
     >>> from riskmodel.evaluation import ReliabilityDisplay
     >>> rng = np.random.default_rng(0)
     >>> p = rng.uniform(0, 0.5, 1000)
-    >>> display = ReliabilityDisplay.from_predictions(rng.random(1000) < p, p, n_bins=5)
-    >>> display.curves["prob_pred"].round(2).tolist()
-    [0.05, 0.15, 0.25, 0.35, 0.45]
+    >>> y = rng.random(1000) < p
+    >>> display = ReliabilityDisplay.from_predictions(y, p, n_bins=10, strategy="uniform")
+    >>> len(display.curves)  # the five bins above 0.5 are empty, so left out
+    5
     >>> display = display.plot()
+    >>> display.figure_ is display.ax_.figure
+    True
     """
 
     def __init__(self, curves: pd.DataFrame, *, strategy: str = "quantile") -> None:
