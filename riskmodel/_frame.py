@@ -19,7 +19,7 @@ from riskmodel.cohort import (
 )
 from riskmodel.data._codes import ETHNIC_GROUPS, SEX_CODES, ethnic_group
 from riskmodel.exceptions import SchemaError
-from riskmodel.features import FeatureSpec, build_features
+from riskmodel.features import FeatureSpec, build_features, default_spec
 
 if TYPE_CHECKING:
     from riskmodel.data._tables import LocalAuthorityData
@@ -193,7 +193,7 @@ def build_training_frame(
         _check_some_labelled(unlabelled, data, months)
         rows, labels = rows[~unlabelled].reset_index(drop=True), labels[~unlabelled]
     index = pd.MultiIndex.from_frame(rows[["person_id", "as_of_date"]])
-    resolved = (spec if spec is not None else FeatureSpec.default()).resolve(
+    resolved = (spec if spec is not None else default_spec()).resolve(
         data.events["event_type"].dropna().unique()
     )
     keys = rows[["person_id", "as_of_date"]]

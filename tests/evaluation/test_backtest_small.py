@@ -13,7 +13,7 @@ from riskmodel._frame import TrainingFrame
 from riskmodel.evaluation import MIN_CARE_ENTRIES, backtest
 from riskmodel.evaluation._sample_size import check_training_size
 from riskmodel.exceptions import DataQualityWarning, SchemaError
-from riskmodel.features import FeatureSpec
+from riskmodel.features import default_spec
 from riskmodel.splits import TemporalSplit
 
 DATES = pd.date_range("2017-01-01", periods=16, freq="3MS")
@@ -41,7 +41,7 @@ def _frame(positives_at: dict[str, int], n_children: int = 200) -> TrainingFrame
         groups=groups,
         cohort=cohort,
         horizon_months=12,
-        spec=FeatureSpec.default(),
+        spec=default_spec(),
     )
 
 

@@ -23,20 +23,20 @@ from riskmodel.features import (
     PreviousCarePeriods,
     PreviousCPPlans,
     SiblingsLookedAfter,
-    _rows,
+    _asof_rows,
     build_features,
     default_spec,
 )
-from riskmodel.features._events import count_less
+from riskmodel.features._day_keys import count_less
 
 
 @contextlib.contextmanager
 def small_chunks(rows):
-    saved, _rows.CHUNK_ROWS = _rows.CHUNK_ROWS, rows
+    saved, _asof_rows.CHUNK_ROWS = _asof_rows.CHUNK_ROWS, rows
     try:
         yield
     finally:
-        _rows.CHUNK_ROWS = saved
+        _asof_rows.CHUNK_ROWS = saved
 
 
 REFERRAL = EventFamily("referral", "referral", "referrals")

@@ -21,7 +21,7 @@ from riskmodel.features import (
     default_spec,
     feature_descriptions,
 )
-from riskmodel.features._words import period_words, singular_of
+from riskmodel.features._descriptions import period_words, singular_of
 
 POLICE = EventFamily("police_da", "police_domestic_abuse", "police domestic-abuse notifications")
 S47 = EventFamily("s47", "s47_start", "section 47 enquiries")
@@ -193,7 +193,7 @@ def test_default_spec_reads_every_event_type_with_unique_readable_names():
     assert set(EVENT_TYPES) <= spec.event_types
     assert len(set(spec.names)) == len(spec.names)
     assert all(re.fullmatch(r"[a-z][a-z0-9_]*", n) for n in spec.names)
-    assert FeatureSpec.default() == spec
+    assert default_spec() == spec
     assert spec.describe("missing_episode_count_180d", 2) == (
         "2 missing from home episodes in the last 6 months"
     )

@@ -15,7 +15,7 @@ import pytest
 from riskmodel._frame import TrainingFrame
 from riskmodel.evaluation import backtest
 from riskmodel.fairness import audit_fairness
-from riskmodel.features import FeatureSpec
+from riskmodel.features import default_spec
 from riskmodel.models import RiskClassifier
 from riskmodel.reports import (
     SECTIONS,
@@ -103,7 +103,7 @@ def _simulate(n_children: int = 700, seed: int = 0) -> tuple[TrainingFrame, _Tru
         groups=groups,
         cohort=cohort,
         horizon_months=12,
-        spec=FeatureSpec.default(),
+        spec=default_spec(),
     )
     return frame, _Truth(pd.Series(p, index=X.index))
 
