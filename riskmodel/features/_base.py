@@ -74,7 +74,7 @@ class Feature:
     ...
     ...     @property
     ...     def families(self):
-    ...         return tuple(EventFamily(t, t, f"{t} events") for t in self.event_types)
+    ...         return tuple(EventFamily(f"kind_{t}", t, f"{t}s") for t in self.event_types)
     ...
     ...     @property
     ...     def template(self):
