@@ -23,8 +23,8 @@ from riskmodel.metrics import summarise
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from riskmodel._frame import TrainingFrame
     from riskmodel.data.synthetic import GroundTruth
+    from riskmodel.frame import TrainingFrame
 
 __all__ = ["BEST_POSSIBLE", "BacktestResult", "backtest", "default_baselines"]
 
