@@ -134,7 +134,9 @@ class TemporalSplit:
         self.test_months_ = _duration_months(self.test_duration, "test_duration")
         self.horizon_months_ = check_months(self.horizon_months, "horizon_months")
         self.gap_months_ = (
-            self.horizon_months_ if self.gap is None else _months_or_zero(self.gap, "gap")
+            self.horizon_months_
+            if self.gap is None
+            else _duration_months(self.gap, "gap", least=0)
         )
         if self.gap_months_ < self.horizon_months_:
             raise LeakageError(
@@ -338,15 +340,11 @@ def _draw_fold(ax: Axes, y: int, train: pd.DatetimeIndex, test: pd.DatetimeIndex
         ax.plot(ticks, np.full(len(part), y), "|", color=_COLOURS[name], ms=18, mew=2.5)
 
 
-def _months_or_zero(value: int | str, name: str) -> int:
-    """Months for ``gap``-like parameters, where 0 is allowed (and then refused later)."""
-    if isinstance(value, int | np.integer) and not isinstance(value, bool) and value == 0:
-        return 0
-    return _duration_months(value, name)
+def _duration_months(value: int | str, name: str, least: int = 1) -> int:
+    """Read a duration in whole months: ``12``, ``"12M"``, ``"18m"`` or ``"2Y"``.
 
-
-def _duration_months(value: int | str, name: str) -> int:
-    """Read a duration in whole months: ``12``, ``"12M"``, ``"18m"`` or ``"2Y"``."""
+    A gap of 0 months is read (``least=0``), so that it is refused as leakage.
+    """
     if isinstance(value, bool):
         raise ValueError(f"{name} must be a number of months such as 12 or '12M', got {value!r}")
     if isinstance(value, int | np.integer):
@@ -359,7 +357,7 @@ def _duration_months(value: int | str, name: str) -> int:
                 f"got {value!r}"
             )
         months = int(match.group(1)) * (12 if match.group(2) in "Yy" else 1)
-    if months < 1:
+    if months < least or (months == 0 and not isinstance(value, int | np.integer)):
         raise ValueError(f"{name} must be at least one month, got {value!r}")
     return months
 
