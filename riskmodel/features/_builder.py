@@ -32,7 +32,7 @@ def build_features(
     started before it, and end dates before it (a later end is not yet known). The
     work grows with the number of events plus rows (sorted searches), not with
     their product. Each feature computes its own column
-    (:meth:`Feature.compute`), a block of rows at a time.
+    (:meth:`~riskmodel.features.Feature.compute`), a block of rows at a time.
 
     Parameters
     ----------
@@ -68,11 +68,12 @@ def build_features(
     ------
     ValueError
         If neither or both of ``as_of_dates`` and ``keys`` are given, a date is
-        not a date, or a feature's :meth:`~Feature.compute` returns other than one
-        value per row (or missing values for an integer or bool dtype).
+        not a date, or a feature's :meth:`~riskmodel.features.Feature.compute`
+        returns other than one value per row (or missing values for an integer or
+        bool dtype).
     TypeError
         If ``spec`` is not a :class:`FeatureSpec`, or one of its features does not
-        define :meth:`~Feature.compute`.
+        define :meth:`~riskmodel.features.Feature.compute`.
     SchemaError
         If ``persons.person_id`` has missing or repeated ids, or ``keys`` name
         children not in ``data.persons``.

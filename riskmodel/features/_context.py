@@ -150,7 +150,7 @@ class FeatureContext:
             :attr:`~riskmodel.features.Feature.families`.
         with_values : bool, default False
             Keep only events with a ``value``, for
-            :meth:`FamilyEvents.latest_value`.
+            :meth:`~riskmodel.features.FamilyEvents.latest_value`.
 
         Returns
         -------
