@@ -25,10 +25,10 @@ from typing import Any
 
 import pandas as pd
 
-from riskmodel._frame import build_training_frame
 from riskmodel.data.synthetic import make_local_authority
 from riskmodel.explain import explain, reason_codes
 from riskmodel.explain._shap import import_shap
+from riskmodel.frame import build_training_frame
 from riskmodel.models import RiskClassifier
 
 TARGET_PER_SECOND = 3_000

@@ -17,8 +17,7 @@ Examples
 True
 """
 
-from riskmodel._frame import TrainingFrame, build_training_frame
-from riskmodel.cohort import build_cohort, care_entry_labels, summarize_cohort
+from riskmodel.cohort import build_cohort, care_entry_labels, summarise_cohort
 from riskmodel.data import (
     GroundTruth,
     ImportResult,
@@ -40,6 +39,7 @@ from riskmodel.exceptions import DataQualityWarning, LeakageError, SchemaError
 from riskmodel.explain import compare_groups, explain, global_importance, reason_codes
 from riskmodel.fairness import FairnessAudit, audit_fairness
 from riskmodel.features import FeatureSpec, build_features, default_spec
+from riskmodel.frame import TrainingFrame, build_training_frame
 from riskmodel.models import RiskClassifier, RuleBaseline, SingleFeatureRanker
 from riskmodel.reports import build_review, review_report
 from riskmodel.scoring import ScoringResult, score
@@ -87,7 +87,7 @@ __all__ = [
     "reason_codes",
     "review_report",
     "score",
-    "summarize_cohort",
+    "summarise_cohort",
     "write_data",
     "write_returns",
 ]

@@ -14,12 +14,11 @@ later care entry.
 
 The label of a (child, as-of date) row is whether the child has a care entry (the
 start of a period of care that is not only short breaks) in
-``(as_of_date, as_of_date + horizon]``.
+``(as_of_date, as_of_date + horizon_months]``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -37,7 +36,7 @@ __all__ = [
     "COHORT_REASONS",
     "build_cohort",
     "care_entry_labels",
-    "summarize_cohort",
+    "summarise_cohort",
 ]
 
 DOB_UNKNOWN = "date of birth unknown"
@@ -115,7 +114,7 @@ def build_cohort(
 
     See Also
     --------
-    summarize_cohort : Count children in and out of the cohort, by reason.
+    summarise_cohort : Count children in and out of the cohort, by reason.
 
     Examples
     --------
@@ -211,7 +210,7 @@ def _age_on(dob: pd.DatetimeIndex, as_of: pd.Timestamp) -> np.ndarray:
     return years - before_birthday
 
 
-def summarize_cohort(cohort: pd.DataFrame) -> pd.DataFrame:
+def summarise_cohort(cohort: pd.DataFrame) -> pd.DataFrame:
     """Count children in and out of the cohort at each as-of date, by reason.
 
     Parameters
@@ -239,52 +238,41 @@ def summarize_cohort(cohort: pd.DataFrame) -> pd.DataFrame:
     return summary
 
 
-def horizon_months(horizon: int | str, name: str = "horizon") -> int:
-    """Read a duration in whole months: ``12``, ``"12M"``, ``"18m"`` or ``"2Y"``.
+def check_months(value: object, name: str = "horizon_months") -> int:
+    """Return a whole number of months, at least 1.
 
     Parameters
     ----------
-    horizon : int or str
-        Months as an integer, or a string of a whole number followed by ``M``
-        (months) or ``Y`` (years).
-    name : str, default "horizon"
-        Parameter name used in error messages.
+    value : int
+        The number of months.
+    name : str, default "horizon_months"
+        Parameter name used in the error message.
 
     Returns
     -------
     int
-        The number of months, at least 1.
 
     Raises
     ------
     ValueError
-        If the value is not a positive whole number of months or years.
+        If the value is not a whole number (an ``int``) of at least 1; strings such
+        as ``"12M"`` included.
     """
-    if isinstance(horizon, bool):
-        raise ValueError(f"{name} must be a number of months such as 12 or '12M', got {horizon!r}")
-    if isinstance(horizon, int | np.integer):
-        months = int(horizon)
-    else:
-        match = re.fullmatch(r"\s*(\d+)\s*([MmYy])\s*", str(horizon))
-        if match is None:
-            raise ValueError(
-                f"{name} must be a number of months such as 12 or '12M' (or years, '1Y'), "
-                f"got {horizon!r}"
-            )
-        months = int(match.group(1)) * (12 if match.group(2) in "Yy" else 1)
-    if months < 1:
-        raise ValueError(f"{name} must be at least one month, got {horizon!r}")
-    return months
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(
+            f"{name} must be a whole number of months of at least 1, such as 12; got {value!r}"
+        )
+    return int(value)
 
 
 def care_entry_labels(
-    data: LocalAuthorityData, keys: pd.DataFrame | pd.MultiIndex, horizon: int | str = 12
+    data: LocalAuthorityData, keys: pd.DataFrame | pd.MultiIndex, horizon_months: int = 12
 ) -> pd.Series:
     """Label each (child, as-of date) with whether the child enters care within the horizon.
 
     A row is positive when the child has a care entry (see
-    :func:`riskmodel.data._care.care_entries`) in ``(as_of_date, as_of_date +
-    horizon]``: an entry on the as-of date itself does not count (the child is then
+    :func:`riskmodel.data.care_entries`) in ``(as_of_date, as_of_date +
+    horizon_months]``: an entry on the as-of date itself does not count (the child is then
     looked after on that date), one on the last day of the horizon does. Months are
     calendar months (``2020-01-31`` plus one month is ``2020-02-29``).
 
@@ -301,14 +289,20 @@ def care_entry_labels(
     keys : pandas.DataFrame or pandas.MultiIndex
         The rows to label: a frame with ``person_id`` and ``as_of_date`` columns (or
         index levels), or a MultiIndex with those levels.
-    horizon : int or str, default 12
-        Months, as ``12`` or ``"12M"``.
+    horizon_months : int, default 12
+        The label horizon in whole months.
 
     Returns
     -------
     pandas.Series
         Named ``care_entry``, float: 1.0, 0.0 or NaN (unlabelled), with the index of
         ``keys`` (the MultiIndex itself when ``keys`` is one).
+
+    Raises
+    ------
+    ValueError
+        If ``horizon_months`` is not a whole number of months of at least 1 (a
+        string such as ``"12M"`` is refused), or ``keys`` lack the key columns.
 
     Examples
     --------
@@ -322,10 +316,10 @@ def care_entry_labels(
     ...     "event_date", "event_type"]), episodes, extract_date="2022-03-31")
     >>> keys = pd.DataFrame({"person_id": ["a", "a", "a"],
     ...     "as_of_date": pd.to_datetime(["2020-01-01", "2021-01-01", "2021-06-01"])})
-    >>> care_entry_labels(data, keys, horizon="12M").tolist()
+    >>> care_entry_labels(data, keys, horizon_months=12).tolist()
     [0.0, 1.0, nan]
     """
-    months = horizon_months(horizon)
+    months = check_months(horizon_months)
     person_id, as_of, index = _key_arrays(keys)
     window_end = as_of + pd.DateOffset(months=months)
     entries = care_entries(data.care_episodes)[["person_id", "entry_date"]]

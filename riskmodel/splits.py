@@ -3,19 +3,20 @@
 A model that scores children at an as-of date is used on the future, so it has to be
 evaluated on the future: each fold trains on as-of dates strictly earlier than its
 test dates, with a gap of at least the label horizon so that no training label (a care
-entry in ``(as_of_date, as_of_date + horizon]``) is observed inside the test period.
+entry in ``(as_of_date, as_of_date + horizon_months]``) is observed inside the test period.
 This follows the rolling-origin design of DSSG's triage ``timechop``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from riskmodel.cohort import horizon_months
+from riskmodel.cohort import check_months
 from riskmodel.exceptions import LeakageError, SchemaError
 
 __all__ = ["TemporalSplit"]
@@ -53,10 +54,10 @@ class TemporalSplit:
         Length of each test window in months (``12`` or ``"12M"``).
     gap : int or str, optional
         Months between a fold's first test as-of date and its last allowed training
-        as-of date. Defaults to ``horizon``; a smaller gap raises
+        as-of date. Defaults to ``horizon_months``; a smaller gap raises
         :class:`~riskmodel.exceptions.LeakageError`.
-    horizon : int or str, default 12
-        The label horizon in months, as given to
+    horizon_months : int, default 12
+        The label horizon in whole months, as given to
         :func:`~riskmodel.cohort.care_entry_labels`.
     max_train_duration : int or str, optional
         Keep only training as-of dates within this many months before (and including)
@@ -68,19 +69,22 @@ class TemporalSplit:
     ----------
     gap_months_ : int
         The gap in months actually used.
+    horizon_months_ : int
+        The label horizon in months, checked.
 
     Raises
     ------
     LeakageError
-        If ``gap`` is shorter than ``horizon``.
+        If ``gap`` is shorter than ``horizon_months``.
     ValueError
-        If a parameter is not valid.
+        If a parameter is not valid (``horizon_months`` must be a whole number of
+        months, not a string such as ``"12M"``).
 
     Examples
     --------
     >>> import pandas as pd
     >>> dates = pd.Series(pd.date_range("2019-04-01", periods=5, freq="12MS"))
-    >>> cv = TemporalSplit(n_splits=2, test_duration=12, horizon=12)
+    >>> cv = TemporalSplit(n_splits=2, test_duration=12, horizon_months=12)
     >>> for train, test in cv.split(None, groups=dates):
     ...     print(dates[train].dt.year.tolist(), dates[test].dt.year.tolist())
     [2019, 2020, 2021] [2022]
@@ -93,14 +97,14 @@ class TemporalSplit:
         *,
         test_duration: int | str = 12,
         gap: int | str | None = None,
-        horizon: int | str = 12,
+        horizon_months: int = 12,
         max_train_duration: int | str | None = None,
         min_train_dates: int = 1,
     ) -> None:
         self.n_splits = n_splits
         self.test_duration = test_duration
         self.gap = gap
-        self.horizon = horizon
+        self.horizon_months = horizon_months
         self.max_train_duration = max_train_duration
         self.min_train_dates = min_train_dates
         self._check_params()
@@ -112,7 +116,7 @@ class TemporalSplit:
                 "n_splits",
                 "test_duration",
                 "gap",
-                "horizon",
+                "horizon_months",
                 "max_train_duration",
                 "min_train_dates",
             )
@@ -124,10 +128,12 @@ class TemporalSplit:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
                 raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
-        self.test_months_ = horizon_months(self.test_duration, "test_duration")
-        self.horizon_months_ = horizon_months(self.horizon, "horizon")
+        self.test_months_ = _duration_months(self.test_duration, "test_duration")
+        self.horizon_months_ = check_months(self.horizon_months, "horizon_months")
         self.gap_months_ = (
-            self.horizon_months_ if self.gap is None else _months_or_zero(self.gap, "gap")
+            self.horizon_months_
+            if self.gap is None
+            else _duration_months(self.gap, "gap", least=0)
         )
         if self.gap_months_ < self.horizon_months_:
             raise LeakageError(
@@ -138,7 +144,7 @@ class TemporalSplit:
         self.max_train_months_ = (
             None
             if self.max_train_duration is None
-            else horizon_months(self.max_train_duration, "max_train_duration")
+            else _duration_months(self.max_train_duration, "max_train_duration")
         )
 
     def get_n_splits(self, X: Any = None, y: Any = None, groups: Any = None) -> int:
@@ -260,11 +266,26 @@ class TemporalSplit:
         return pd.DataFrame(rows, columns=list(FOLD_COLUMNS))
 
 
-def _months_or_zero(value: int | str, name: str) -> int:
-    """Months for ``gap``-like parameters, where 0 is allowed (and then refused later)."""
-    if isinstance(value, int | np.integer) and not isinstance(value, bool) and value == 0:
-        return 0
-    return horizon_months(value, name)
+def _duration_months(value: int | str, name: str, least: int = 1) -> int:
+    """Read a duration in whole months: ``12``, ``"12M"``, ``"18m"`` or ``"2Y"``.
+
+    A gap of 0 months is read (``least=0``), so that it is refused as leakage.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number of months such as 12 or '12M', got {value!r}")
+    if isinstance(value, int | np.integer):
+        months = int(value)
+    else:
+        match = re.fullmatch(r"\s*(\d+)\s*([MmYy])\s*", str(value))
+        if match is None:
+            raise ValueError(
+                f"{name} must be a number of months such as 12 or '12M' (or years, '1Y'), "
+                f"got {value!r}"
+            )
+        months = int(match.group(1)) * (12 if match.group(2) in "Yy" else 1)
+    if months < least or (months == 0 and not isinstance(value, int | np.integer)):
+        raise ValueError(f"{name} must be at least one month, got {value!r}")
+    return months
 
 
 def _row_dates(X: Any, groups: Any, *, allow_dates: bool = False) -> pd.DatetimeIndex:

@@ -6,17 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskmodel._frame import (
+from riskmodel.cohort import build_cohort, care_entry_labels, summarise_cohort
+from riskmodel.data import LocalAuthorityData
+from riskmodel.data._care import looked_after_on
+from riskmodel.features import FeatureSpec
+from riskmodel.frame import (
     GROUP_COLUMNS,
     TrainingFrame,
     age_bands,
     build_training_frame,
     demographic_groups,
 )
-from riskmodel.cohort import build_cohort, care_entry_labels, summarize_cohort
-from riskmodel.data import LocalAuthorityData
-from riskmodel.data._care import looked_after_on
-from riskmodel.features import FeatureSpec
 from riskmodel.splits import TemporalSplit
 
 DATES = pd.date_range("2019-04-01", "2023-04-01", freq="6MS")
@@ -73,7 +73,7 @@ def data():
 
 @pytest.fixture(scope="module")
 def frame(data):
-    return build_training_frame(data, DATES, horizon=12)
+    return build_training_frame(data, DATES, horizon_months=12)
 
 
 def test_rows_are_the_labelled_cohort_rows_in_order(data, frame):
@@ -103,7 +103,7 @@ def test_labels_are_the_care_entry_labels(data, frame):
 
 
 def test_unlabelled_rows_can_be_kept(data, frame):
-    kept = build_training_frame(data, DATES, horizon="12M", drop_unlabelled=False)
+    kept = build_training_frame(data, DATES, horizon_months=12, drop_unlabelled=False)
     assert kept.y.dtype == "float64"
     assert int(kept.y.isna().sum()) == kept.n_unlabelled == frame.n_unlabelled
     assert len(kept) == len(frame) + frame.n_unlabelled
@@ -198,7 +198,12 @@ def test_no_cohort_or_no_labels_raise_clear_errors(data):
     ):
         build_training_frame(data, ["1990-01-01"])
     with pytest.raises(ValueError, match=r"use as-of dates on or before 2022-09-30"):
-        build_training_frame(data, ["2023-01-01"], horizon=12)
+        build_training_frame(data, ["2023-01-01"], horizon_months=12)
+
+
+def test_the_horizon_is_a_whole_number_of_months(data):
+    with pytest.raises(ValueError, match="horizon_months must be a whole number of months"):
+        build_training_frame(data, DATES, horizon_months="12M")
 
 
 def test_repr_summarises_the_frame(frame):
@@ -211,7 +216,7 @@ def test_repr_summarises_the_frame(frame):
 
 
 def test_temporal_split_reads_the_frame_dates(frame):
-    cv = TemporalSplit(2, test_duration=6, horizon=frame.horizon_months)
+    cv = TemporalSplit(2, test_duration=6, horizon_months=frame.horizon_months)
     dates = frame.keys["as_of_date"]
     for train, test in cv.split(frame.X, frame.y):
         assert dates.iloc[train].max() + pd.DateOffset(months=12) <= dates.iloc[test].min()
@@ -222,8 +227,8 @@ def test_frame_on_a_synthetic_authority():
 
     data = make_local_authority(n_children=1500, random_state=1)
     dates = pd.date_range("2016-04-01", "2024-03-01", freq="3MS")
-    frame = build_training_frame(data, dates, horizon=12)
-    summary = summarize_cohort(frame.cohort)
+    frame = build_training_frame(data, dates, horizon_months=12)
+    summary = summarise_cohort(frame.cohort)
     assert (summary["children"] == len(data.persons)).all()
     assert len(frame) + frame.n_unlabelled == summary["in_cohort"].sum()
     assert frame.keys["as_of_date"].max() == pd.Timestamp("2023-01-01")

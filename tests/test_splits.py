@@ -46,7 +46,7 @@ def fold_dates(cv, dates):
 
 def test_folds_on_monthly_dates_match_a_hand_worked_example():
     dates = monthly(48)  # 2018-04 .. 2022-03
-    folds = fold_dates(TemporalSplit(3, test_duration=6, horizon=12), dates)
+    folds = fold_dates(TemporalSplit(3, test_duration=6, horizon_months=12), dates)
     assert len(folds) == 3
     expected_tests = [
         ("2020-10-01", "2021-03-01"),
@@ -62,7 +62,7 @@ def test_folds_on_monthly_dates_match_a_hand_worked_example():
 
 def test_split_yields_integer_positions_covering_rows_of_the_chosen_dates():
     X, _ = frame_over(monthly(30), per_date=4)
-    for train, test in TemporalSplit(2, test_duration=3, horizon=6).split(X):
+    for train, test in TemporalSplit(2, test_duration=3, horizon_months=6).split(X):
         assert train.dtype.kind == "i" and test.dtype.kind == "i"
         assert len(np.intersect1d(train, test)) == 0
         dates = X.index.get_level_values("as_of_date")
@@ -91,7 +91,7 @@ def test_every_fold_trains_strictly_before_its_test_with_the_gap(
         n_splits,
         test_duration=test_duration,
         gap=horizon + extra_gap,
-        horizon=horizon,
+        horizon_months=horizon,
         max_train_duration=max_train,
     )
     try:
@@ -123,34 +123,42 @@ def test_a_gap_shorter_than_the_horizon_is_leakage():
     with pytest.raises(
         LeakageError, match="gap of 6 months is shorter than the label horizon of 12"
     ):
-        TemporalSplit(gap=6, horizon=12)
+        TemporalSplit(gap=6, horizon_months=12)
     with pytest.raises(LeakageError):
-        TemporalSplit(gap="11M", horizon="1Y")
+        TemporalSplit(gap="11M", horizon_months=12)
     with pytest.raises(LeakageError):
         TemporalSplit(gap=0)
-    assert TemporalSplit(gap=12, horizon=12).gap_months_ == 12
-    assert TemporalSplit(horizon=18).gap_months_ == 18
+    assert TemporalSplit(gap=12, horizon_months=12).gap_months_ == 12
+    assert TemporalSplit(horizon_months=18).gap_months_ == 18
+
+
+@pytest.mark.parametrize("value", ["12M", "1Y", 0, 1.5, True])
+def test_the_horizon_is_a_whole_number_of_months(value):
+    with pytest.raises(ValueError, match="horizon_months must be a whole number of months"):
+        TemporalSplit(horizon_months=value)
 
 
 def test_a_larger_gap_moves_training_further_back():
     dates = monthly(48)
-    ((train12, test12),) = fold_dates(TemporalSplit(1, horizon=12), dates)
-    ((train18, test18),) = fold_dates(TemporalSplit(1, gap=18, horizon=12), dates)
+    ((train12, test12),) = fold_dates(TemporalSplit(1, horizon_months=12), dates)
+    ((train18, test18),) = fold_dates(TemporalSplit(1, gap=18, horizon_months=12), dates)
     assert test12.equals(test18)
     assert train12.max() - pd.DateOffset(months=6) == train18.max()
 
 
 def test_max_train_duration_and_min_train_dates():
     dates = monthly(48)
-    ((train, test),) = fold_dates(TemporalSplit(1, horizon=12, max_train_duration=12), dates)
+    ((train, test),) = fold_dates(
+        TemporalSplit(1, horizon_months=12, max_train_duration=12), dates
+    )
     assert len(train) == 12
     assert train.max() == test.min() - pd.DateOffset(months=12)
     with pytest.raises(ValueError, match="needs at least 30"):
-        list(TemporalSplit(1, horizon=12, min_train_dates=30).split(None, groups=dates))
+        list(TemporalSplit(1, horizon_months=12, min_train_dates=30).split(None, groups=dates))
 
 
 def test_too_few_dates_for_the_folds_raises_a_clear_error():
-    cv = TemporalSplit(3, test_duration=12, horizon=12)
+    cv = TemporalSplit(3, test_duration=12, horizon_months=12)
     with pytest.raises(ValueError, match=r"not enough as-of dates for 3 folds: fold 1 .* has 0"):
         list(cv.split(None, groups=monthly(40)))
     annual = pd.Series(pd.date_range("2019-04-01", periods=3, freq="12MS"))
@@ -194,7 +202,7 @@ def test_dates_come_from_groups_index_level_or_column():
 
 def test_works_as_cv_in_scikit_learn():
     X, y = frame_over(monthly(36), per_date=40)
-    cv = TemporalSplit(3, test_duration=6, horizon=12)
+    cv = TemporalSplit(3, test_duration=6, horizon_months=12)
     result = cross_validate(LogisticRegression(), X, y, cv=cv, scoring="roc_auc")
     assert len(result["test_score"]) == 3
     assert (result["test_score"] > 0.7).all()
@@ -202,7 +210,7 @@ def test_works_as_cv_in_scikit_learn():
 
 def test_folds_table_describes_each_fold():
     X, _ = frame_over(monthly(36), per_date=5)
-    table = TemporalSplit(2, test_duration=6, horizon=12).folds(X)
+    table = TemporalSplit(2, test_duration=6, horizon_months=12).folds(X)
     assert table["fold"].tolist() == [1, 2]
     assert table["n_test_dates"].tolist() == [6, 6]
     assert (table["n_test"] == 5 * table["n_test_dates"]).all()
@@ -256,7 +264,7 @@ def test_a_random_split_flatters_the_model_compared_with_the_temporal_split():
     X, y = drifting_frame()
     model = HistGradientBoostingClassifier(max_iter=50, random_state=0)
     random_cv = KFold(n_splits=3, shuffle=True, random_state=0)
-    temporal_cv = TemporalSplit(3, test_duration=6, horizon=12)
+    temporal_cv = TemporalSplit(3, test_duration=6, horizon_months=12)
     with threadpool_limits(1):  # OpenMP threads crawl on a busy two-core machine
         random_auc = cross_validate(model, X, y, cv=random_cv, scoring="roc_auc")["test_score"]
         temporal_auc = cross_validate(model, X, y, cv=temporal_cv, scoring="roc_auc")["test_score"]

@@ -21,8 +21,8 @@ from riskmodel.evaluation._sample_size import check_fold_size
 from riskmodel.metrics import summarise
 
 if TYPE_CHECKING:
-    from riskmodel._frame import TrainingFrame
     from riskmodel.data.synthetic import GroundTruth
+    from riskmodel.frame import TrainingFrame
 
 __all__ = ["BEST_POSSIBLE", "BacktestResult", "backtest", "default_baselines"]
 

@@ -53,7 +53,7 @@ class TemporalSplitDisplay:
     >>> from riskmodel import TemporalSplit
     >>> from riskmodel.evaluation import TemporalSplitDisplay
     >>> dates = pd.date_range("2019-01-01", periods=48, freq="MS")
-    >>> cv = TemporalSplit(3, test_duration=6, horizon=12)
+    >>> cv = TemporalSplit(3, test_duration=6, horizon_months=12)
     >>> display = TemporalSplitDisplay.from_splitter(cv, dates).plot()
     >>> [len(d) for d in display.test_dates]
     [6, 6, 6]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from riskmodel.explain._protected import is_protected
 from riskmodel.explain._reasons import check_explanation
-from riskmodel.features import FeatureSpec
+from riskmodel.features import FeatureSpec, default_spec
 
 __all__ = ["compare_groups", "global_importance"]
 
@@ -47,7 +47,7 @@ def global_importance(explanation: Any, spec: FeatureSpec | None = None) -> pd.D
     coloured by the feature's value.
     """
     values, names = check_explanation(explanation)
-    templates = (spec if spec is not None else FeatureSpec.default()).descriptions()
+    templates = (spec if spec is not None else default_spec()).descriptions()
     table = pd.DataFrame(
         {
             "feature": pd.Series(names, dtype="str"),

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel.explain._protected import is_protected
-from riskmodel.features import FeatureSpec
+from riskmodel.features import FeatureSpec, default_spec
 
 __all__ = ["check_explanation", "fallback_description", "reason_codes"]
 
@@ -194,7 +194,7 @@ def reason_codes(
         raise ValueError(f"index has {len(index)} labels for {n_rows} explained rows")
     shown = explanation.display_data if explanation.display_data is not None else explanation.data
     shown = np.asarray(shown).reshape(n_rows, len(names))
-    describe = _Describer(spec if spec is not None else FeatureSpec.default(), names)
+    describe = _Describer(spec if spec is not None else default_spec(), names)
     allowed = np.array([not is_protected(name, exclude) for name in names], dtype=bool)
     scores = np.where(allowed & (values > 0), values, 0.0)
     order = np.argsort(-scores, axis=1, kind="stable")

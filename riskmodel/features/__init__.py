@@ -5,10 +5,18 @@ abuse: police notifications and assessment factors 3A/3B/3C) over windows, and f
 the child's age and care history. :func:`build_features` computes them for children
 at as-of dates using only what was known before each date; every feature has a
 stable name and a plain-English description used for reason codes.
+
+Each feature computes itself (:meth:`Feature.compute`) from a :class:`FeatureContext`:
+a block of as-of rows with each event family's earlier events (:class:`FamilyEvents`)
+and the care history known at each date (:class:`CareHistory`). A feature of your own
+is a subclass of :class:`Feature` (see "Writing your own feature" there).
 """
 
-from riskmodel.features._build import build_features
-from riskmodel.features._default import DEFAULT_WINDOWS, default_spec
+from riskmodel.features._base import Feature
+from riskmodel.features._builder import build_features
+from riskmodel.features._care_timeline import CareHistory
+from riskmodel.features._context import FeatureContext
+from riskmodel.features._default_spec import DEFAULT_WINDOWS, default_spec, feature_descriptions
 from riskmodel.features._event_features import (
     Count,
     DaysSince,
@@ -17,24 +25,28 @@ from riskmodel.features._event_features import (
     OpenAt,
     PreviousCPPlans,
 )
-from riskmodel.features._parts import EventFamily, Feature
+from riskmodel.features._family import EventFamily
+from riskmodel.features._family_events import FamilyEvents
 from riskmodel.features._person_features import (
     AgeYears,
     DaysSinceLeftCare,
     PreviousCarePeriods,
     SiblingsLookedAfter,
 )
-from riskmodel.features._spec import FeatureSpec, feature_descriptions
+from riskmodel.features._spec import FeatureSpec
 
 __all__ = [
     "DEFAULT_WINDOWS",
     "AgeYears",
+    "CareHistory",
     "Count",
     "DaysSince",
     "DaysSinceLeftCare",
     "Ever",
     "EventFamily",
+    "FamilyEvents",
     "Feature",
+    "FeatureContext",
     "FeatureSpec",
     "LatestValue",
     "OpenAt",

@@ -1,17 +1,30 @@
 """Features computed from dated events: counts, days since, ever, open at, latest value.
 
-Every one uses only events dated strictly before the as-of date.
+Every one uses only events dated strictly before the as-of date, through
+:meth:`FeatureContext.events <riskmodel.features.FeatureContext.events>`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from numbers import Integral
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from riskmodel.features._families import CP_PLAN, CP_PLAN_END
-from riskmodel.features._parts import EventFamily, Feature
-from riskmodel.features._words import elapsed_words, is_missing, period_words, whole_number
+from riskmodel.features._base import Feature
+from riskmodel.features._default_families import CP_PLAN, CP_PLAN_END
+from riskmodel.features._descriptions import (
+    elapsed_words,
+    is_missing,
+    period_words,
+    whole_number,
+)
+from riskmodel.features._family import EventFamily
+from riskmodel.features._family_events import is_open
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from riskmodel.features._context import FeatureContext
 
 __all__ = ["Count", "DaysSince", "Ever", "LatestValue", "OpenAt", "PreviousCPPlans"]
 
@@ -102,6 +115,10 @@ class Count(Feature):
         """Describe one child's value in plain English."""
         return f"{_count_phrase(whole_number(value), self.family)} {self._when}"
 
+    def compute(self, context: FeatureContext) -> np.ndarray:
+        """Count the family's events in the window before each as-of date."""
+        return context.events(self.family).count(self.window_days)
+
 
 @dataclass(frozen=True)
 class DaysSince(Feature):
@@ -146,6 +163,10 @@ class DaysSince(Feature):
             return f"no {self.family.noun} ever"
         return f"{elapsed_words(whole_number(value))} since the last {self.family.singular}"
 
+    def compute(self, context: FeatureContext) -> np.ndarray:
+        """Return the days since the family's latest event before each as-of date."""
+        return context.events(self.family).days_since()
+
 
 @dataclass(frozen=True)
 class Ever(Feature):
@@ -185,6 +206,10 @@ class Ever(Feature):
     def describe(self, value: object) -> str:
         """Describe one child's value in plain English."""
         return self.template if bool(whole_number(value)) else f"no {self.family.noun} ever"
+
+    def compute(self, context: FeatureContext) -> np.ndarray:
+        """Return whether the child has any of the family's events before each as-of date."""
+        return context.events(self.family).n_before > 0
 
 
 @dataclass(frozen=True)
@@ -232,6 +257,10 @@ class LatestValue(Feature):
             return f"no {self.family.noun} on record"
         shown = f"{float(value):.0%}" if self.percent else f"{float(value):g}"
         return self.template.format(value=shown)
+
+    def compute(self, context: FeatureContext) -> np.ndarray:
+        """Return the value of the family's latest event before each as-of date."""
+        return context.events(self.family, with_values=True).latest_value()
 
 
 @dataclass(frozen=True)
@@ -299,6 +328,10 @@ class OpenAt(Feature):
         closed = f"not {self.state}" if self.state else f"no open {self.start.singular}"
         return f"{closed} at the as-of date"
 
+    def compute(self, context: FeatureContext) -> np.ndarray:
+        """Return whether the latest start is later than the latest end before each as-of date."""
+        return is_open(context.events(self.start), context.events(self.end))
+
 
 @dataclass(frozen=True)
 class PreviousCPPlans(Feature):
@@ -345,3 +378,8 @@ class PreviousCPPlans(Feature):
         """Describe one child's value in plain English."""
         n = whole_number(value)
         return f"{n or 'no'} previous child protection plan{'' if n == 1 else 's'}"
+
+    def compute(self, context: FeatureContext) -> np.ndarray:
+        """Count the plans started before each as-of date, less the one open at it."""
+        start, end = context.events(self.start), context.events(self.end)
+        return start.n_before - is_open(start, end)

@@ -2,16 +2,24 @@
 
 Care features read the ``care_episodes`` table as it was known at the as-of date:
 episodes that started before it, with end dates on or after it treated as not yet
-ended (see :func:`riskmodel.data._care.periods_of_care`).
+ended (see :func:`riskmodel.data.periods_of_care`), through
+:attr:`FeatureContext.care <riskmodel.features.FeatureContext.care>`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from riskmodel.features._parts import Feature
-from riskmodel.features._words import elapsed_words, is_missing, whole_number
+import numpy as np
+import pandas as pd
+
+from riskmodel.features._base import Feature
+from riskmodel.features._day_keys import to_days
+from riskmodel.features._descriptions import elapsed_words, is_missing, whole_number
+
+if TYPE_CHECKING:
+    from riskmodel.features._context import FeatureContext
 
 __all__ = ["AgeYears", "DaysSinceLeftCare", "PreviousCarePeriods", "SiblingsLookedAfter"]
 
@@ -42,6 +50,10 @@ class AgeYears(Feature):
     def describe(self, value: object) -> str:
         """Describe one child's value in plain English."""
         return "age unknown" if is_missing(value) else f"aged {whole_number(value)}"
+
+    def compute(self, context: FeatureContext) -> np.ndarray:
+        """Return the whole years from birth to each as-of date."""
+        return age_years(context.persons["date_of_birth"], context.person, context.day)
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,10 @@ class PreviousCarePeriods(Feature):
         n = whole_number(value)
         return f"{n or 'no'} previous period{'' if n == 1 else 's'} of care"
 
+    def compute(self, context: FeatureContext) -> np.ndarray:
+        """Count the periods of care ended before each as-of date."""
+        return context.care.previous_periods
+
 
 @dataclass(frozen=True)
 class DaysSinceLeftCare(Feature):
@@ -104,6 +120,10 @@ class DaysSinceLeftCare(Feature):
         if is_missing(value):
             return "no previous period of care"
         return f"{elapsed_words(whole_number(value))} since last leaving care"
+
+    def compute(self, context: FeatureContext) -> np.ndarray:
+        """Return the days since the latest period of care ended before each as-of date."""
+        return context.care.days_since_left
 
 
 @dataclass(frozen=True)
@@ -138,3 +158,32 @@ class SiblingsLookedAfter(Feature):
         """Describe one child's value in plain English."""
         n = whole_number(value)
         return f"{n or 'no'} sibling{'' if n == 1 else 's'} looked after at the as-of date"
+
+    def compute(self, context: FeatureContext) -> np.ndarray:
+        """Count the other children of the household looked after at each as-of date."""
+        has_household = context.persons["household_id"].notna().to_numpy()[context.person]
+        own = context.care.looked_after & has_household
+        return (context.household_looked_after - own).astype(np.int32)
+
+
+def age_years(date_of_birth: pd.Series, person: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Return the whole years from birth to each row's day (NaN if unknown or not yet born).
+
+    Parameters
+    ----------
+    date_of_birth : pandas.Series
+        Each child's date of birth, by position.
+    person, day : numpy.ndarray
+        Each row's child position and day number.
+    """
+    dob = pd.DatetimeIndex(date_of_birth)
+    days, inverse = np.unique(day, return_inverse=True)
+    as_of = pd.DatetimeIndex(days.astype("datetime64[D]"))
+    born = np.asarray(dob.notna())
+    by, bm, bd = (np.where(born, x, 0) for x in (dob.year, dob.month, dob.day))
+    ay, am, ad = (np.asarray(x)[inverse] for x in (as_of.year, as_of.month, as_of.day))
+    p = person
+    before_birthday = (am < bm[p]) | ((am == bm[p]) & (ad < bd[p]))
+    age = (ay - by[p] - before_birthday).astype("float64")
+    age[~born[p] | (day < to_days(dob)[p])] = np.nan
+    return age

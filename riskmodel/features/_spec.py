@@ -7,11 +7,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from riskmodel.data._codes import EVENT_TYPES
+from riskmodel.features._base import Feature
 from riskmodel.features._event_features import Count
-from riskmodel.features._parts import EventFamily, Feature
-from riskmodel.features._serialise import spec_from_dict, spec_to_dict
+from riskmodel.features._family import EventFamily
+from riskmodel.features._spec_dict import spec_from_dict, spec_to_dict
 
-__all__ = ["FeatureSpec", "feature_descriptions"]
+__all__ = ["FeatureSpec"]
 
 OTHER_WINDOW_DAYS = 365
 """Window of the generic count features of event types no family covers."""
@@ -75,18 +76,6 @@ class FeatureSpec:
                     f"{seen[family.name]!r} and {family!r}"
                 )
         object.__setattr__(self, "features", features)
-
-    @classmethod
-    def default(cls) -> FeatureSpec:
-        """Return the default specification (see :func:`default_spec`).
-
-        Returns
-        -------
-        FeatureSpec
-        """
-        from riskmodel.features._default import default_spec
-
-        return default_spec()
 
     def to_dict(self) -> dict:
         """Return a plain description of the specification (for storing with a model).
@@ -253,25 +242,3 @@ def _slug(event_type: str) -> str:
 
 def _family(name: str, event_type: str) -> EventFamily:
     return EventFamily(name, (event_type,), f"'{event_type}' events", f"'{event_type}' event")
-
-
-def feature_descriptions(spec: FeatureSpec | None = None) -> dict[str, str]:
-    """Return each feature's plain-English description template.
-
-    Parameters
-    ----------
-    spec : FeatureSpec, optional
-        The specification; the default one when not given.
-
-    Returns
-    -------
-    dict of str to str
-        Feature name to template, ``{value}`` marking the child's value, such as
-        ``"{value} missing from home episodes in the last 6 months"``.
-
-    Examples
-    --------
-    >>> feature_descriptions()["missing_episode_count_180d"]
-    '{value} missing from home episodes in the last 6 months'
-    """
-    return (spec if spec is not None else FeatureSpec.default()).descriptions()

@@ -84,7 +84,7 @@ def run_review(data: Any, config: JobConfig, out: str | Path) -> Path:
     clones of the registered model on each temporal fold; the explanations and
     example reasons are those of the registered model itself.
     """
-    from riskmodel._frame import build_training_frame
+    from riskmodel.frame import build_training_frame
     from riskmodel.jobs._train import _as_of_dates, backtest_and_audit, write_review
     from riskmodel.scoring._features import model_spec
     from riskmodel.tracking import load_model, set_tracking_uri
@@ -96,7 +96,7 @@ def run_review(data: Any, config: JobConfig, out: str | Path) -> Path:
     frame = build_training_frame(
         data,
         _as_of_dates(data, config),
-        horizon=config.horizon_months,
+        horizon_months=config.horizon_months,
         spec=model_spec(model),
     )
     result, audit = backtest_and_audit(model, data, frame, config)

@@ -109,7 +109,7 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
         and when the training set or a backtest fold holds fewer than
         :data:`~riskmodel.evaluation.MIN_CARE_ENTRIES` care entries.
     """
-    from riskmodel._frame import build_training_frame
+    from riskmodel.frame import build_training_frame
     from riskmodel.models import RiskClassifier
 
     require_children(data, "train on")
@@ -120,7 +120,7 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
     data.validate()
     dates = _as_of_dates(data, config)
     warn_recording_changes(data, dates, config.history_months)
-    frame = build_training_frame(data, dates, horizon=config.horizon_months)
+    frame = build_training_frame(data, dates, horizon_months=config.horizon_months)
     log.info("training frame: %r", frame)
     check_training_data(frame)
     model = RiskClassifier(
@@ -145,7 +145,9 @@ def backtest_and_audit(model: Any, data: Any, frame: Any, config: JobConfig) -> 
     from riskmodel.splits import TemporalSplit
 
     splitter = TemporalSplit(
-        config.n_splits, test_duration=config.test_duration_months, horizon=config.horizon_months
+        config.n_splits,
+        test_duration=config.test_duration_months,
+        horizon_months=config.horizon_months,
     )
     log.info("backtest: %d temporal folds", config.n_splits)
     result = backtest(

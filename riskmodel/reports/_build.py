@@ -15,9 +15,9 @@ from riskmodel.reports._numbers import MODEL
 from riskmodel.reports._review import review_report
 
 if TYPE_CHECKING:
-    from riskmodel._frame import TrainingFrame
     from riskmodel.data import LocalAuthorityData
     from riskmodel.fairness import FairnessAudit
+    from riskmodel.frame import TrainingFrame
 
 __all__ = ["audit_backtest", "build_review", "summarise_top_reasons"]
 
@@ -239,7 +239,7 @@ def build_review(
     pathlib.Path
         ``out``.
     """
-    from riskmodel.cohort import summarize_cohort
+    from riskmodel.cohort import summarise_cohort
 
     synthetic = getattr(data, "truth", None) is not None if synthetic is None else synthetic
     capacity = capacity if capacity is not None else backtest.capacity
@@ -273,7 +273,7 @@ def build_review(
         group_contributions=group_contributions,
         data_summary=data.summary(),
         coverage_summary=data.coverage_summary(),
-        cohort_summary=summarize_cohort(frame.cohort),
+        cohort_summary=summarise_cohort(frame.cohort),
         model_description=describe_model(model, frame),
         capacity=capacity,
         horizon_months=frame.horizon_months,

@@ -169,7 +169,7 @@ def review_report(
         families (first and last month, events, children; absent families marked
         "not recorded"). Counts below 5 are suppressed for real data.
     cohort_summary : pandas.DataFrame, optional
-        :func:`riskmodel.cohort.summarize_cohort` of the training frame's cohort.
+        :func:`riskmodel.cohort.summarise_cohort` of the training frame's cohort.
     model_description : mapping, optional
         Label to value, shown under intended use (estimator, calibration, features).
     capacity : int, optional

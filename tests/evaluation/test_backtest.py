@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 
 import riskmodel as rm
-from riskmodel._frame import build_training_frame
 from riskmodel.evaluation import (
     BEST_POSSIBLE,
     CapacityDisplay,
@@ -14,6 +13,7 @@ from riskmodel.evaluation import (
     backtest,
     capacity_metrics,
 )
+from riskmodel.frame import build_training_frame
 from riskmodel.metrics import precision_at_k
 from riskmodel.models import RiskClassifier
 from riskmodel.splits import TemporalSplit
@@ -26,11 +26,11 @@ def mid_sized():
     """A mid-sized synthetic authority, quarterly as-of dates 2016-2023."""
     data = rm.make_local_authority(n_children=20_000, random_state=0)
     dates = pd.date_range("2016-04-01", "2023-01-01", freq="QS-APR")
-    frame = build_training_frame(data, dates, horizon=12)
+    frame = build_training_frame(data, dates, horizon_months=12)
     result = backtest(
         RiskClassifier("hgb", random_state=0),
         frame,
-        TemporalSplit(3, test_duration=12, horizon=12),
+        TemporalSplit(3, test_duration=12, horizon_months=12),
         capacity=20,
         truth=data.truth,
         n_resamples=50,

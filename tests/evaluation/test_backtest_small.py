@@ -9,15 +9,15 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from riskmodel._frame import TrainingFrame
 from riskmodel.evaluation import MIN_CARE_ENTRIES, backtest
 from riskmodel.evaluation._sample_size import check_training_size
 from riskmodel.exceptions import DataQualityWarning, SchemaError
-from riskmodel.features import FeatureSpec
+from riskmodel.features import default_spec
+from riskmodel.frame import TrainingFrame
 from riskmodel.splits import TemporalSplit
 
 DATES = pd.date_range("2017-01-01", periods=16, freq="3MS")
-SPLIT = TemporalSplit(2, test_duration=12, horizon=12)
+SPLIT = TemporalSplit(2, test_duration=12, horizon_months=12)
 
 
 def _frame(positives_at: dict[str, int], n_children: int = 200) -> TrainingFrame:
@@ -41,7 +41,7 @@ def _frame(positives_at: dict[str, int], n_children: int = 200) -> TrainingFrame
         groups=groups,
         cohort=cohort,
         horizon_months=12,
-        spec=FeatureSpec.default(),
+        spec=default_spec(),
     )
 
 

@@ -22,9 +22,9 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_limits
 
-from riskmodel._frame import build_training_frame
 from riskmodel.data.synthetic import make_local_authority
 from riskmodel.explain import explain, global_importance
+from riskmodel.frame import build_training_frame
 from riskmodel.models import RiskClassifier
 
 pytestmark = [

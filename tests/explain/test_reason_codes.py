@@ -146,7 +146,7 @@ def test_not_protected_names(name):
 
 
 def test_protected_list_covers_the_fairness_groups():
-    from riskmodel._frame import GROUP_COLUMNS
+    from riskmodel.frame import GROUP_COLUMNS
 
     assert set(GROUP_COLUMNS) <= PROTECTED
 

@@ -19,11 +19,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::riskmodel.Da
 def _audit(bias):
     data = rm.make_local_authority(n_children=15_000, random_state=5, reporting_bias=bias)
     dates = pd.date_range("2016-04-01", "2023-01-01", freq="QS-APR")
-    frame = rm.build_training_frame(data, dates, horizon=12)
+    frame = rm.build_training_frame(data, dates, horizon_months=12)
     result = rm.backtest(
         rm.RiskClassifier("hgb", random_state=0),
         frame,
-        rm.TemporalSplit(2, horizon=12),
+        rm.TemporalSplit(2, horizon_months=12),
         capacity=100,
         baselines={},
         n_resamples=0,

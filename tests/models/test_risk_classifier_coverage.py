@@ -135,7 +135,7 @@ def absent():
     events = data.events[~data.events["event_type"].isin(ABSENT)].reset_index(drop=True)
     data = dataclasses.replace(data, events=events)
     dates = pd.date_range("2018-04-01", "2022-01-01", freq="QS-APR")
-    frame = rm.build_training_frame(data, dates, horizon=12)
+    frame = rm.build_training_frame(data, dates, horizon_months=12)
     with threadpool_limits(limits=1), pytest.warns(DataQualityWarning) as record:
         model = RiskClassifier("hgb", random_state=0)
         model.fit(frame.X, frame.y, feature_spec=frame.spec)
@@ -210,7 +210,7 @@ def test_score_builds_the_model_s_own_custom_features():
     missing = EventFamily("missing_episode", "missing_episode", "missing from home episodes")
     spec = FeatureSpec((AgeYears(), Count(referral, 365), DaysSince(missing)))
     dates = pd.date_range("2018-04-01", "2022-01-01", freq="QS-APR")
-    frame = rm.build_training_frame(data, dates, horizon=12, spec=spec)
+    frame = rm.build_training_frame(data, dates, horizon_months=12, spec=spec)
     model = _quiet_fit(RiskClassifier("logistic", random_state=0), frame.X, frame.y,
                        feature_spec=frame.spec)  # fmt: skip
     scored = rm.score(data, model, AS_OF, capacity=10).scores

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskmodel._frame import TrainingFrame
 from riskmodel.evaluation import backtest
 from riskmodel.fairness import audit_fairness
-from riskmodel.features import FeatureSpec
+from riskmodel.features import default_spec
+from riskmodel.frame import TrainingFrame
 from riskmodel.models import RiskClassifier
 from riskmodel.reports import (
     SECTIONS,
@@ -103,7 +103,7 @@ def _simulate(n_children: int = 700, seed: int = 0) -> tuple[TrainingFrame, _Tru
         groups=groups,
         cohort=cohort,
         horizon_months=12,
-        spec=FeatureSpec.default(),
+        spec=default_spec(),
     )
     return frame, _Truth(pd.Series(p, index=X.index))
 
@@ -581,8 +581,8 @@ def test_build_review_summarises_and_hides_examples_for_real_data(inputs, tmp_pa
 @pytest.mark.filterwarnings("ignore::riskmodel.exceptions.DataQualityWarning")
 def test_build_review_on_a_synthetic_authority(tmp_path):
     """End to end on the library's own synthetic authority (few entrants: NaNs allowed)."""
-    from riskmodel._frame import build_training_frame
     from riskmodel.data.synthetic import make_local_authority
+    from riskmodel.frame import build_training_frame
 
     data = make_local_authority(n_children=6000, random_state=0)
     frame = build_training_frame(data, pd.date_range("2019-04-01", "2023-01-01", freq="3MS"))

@@ -15,9 +15,9 @@ import pytest
 
 import riskmodel as rm
 import riskmodel.jobs
-from riskmodel._frame import build_training_frame
 from riskmodel.cli import EXIT_BAD_INPUT, main
 from riskmodel.exceptions import DataQualityWarning, SchemaError
+from riskmodel.frame import build_training_frame
 from riskmodel.models import RiskClassifier
 from riskmodel.scoring import profile_features, read_history
 from riskmodel.scoring._outputs import OutputFolder
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def fitted():
     data = rm.make_local_authority(n_children=1_500, random_state=0)
     dates = pd.date_range("2019-04-01", "2022-04-01", freq="QS-APR")
-    frame = build_training_frame(data, dates, horizon=12)
+    frame = build_training_frame(data, dates, horizon_months=12)
     model = RiskClassifier("logistic", random_state=0).fit(frame.X, frame.y)
     return data, frame, model
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import riskmodel as rm
-from riskmodel._frame import build_training_frame
 from riskmodel.explain import PROTECTED
+from riskmodel.frame import build_training_frame
 from riskmodel.models import RiskClassifier
 from riskmodel.scoring import profile_features
 from riskmodel.scoring._score import DriftWarning, score
@@ -21,7 +21,7 @@ AS_OF = pd.Timestamp("2023-04-01")
 def fitted():
     data = rm.make_local_authority(n_children=4_000, random_state=1)
     dates = pd.date_range("2017-04-01", "2022-04-01", freq="QS-APR")
-    frame = build_training_frame(data, dates, horizon=12)
+    frame = build_training_frame(data, dates, horizon_months=12)
     model = RiskClassifier("hgb", random_state=0).fit(frame.X, frame.y)
     return data, frame, model
 

@@ -1,8 +1,9 @@
-"""The default feature specification."""
+"""The default feature specification, and the descriptions of a specification's features."""
 
 from __future__ import annotations
 
-from riskmodel.features import _families as fam
+import riskmodel.features._default_families as fam
+from riskmodel.features._base import Feature
 from riskmodel.features._event_features import (
     Count,
     DaysSince,
@@ -11,7 +12,7 @@ from riskmodel.features._event_features import (
     OpenAt,
     PreviousCPPlans,
 )
-from riskmodel.features._parts import EventFamily, Feature
+from riskmodel.features._family import EventFamily
 from riskmodel.features._person_features import (
     AgeYears,
     DaysSinceLeftCare,
@@ -20,7 +21,7 @@ from riskmodel.features._person_features import (
 )
 from riskmodel.features._spec import FeatureSpec
 
-__all__ = ["DEFAULT_WINDOWS", "default_spec"]
+__all__ = ["DEFAULT_WINDOWS", "default_spec", "feature_descriptions"]
 
 DEFAULT_WINDOWS: tuple[int, ...] = (90, 180, 365, 730)
 """Count windows, in days, of the most frequent event families (3, 6, 12 and 24 months)."""
@@ -85,7 +86,7 @@ def default_spec() -> FeatureSpec:
 
     Families combine sources: domestic abuse is police notifications and assessment
     factors 3A/3B/3C; going missing is missing episodes and factor 10A; neglect is
-    factor 16A and plans under category NEG (see ``riskmodel.features._families``).
+    factor 16A and plans under category NEG (see ``riskmodel.features._default_families``).
     Event types outside the vocabulary get ``other_<type>_count_365d`` when
     features are built.
 
@@ -120,3 +121,25 @@ def default_spec() -> FeatureSpec:
         LatestValue(fam.ABSENCE, percent=True),
     ]
     return FeatureSpec(tuple(features))
+
+
+def feature_descriptions(spec: FeatureSpec | None = None) -> dict[str, str]:
+    """Return each feature's plain-English description template.
+
+    Parameters
+    ----------
+    spec : FeatureSpec, optional
+        The specification; the default one when not given.
+
+    Returns
+    -------
+    dict of str to str
+        Feature name to template, ``{value}`` marking the child's value, such as
+        ``"{value} missing from home episodes in the last 6 months"``.
+
+    Examples
+    --------
+    >>> feature_descriptions()["missing_episode_count_180d"]
+    '{value} missing from home episodes in the last 6 months'
+    """
+    return (spec if spec is not None else default_spec()).descriptions()

@@ -1,15 +1,14 @@
-"""The building blocks of a feature specification: event families and the feature base."""
+"""Event families: named groups of event types (and codes) that features read together."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
 
-from riskmodel.features._words import singular_of
+from riskmodel.features._descriptions import singular_of
 
-__all__ = ["EventFamily", "Feature"]
+__all__ = ["EventFamily"]
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -148,46 +147,3 @@ def _normalise_codes(
                 )
             out.append((event_type, kept))
     return tuple(out)
-
-
-class Feature:
-    """Base of every feature in a :class:`~riskmodel.features.FeatureSpec`.
-
-    A feature is a small frozen dataclass that declares what to compute; the builder
-    (:func:`~riskmodel.features.build_features`) computes it. Every feature has a
-    stable, readable :attr:`name`, a pandas :attr:`dtype`, a plain-English
-    :attr:`template` (with ``{value}`` where the child's value goes) and a
-    :meth:`describe` method rendering the template for one value.
-    """
-
-    dtype: ClassVar[str] = "float64"
-    """The pandas dtype of the feature's column."""
-
-    @property
-    def name(self) -> str:
-        """The column name."""
-        raise NotImplementedError
-
-    @property
-    def families(self) -> tuple[EventFamily, ...]:
-        """The event families the feature reads (none for person and care features)."""
-        return ()
-
-    @property
-    def template(self) -> str:
-        """Plain-English description with ``{value}`` for the child's value."""
-        raise NotImplementedError
-
-    def describe(self, value: object) -> str:
-        """Describe one child's value in plain English.
-
-        Parameters
-        ----------
-        value : object
-            The child's value of this feature (NaN when missing).
-
-        Returns
-        -------
-        str
-        """
-        raise NotImplementedError

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
+from riskmodel.features._base import Feature
 from riskmodel.features._event_features import (
     Count,
     DaysSince,
@@ -21,7 +22,7 @@ from riskmodel.features._event_features import (
     OpenAt,
     PreviousCPPlans,
 )
-from riskmodel.features._parts import EventFamily, Feature
+from riskmodel.features._family import EventFamily
 from riskmodel.features._person_features import (
     AgeYears,
     DaysSinceLeftCare,

@@ -8,7 +8,7 @@ category of abuse on a child protection plan counts towards neglect or abuse too
 
 from __future__ import annotations
 
-from riskmodel.features._parts import EventFamily
+from riskmodel.features._family import EventFamily
 
 __all__ = ["DEFAULT_FAMILIES"]
 

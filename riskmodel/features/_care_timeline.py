@@ -1,4 +1,4 @@
-"""Person and care-history features: age, previous periods of care, siblings in care.
+"""The care timeline: each child's care history as known at any date, by sorted search.
 
 Care features must use the episodes as known at the as-of date: those that started
 before it, with end dates on or after it not yet known. Because a child's episodes
@@ -18,39 +18,36 @@ import pandas as pd
 
 from riskmodel.data._care import periods_of_care
 from riskmodel.data._codes import SHORT_BREAK_LEGAL_STATUSES
-from riskmodel.features._events import count_less, encode, to_days
-from riskmodel.features._rows import Rows
+from riskmodel.features._day_keys import count_less, encode, to_days
 
-__all__ = ["CareTimeline", "age_years", "siblings_looked_after"]
+__all__ = ["CareHistory", "CareTimeline", "HouseholdCare"]
 
 _NO_END = np.iinfo(np.int64).max
 
 
-def age_years(persons: pd.DataFrame, person_ids: pd.Index, rows: Rows) -> np.ndarray:
-    """Whole years from birth to each row's as-of date (NaN if unknown or not yet born)."""
-    dob = pd.DatetimeIndex(persons.set_index("person_id")["date_of_birth"].reindex(person_ids))
-    days, inverse = np.unique(rows.day, return_inverse=True)
-    as_of = pd.DatetimeIndex(days.astype("datetime64[D]"))
-    born = np.asarray(dob.notna())
-    by, bm, bd = (np.where(born, x, 0) for x in (dob.year, dob.month, dob.day))
-    ay, am, ad = (np.asarray(x)[inverse] for x in (as_of.year, as_of.month, as_of.day))
-    p = rows.person
-    before_birthday = (am < bm[p]) | ((am == bm[p]) & (ad < bd[p]))
-    age = (ay - by[p] - before_birthday).astype("float64")
-    age[~born[p] | (rows.day < to_days(dob)[p])] = np.nan
-    return age
-
-
 @dataclass(frozen=True)
 class CareHistory:
-    """Care history of each row as known at its as-of date."""
+    """Each row's care history as known at its as-of date.
+
+    :attr:`FeatureContext.care <riskmodel.features.FeatureContext.care>` gives one
+    for a block of rows; every array has one value per row, in the block's order.
+    Episodes that start on or after the as-of date are not yet known, nor are end
+    dates on or after it.
+
+    Attributes
+    ----------
+    previous_periods : numpy.ndarray of int32
+        Periods of care (not only short breaks, legal status ``V3``/``V4``) that
+        started and ended before the as-of date.
+    days_since_left : numpy.ndarray of float64
+        Days since the latest of those ended (NaN if none).
+    looked_after : numpy.ndarray of bool
+        Whether the child is looked after at the as-of date (not on a short break).
+    """
 
     previous_periods: np.ndarray
-    """Periods of care (not only short breaks) that started and ended before the date."""
     days_since_left: np.ndarray
-    """Days since the latest of those ended (NaN if none)."""
     looked_after: np.ndarray
-    """Whether the row's child is looked after at the date (not on a short break)."""
 
 
 @dataclass(frozen=True)
@@ -139,29 +136,53 @@ def _periods(eps: pd.DataFrame, person_ids: pd.Index) -> dict[str, np.ndarray]:
     }
 
 
-def siblings_looked_after(
-    timeline: CareTimeline,
-    persons: pd.DataFrame,
-    person_ids: pd.Index,
-    rows: Rows,
-    own: CareHistory,
-) -> np.ndarray:
-    """Per row: other children of the child's household looked after at the as-of date."""
-    household = pd.factorize(persons.set_index("person_id")["household_id"].reindex(person_ids))[0]
-    days = np.unique(rows.day)
-    carers = np.unique(timeline.person)
-    person, day = np.repeat(carers, len(days)), np.tile(days, len(carers))
-    looked_after = timeline.at(person, day, encode(person, day)).looked_after
-    which = np.tile(np.arange(len(days)), len(carers))
-    counted = looked_after & (household[person] >= 0)
-    totals, n = np.unique(
-        household[person][counted] * len(days) + which[counted], return_counts=True
-    )
-    row_household = household[rows.person]
-    wanted = row_household * len(days) + np.searchsorted(days, rows.day)
-    total = np.zeros(len(rows), dtype=np.int64)
-    if len(totals):
-        at = np.minimum(np.searchsorted(totals, wanted), len(totals) - 1)
-        found = (row_household >= 0) & (totals[at] == wanted)
-        total[found] = n[at[found]]
-    return (total - (own.looked_after & (row_household >= 0))).astype(np.int32)
+@dataclass(frozen=True)
+class HouseholdCare:
+    """How many children of each household are looked after at each of some days.
+
+    Use :meth:`from_timeline` to build one.
+    """
+
+    days: np.ndarray
+    household: np.ndarray
+    totals: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def from_timeline(
+        cls, timeline: CareTimeline, household: np.ndarray, days: np.ndarray
+    ) -> HouseholdCare:
+        """Count, per (household, day), the children looked after on that day.
+
+        Parameters
+        ----------
+        timeline : CareTimeline
+            Every child's care history.
+        household : numpy.ndarray
+            Each child's household code (by person position), -1 for none.
+        days : numpy.ndarray
+            The sorted, distinct day numbers to count on.
+        """
+        carers = np.unique(timeline.person)
+        person, day = np.repeat(carers, len(days)), np.tile(days, len(carers))
+        looked_after = timeline.at(person, day, encode(person, day)).looked_after
+        which = np.tile(np.arange(len(days)), len(carers))
+        counted = looked_after & (household[person] >= 0)
+        totals, counts = np.unique(
+            household[person][counted] * len(days) + which[counted], return_counts=True
+        )
+        return cls(days, household, totals, counts)
+
+    def at(self, person: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Per row: children of the row's household looked after on its day (0 if none).
+
+        The row's own child counts when looked after; ``day`` must be among ``days``.
+        """
+        row_household = self.household[person]
+        wanted = row_household * len(self.days) + np.searchsorted(self.days, day)
+        total = np.zeros(len(person), dtype=np.int64)
+        if len(self.totals):
+            at = np.minimum(np.searchsorted(self.totals, wanted), len(self.totals) - 1)
+            found = (row_household >= 0) & (self.totals[at] == wanted)
+            total[found] = self.counts[at[found]]
+        return total

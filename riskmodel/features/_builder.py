@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from riskmodel.features._event_features import (
-    Count,
-    DaysSince,
-    Ever,
-    LatestValue,
-    OpenAt,
-    PreviousCPPlans,
-)
-from riskmodel.features._events import EventIndex, FamilyEvents, is_open
-from riskmodel.features._parts import EventFamily, Feature
-from riskmodel.features._person_features import (
-    AgeYears,
-    DaysSinceLeftCare,
-    PreviousCarePeriods,
-    SiblingsLookedAfter,
-)
-from riskmodel.features._persons import CareTimeline, age_years, siblings_looked_after
-from riskmodel.features._rows import Rows, person_index
+from riskmodel.features._asof_rows import AsOfRows, person_index
+from riskmodel.features._base import Feature
+from riskmodel.features._context import BuildInputs, FeatureContext
+from riskmodel.features._default_spec import default_spec
 from riskmodel.features._spec import FeatureSpec
 
 if TYPE_CHECKING:
     from riskmodel.data._tables import LocalAuthorityData
 
 __all__ = ["build_features"]
-
-_CARE = (PreviousCarePeriods, DaysSinceLeftCare, SiblingsLookedAfter)
-_EVENT_FEATURES = (Count, DaysSince, Ever, LatestValue, OpenAt, PreviousCPPlans)
 
 
 def build_features(
@@ -49,7 +31,8 @@ def build_features(
     Only events dated strictly before the as-of date are used, care episodes that
     started before it, and end dates before it (a later end is not yet known). The
     work grows with the number of events plus rows (sorted searches), not with
-    their product.
+    their product. Each feature computes its own column
+    (:meth:`~riskmodel.features.Feature.compute`), a block of rows at a time.
 
     Parameters
     ----------
@@ -84,8 +67,13 @@ def build_features(
     Raises
     ------
     ValueError
-        If neither or both of ``as_of_dates`` and ``keys`` are given, or a date is
-        not a date.
+        If neither or both of ``as_of_dates`` and ``keys`` are given, a date is
+        not a date, or a feature's :meth:`~riskmodel.features.Feature.compute`
+        returns other than one value per row (or missing values for an integer or
+        bool dtype).
+    TypeError
+        If ``spec`` is not a :class:`FeatureSpec`, or one of its features does not
+        define :meth:`~riskmodel.features.Feature.compute`.
     SchemaError
         If ``persons.person_id`` has missing or repeated ids, or ``keys`` name
         children not in ``data.persons``.
@@ -94,6 +82,7 @@ def build_features(
     --------
     default_spec : The features built by default.
     feature_descriptions : Each feature's plain-English description.
+    Feature : Writing your own feature.
 
     Examples
     --------
@@ -118,47 +107,65 @@ def build_features(
     """
     if (as_of_dates is None) == (keys is None):
         raise ValueError("give either as_of_dates or keys (a frame of person_id, as_of_date)")
-    spec = spec if spec is not None else FeatureSpec.default()
+    spec = spec if spec is not None else default_spec()
     if not isinstance(spec, FeatureSpec):
         raise TypeError(f"spec must be a FeatureSpec, got {type(spec).__name__}")
     spec = spec.resolve(data.events["event_type"].dropna().unique())
+    _check_computable(spec)
     person_ids = person_index(data.persons)
     if keys is None:
-        rows = Rows.from_dates(person_ids, as_of_dates)
+        rows = AsOfRows.from_dates(person_ids, as_of_dates)
     else:
-        rows = Rows.from_keys(person_ids, keys)
-    frame = _compute(spec, data, person_ids, rows)
+        rows = AsOfRows.from_keys(person_ids, keys)
+    frame = _compute(spec, BuildInputs(data, person_ids, rows))
     frame.attrs["feature_spec"] = spec
     frame.attrs["feature_descriptions"] = spec.descriptions()
     return frame
 
 
-def _compute(
-    spec: FeatureSpec, data: LocalAuthorityData, person_ids: pd.Index, rows: Rows
-) -> pd.DataFrame:
+def _check_computable(spec: FeatureSpec) -> None:
+    """Refuse, before any work, a feature whose class does not define ``compute``."""
+    for feature in spec.features:
+        if type(feature).compute is Feature.compute:
+            name = type(feature).__name__
+            raise TypeError(
+                f"build_features cannot compute {name} features ({feature.name!r}): {name} "
+                "does not define compute(context); see 'Writing your own feature' in the "
+                "riskmodel.features.Feature docstring"
+            )
+
+
+def _compute(spec: FeatureSpec, inputs: BuildInputs) -> pd.DataFrame:
     """Compute every feature of ``spec`` into a table with one block per dtype.
 
-    Event features are computed a chunk of rows at a time (whole children, sorted), so
-    that temporary arrays stay small whatever the number of rows.
+    Features are computed a block of rows at a time (whole children, sorted), so that
+    temporary arrays stay small whatever the number of rows.
     """
+    rows = inputs.rows
     table = _Table(spec.features, len(rows))
-    care = _care(spec, data, person_ids, rows)
-    for feature in spec.features:
-        if feature.name in care:
-            rows.write(table.column(feature), care.pop(feature.name))
-        elif isinstance(feature, AgeYears):
-            rows.write(table.column(feature), age_years(data.persons, person_ids, rows))
-        elif not isinstance(feature, _EVENT_FEATURES):
-            raise _cannot(feature)
-    with_events = [f for f in spec.features if isinstance(f, _EVENT_FEATURES)]
-    if with_events:
-        families = _Families(EventIndex(data.events, person_ids))
-        for where in rows.chunks():
-            family = families.at(rows, where)
-            for feature in with_events:
-                values = _event_feature(feature, family).astype(feature.dtype, copy=False)
-                rows.write(table.column(feature), values, where)
+    for where in rows.chunks():
+        context = FeatureContext(inputs, where)
+        for feature in spec.features:
+            values = _checked(feature, feature.compute(context), len(context))
+            rows.write(table.column(feature), values, where)
     return table.frame(rows.index, pd.Index(spec.names))
+
+
+def _checked(feature: Feature, values: object, n_rows: int) -> np.ndarray:
+    """Return a feature's computed values as its dtype, after checking their shape."""
+    values = np.asarray(values)
+    if values.shape != (n_rows,):
+        raise ValueError(
+            f"feature {feature.name!r} ({type(feature).__name__}.compute) returned values of "
+            f"shape {values.shape} for {n_rows} rows; expected one value per row"
+        )
+    if values.dtype.kind == "f" and np.dtype(feature.dtype).kind in "biu":
+        if np.isnan(values).any():
+            raise ValueError(
+                f"feature {feature.name!r} ({type(feature).__name__}.compute) returned "
+                f"missing values, which its dtype {feature.dtype} cannot hold; use float64"
+            )
+    return values.astype(feature.dtype, copy=False)
 
 
 class _Table:
@@ -182,75 +189,3 @@ class _Table:
 
         blocks = [(self.blocks[t], self.where[t]) for t in self.blocks]
         return create_dataframe_from_blocks(blocks, index=index, columns=columns)
-
-
-class _Families:
-    """Each event family's sorted keys (made once), and their view from a chunk of rows."""
-
-    def __init__(self, index: EventIndex) -> None:
-        self.index = index
-        self.keys: dict[tuple[str, bool], tuple] = {}
-
-    def at(self, rows: Rows, where: slice) -> Callable[..., FamilyEvents]:
-        """Return ``family(fam, with_values=False) -> FamilyEvents`` for rows ``where``."""
-        seen: dict[tuple[str, bool], FamilyEvents] = {}
-
-        def family(fam: EventFamily, with_values: bool = False) -> FamilyEvents:
-            key = (fam.name, with_values)
-            if key not in self.keys:
-                self.keys[key] = self.index.family_keys(fam, with_values=with_values)
-            if key not in seen:
-                keys, values = self.keys[key]
-                seen[key] = FamilyEvents.for_rows(
-                    keys, values, rows.keys[where], rows.person[where], rows.day[where]
-                )
-            return seen[key]
-
-        return family
-
-
-def _care(
-    spec: FeatureSpec, data: LocalAuthorityData, person_ids: pd.Index, rows: Rows
-) -> dict[str, np.ndarray]:
-    """Compute the spec's care features (in computing order), by feature name."""
-    wanted = [f for f in spec.features if isinstance(f, _CARE)]
-    if not wanted:
-        return {}
-    timeline = CareTimeline.from_episodes(data.care_episodes, person_ids)
-    history = timeline.at(rows.person, rows.day, rows.keys)
-    out = {}
-    for feature in wanted:
-        if isinstance(feature, PreviousCarePeriods):
-            out[feature.name] = history.previous_periods
-        elif isinstance(feature, DaysSinceLeftCare):
-            out[feature.name] = history.days_since_left
-        else:
-            out[feature.name] = siblings_looked_after(
-                timeline, data.persons, person_ids, rows, history
-            )
-    return out
-
-
-def _event_feature(feature: Feature, family: Callable[..., FamilyEvents]) -> np.ndarray:
-    """Compute one event feature in computing order."""
-    if isinstance(feature, Count):
-        return family(feature.family).count(feature.window_days)
-    if isinstance(feature, DaysSince):
-        return family(feature.family).days_since()
-    if isinstance(feature, Ever):
-        return family(feature.family).n_before > 0
-    if isinstance(feature, LatestValue):
-        return family(feature.family, with_values=True).latest_value()
-    if isinstance(feature, OpenAt):
-        return is_open(family(feature.start), family(feature.end))
-    if isinstance(feature, PreviousCPPlans):
-        start, end = family(feature.start), family(feature.end)
-        return start.n_before - is_open(start, end)
-    raise _cannot(feature)
-
-
-def _cannot(feature: Feature) -> TypeError:
-    return TypeError(
-        f"build_features cannot compute {type(feature).__name__} features ({feature.name!r}); "
-        "use the feature classes of riskmodel.features"
-    )

@@ -1,4 +1,8 @@
-"""The training frame: cohort, as-of features, care-entry labels and fairness groups."""
+"""The training frame: cohort, as-of features, care-entry labels and fairness groups.
+
+:func:`build_training_frame` joins them into a :class:`TrainingFrame` (``X``, ``y``,
+``keys``, ``groups``); both are also at the top level (``riskmodel.build_training_frame``).
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,10 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._dates import as_of_index
-from riskmodel.cohort import (
-    COHORT_REASONS,
-    build_cohort,
-    care_entry_labels,
-    horizon_months,
-)
+from riskmodel.cohort import COHORT_REASONS, build_cohort, care_entry_labels, check_months
 from riskmodel.data._codes import ETHNIC_GROUPS, SEX_CODES, ethnic_group
 from riskmodel.exceptions import SchemaError
-from riskmodel.features import FeatureSpec, build_features
+from riskmodel.features import FeatureSpec, build_features, default_spec
 
 if TYPE_CHECKING:
     from riskmodel.data._tables import LocalAuthorityData
@@ -113,7 +112,7 @@ class TrainingFrame:
 def build_training_frame(
     data: LocalAuthorityData,
     as_of_dates: str | pd.Timestamp | Iterable[str | pd.Timestamp],
-    horizon: int | str = 12,
+    horizon_months: int = 12,
     spec: FeatureSpec | None = None,
     *,
     include_demographics: bool = False,
@@ -128,8 +127,8 @@ def build_training_frame(
         The authority's tables.
     as_of_dates : date-like or iterable of date-like
         The as-of dates, for example the first day of every month of some years.
-    horizon : int or str, default 12
-        Label horizon in months (``12`` or ``"12M"``).
+    horizon_months : int, default 12
+        Label horizon in whole months.
     spec : FeatureSpec, optional
         The features to build; the default specification when not given.
     include_demographics : bool, default False
@@ -154,12 +153,14 @@ def build_training_frame(
         If the data have no care episodes (labels need the SSDA903 return), no
         child is in the cohort at any as-of date, or (with ``drop_unlabelled``) no
         cohort row can be labelled. ``SchemaError`` is a ``ValueError``.
+    ValueError
+        If ``horizon_months`` is not a whole number of months of at least 1.
 
     See Also
     --------
     riskmodel.cohort.build_cohort : Who is in the cohort, and why others are not.
     riskmodel.cohort.care_entry_labels : The label.
-    TemporalSplit : Split the frame's rows by as-of date.
+    riskmodel.TemporalSplit : Split the frame's rows by as-of date.
 
     Examples
     --------
@@ -167,13 +168,13 @@ def build_training_frame(
     >>> import riskmodel as rm
     >>> data = rm.make_local_authority(n_children=2_000, random_state=0)
     >>> dates = pd.date_range("2019-04-01", "2022-04-01", freq="6MS")
-    >>> frame = rm.build_training_frame(data, dates, horizon="12M")
+    >>> frame = rm.build_training_frame(data, dates, horizon_months=12)
     >>> frame.X.index.names
     FrozenList(['person_id', 'as_of_date'])
     >>> list(frame.groups.columns)
     ['sex', 'ethnic_group', 'disability', 'deprivation', 'age_band']
     """
-    months = horizon_months(horizon)
+    months = check_months(horizon_months)
     if data.care_episodes.empty:
         raise SchemaError(NO_CARE_EPISODES)
     cohort = build_cohort(data, as_of_index(as_of_dates), **cohort_kwargs)
@@ -193,7 +194,7 @@ def build_training_frame(
         _check_some_labelled(unlabelled, data, months)
         rows, labels = rows[~unlabelled].reset_index(drop=True), labels[~unlabelled]
     index = pd.MultiIndex.from_frame(rows[["person_id", "as_of_date"]])
-    resolved = (spec if spec is not None else FeatureSpec.default()).resolve(
+    resolved = (spec if spec is not None else default_spec()).resolve(
         data.events["event_type"].dropna().unique()
     )
     keys = rows[["person_id", "as_of_date"]]

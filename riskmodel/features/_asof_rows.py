@@ -1,4 +1,4 @@
-"""The rows of a feature table: (person, as-of date) pairs, in computing and output order.
+"""The as-of rows of a feature table: (child, as-of date) pairs, in computing and output order.
 
 Features are computed with rows sorted by person then date (what the sorted searches
 need) and returned in the output order: as-of date then person for a grid of dates,
@@ -16,14 +16,14 @@ import pandas as pd
 from riskmodel._dates import as_of_index
 from riskmodel.data._columns import describe_rows
 from riskmodel.exceptions import SchemaError
-from riskmodel.features._events import encode, to_days
+from riskmodel.features._day_keys import encode, to_days
 
-__all__ = ["Rows", "person_index"]
+__all__ = ["CHUNK_ROWS", "AsOfRows", "person_index"]
 
 _KEY_COLUMNS = ("person_id", "as_of_date")
 _ALL = slice(None)
 CHUNK_ROWS = 1 << 18
-"""Rows per chunk when computing event features (temporary arrays of a few MB)."""
+"""Rows per block when computing features (whole children; temporary arrays of a few MB)."""
 
 
 def person_index(persons: pd.DataFrame) -> pd.Index:
@@ -54,7 +54,7 @@ def person_index(persons: pd.DataFrame) -> pd.Index:
 
 
 @dataclass(frozen=True)
-class Rows:
+class AsOfRows:
     """The (person, as-of date) rows of a feature table.
 
     ``person``, ``day`` and ``keys`` are in computing order (sorted by ``keys``).
@@ -72,7 +72,7 @@ class Rows:
         return len(self.keys)
 
     @classmethod
-    def from_dates(cls, person_ids: pd.Index, as_of_dates: object) -> Rows:
+    def from_dates(cls, person_ids: pd.Index, as_of_dates: object) -> AsOfRows:
         """Return every person at every date, output sorted by as-of date then person id."""
         dates = as_of_index(as_of_dates)
         n_p, n_d = len(person_ids), len(dates)
@@ -87,7 +87,7 @@ class Rows:
         return cls(person, day, encode(person, day), index, n_p, grid=(n_p, n_d))
 
     @classmethod
-    def from_keys(cls, person_ids: pd.Index, keys: pd.DataFrame | pd.MultiIndex) -> Rows:
+    def from_keys(cls, person_ids: pd.Index, keys: pd.DataFrame | pd.MultiIndex) -> AsOfRows:
         """Return the given (person_id, as_of_date) rows, output in their order."""
         ids, dates = _key_columns(keys)
         codes, uniques = pd.factorize(ids)
