@@ -12,13 +12,13 @@ import riskmodel.tracking as tracking
 
 
 def _log(model, metric, flags=(), name="risk"):
-    return tracking.log_training_run(
+    record = tracking.TrainingRunRecord(
         model,
         metrics={"precision_at_capacity": metric},
-        fairness_flags=list(flags),
-        register_as=name,
+        fairness_flags=tuple(flags),
         params={"horizon_months": 12, "as_of_dates": ["2020-04-01", "2020-07-01"]},
     )
+    return tracking.log_training_run(record, register_as=name)
 
 
 def test_first_version_is_champion_then_challengers(tracking_uri, fitted_model):
@@ -78,20 +78,21 @@ def _local_function(x):
 def test_child_level_tables_are_refused(tracking_uri, fitted_model):
     model, X, _ = fitted_model
     with pytest.raises(ValueError, match="child-level column"):
-        tracking.log_training_run(model, tables={"scores": X.reset_index()})
+        record = tracking.TrainingRunRecord(model, tables={"scores": X.reset_index()})
+        tracking.log_training_run(record)
 
 
 def test_no_person_id_reaches_any_artifact(tracking_uri, fitted_model, tmp_path):
     model, X, _ = fitted_model
     aggregate = pd.DataFrame({"fold": [1, 2], "metric": ["roc_auc"] * 2, "value": [0.7, 0.8]})
-    run = tracking.log_training_run(
+    record = tracking.TrainingRunRecord(
         model,
         tables={"backtest": aggregate},
         features={c: f"description of {c}" for c in X.columns},
         fingerprint={"events.rows": 10},
-        dicts={"training_profile.json": {"n_rows": 400}},
-        register_as="risk",
+        json_artifacts={"training_profile.json": {"n_rows": 400}},
     )
+    run = tracking.log_training_run(record, register_as="risk")
     assert tracking.load_run_dict(run.run_id, "training_profile.json") == {"n_rows": 400}
     local = Path(mlflow.artifacts.download_artifacts(run_id=run.run_id, dst_path=tmp_path / "a"))
     stored = Path(
