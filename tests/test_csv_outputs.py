@@ -155,7 +155,8 @@ def test_tables_logged_with_a_run_are_defused(tmp_path, monkeypatch):
         y = (X["a"] > 0.5).astype(int)
         model = HistGradientBoostingClassifier(max_iter=5, random_state=0).fit(X, y)
         groups = pd.DataFrame({"event_type": ["-referral", "=cmd"], "change": [-0.25, 0.5]})
-        run = tracking.log_training_run(model, tables={"groups": groups})
+        record = tracking.TrainingRunRecord(model, tables={"groups": groups})
+        run = tracking.log_training_run(record)
         local = mlflow.artifacts.download_artifacts(
             run_id=run.run_id, artifact_path="tables/groups.csv", dst_path=str(tmp_path / "dl")
         )

@@ -192,7 +192,12 @@ def write_review(data, model, frame, result, audit, config: JobConfig, out: Path
 def _log(data, model, frame, result, audit, report, config):
     from riskmodel.evaluation import CapacityDisplay, OverTimeDisplay, ReliabilityDisplay
     from riskmodel.scoring import profile_features
-    from riskmodel.tracking import data_fingerprint, log_training_run, set_tracking_uri
+    from riskmodel.tracking import (
+        TrainingRunRecord,
+        data_fingerprint,
+        log_training_run,
+        set_tracking_uri,
+    )
 
     set_tracking_uri(config.tracking_uri)
     flags = [f"{r.attribute}:{r.group}:{r.metric}" for r in audit.flags().itertuples()]
@@ -214,7 +219,7 @@ def _log(data, model, frame, result, audit, report, config):
         "capacity": CapacityDisplay.from_backtest(result).plot(),
         "over_time": OverTimeDisplay.from_backtest(result).plot(),
     }
-    run = log_training_run(
+    record = TrainingRunRecord(
         model,
         params=params,
         metrics=headline_metrics(result),
@@ -227,16 +232,16 @@ def _log(data, model, frame, result, audit, report, config):
             "fairness_disparities": audit.disparities,
         },
         figures=figures,
-        artifacts=[report],
-        dicts={
+        artifacts=(report,),
+        json_artifacts={
             # drift is measured on the features the model reads, never on those left out
             "training_profile.json": profile_features(frame.X[model.features_used_]).to_dict(),
             "features_left_out.json": dict(model.features_dropped_),
         },
-        fairness_flags=flags,
-        register_as=config.register_as,
+        fairness_flags=tuple(flags),
         feature_dtypes=frame.X.dtypes,
     )
+    run = log_training_run(record, register_as=config.register_as)
     log.info(
         "logged run %s; registered %s version %s", run.run_id, run.registered_name, run.version
     )

@@ -16,7 +16,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.isotonic import IsotonicRegression
 from sklearn.utils.validation import check_is_fitted
 
-from riskmodel.models._inputs import check_fit_input, check_predict_input, logit
+from riskmodel.models._inputs import check_fit_input, check_predict_input
+from riskmodel.models._probabilities import as_probabilities, logit
 
 __all__ = ["DEFAULT_RULE", "RuleBaseline", "SingleFeatureRanker"]
 
@@ -49,10 +50,6 @@ def _column(X: Any, column: Any, owner: str) -> np.ndarray:
     return np.asarray(X[:, column], dtype=np.float64)
 
 
-def _two_columns(p: np.ndarray) -> np.ndarray:
-    return np.column_stack([1.0 - p, p])
-
-
 class _ScoreBaseline(ClassifierMixin, BaseEstimator):
     """Shared predict / predict_proba / decision_function from a positive-class score."""
 
@@ -81,7 +78,7 @@ class _ScoreBaseline(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_predict_input(self, X)
-        return _two_columns(self._positive_probability(X))
+        return as_probabilities(self._positive_probability(X))
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Log-odds of ``predict_proba(X)[:, 1]`` (clipped to stay finite).

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -16,21 +15,16 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from riskmodel.features import FeatureSpec
-from riskmodel.models._calibration import (
-    CalibrationSplit,
-    as_probabilities,
-    calibration_split,
-    fit_calibrator,
-    one_pass_calibrators,
-)
+from riskmodel.models._calibrator import calibrated_risk, fit_calibrator
+from riskmodel.models._holdout import CalibrationSplit, calibration_split
 from riskmodel.models._inputs import (
     check_classifier_params,
     check_fit_input,
     check_predict_input,
-    logit,
     take_rows,
 )
 from riskmodel.models._preprocess import feature_groups, make_preprocessor, split_columns
+from riskmodel.models._probabilities import as_probabilities, logit
 from riskmodel.models._usable import usable_columns
 
 __all__ = ["RiskClassifier"]
@@ -60,9 +54,10 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     """Calibrated binary risk classifier: preprocessing, base estimator, calibration.
 
     ``fit`` holds out the latest as-of dates of the training data, fits the base
-    pipeline (preprocessing + estimator) on the earlier dates, then calibrates it on
-    the held-out dates with ``CalibratedClassifierCV(FrozenEstimator(base))``.
-    Calibration never sees test data: it only uses rows passed to ``fit``.
+    pipeline (preprocessing + estimator) on the earlier dates, then fits a calibration
+    map from the base pipeline's log-odds to risk on the held-out dates, without
+    refitting the base. Calibration never sees test data: it only uses rows passed to
+    ``fit``.
 
     Parameters
     ----------
@@ -98,9 +93,15 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         Steps ``"preprocess"`` (a ColumnTransformer) and ``"estimator"``, fitted on
         the rows before the calibration slice (on all rows when uncalibrated). This
         is what explanations explain, in log-odds.
-    calibrator_ : CalibratedClassifierCV or None
-        The calibrated model wrapping the frozen ``base_pipeline_``; None when
-        ``calibration=None`` or when calibration fell back (see Warns).
+    calibrator_ : IsotonicRegression, Pipeline or None
+        The calibration map from the log-odds of ``base_pipeline_``
+        (:meth:`decision_function`) to the calibrated risk, fitted on the calibration
+        slice: an :class:`~sklearn.isotonic.IsotonicRegression` (``"isotonic"``, as
+        :class:`~sklearn.calibration.CalibratedClassifierCV` fits it), or a
+        :class:`~sklearn.preprocessing.MaxAbsScaler` and a one-feature
+        :class:`~sklearn.linear_model.LogisticRegression` (``"sigmoid"``: Platt
+        scaling with Platt's smoothed targets; ``"temperature"``: no intercept).
+        None when ``calibration=None`` or when calibration fell back (see Warns).
     feature_groups_ : dict of str to str
         Each column of ``base_pipeline_[:-1].get_feature_names_out()``, in order,
         mapped to the input feature it comes from (one-hot columns and missing
@@ -275,9 +276,9 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
             return
         self.base_pipeline_ = base.fit(take_rows(X, split.base_rows), y[split.base_rows])
         held = split.calibration_rows
-        self.calibrator_ = fit_calibrator(
-            self.base_pipeline_, take_rows(X, held), y[held], self.calibration
-        )
+        log_odds = self._log_odds(take_rows(X, held))
+        positive = y[held] == self.classes_[1]
+        self.calibrator_ = fit_calibrator(log_odds, positive, self.calibration)
         # a plain numpy array: skops (MLflow's format) cannot store pandas objects
         self.calibration_dates_ = None if split.dates is None else np.asarray(split.dates)
         self.n_calibration_rows_ = len(held)
@@ -299,9 +300,19 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
                     return f"The {part} has no rows with y == {label!r} ({len(rows)} rows)"
         return None
 
-    @property
-    def _final_model(self) -> Pipeline | CalibratedClassifierCV:
-        return self.base_pipeline_ if self.calibrator_ is None else self.calibrator_
+    def _log_odds(self, X: Any) -> np.ndarray:
+        """Return the base pipeline's log-odds of checked ``X`` (one pass of the base)."""
+        if hasattr(self.base_pipeline_, "decision_function"):
+            return self.base_pipeline_.decision_function(X)
+        return logit(self.base_pipeline_.predict_proba(X)[:, 1])
+
+    def _calibrated(self, X: Any, log_odds: np.ndarray | None = None) -> np.ndarray:
+        """Return the probabilities of checked ``X``, from its log-odds if already computed."""
+        if self.calibrator_ is None:
+            return as_probabilities(self.base_pipeline_.predict_proba(X)[:, 1])
+        if log_odds is None:
+            log_odds = self._log_odds(X)
+        return as_probabilities(calibrated_risk(self.calibrator_, log_odds))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated class probabilities.
@@ -319,8 +330,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
             such as ``-2.2e-16``, which is not a probability.
         """
         check_is_fitted(self)
-        X = check_predict_input(self, X)
-        return as_probabilities(self._final_model.predict_proba(X)[:, 1])
+        return self._calibrated(check_predict_input(self, X))
 
     def predict(self, X: Any) -> np.ndarray:
         """Class with the larger calibrated probability (a 0.5 threshold).
@@ -361,20 +371,16 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
             ``predict_proba`` for estimators without a decision function.
         """
         check_is_fitted(self)
-        X = check_predict_input(self, X)
-        if hasattr(self.base_pipeline_, "decision_function"):
-            return self.base_pipeline_.decision_function(X)
-        return logit(self.base_pipeline_.predict_proba(X)[:, 1])
+        return self._log_odds(check_predict_input(self, X))
 
     def predict_proba_and_log_odds(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         """Return ``predict_proba(X)`` and ``decision_function(X)`` from one model pass.
 
         Ranking by calibrated risk and breaking isotonic ties by log-odds needs both;
-        computing them separately runs the base pipeline twice. With isotonic or
-        sigmoid calibration over a base pipeline that has ``decision_function``, the
-        calibration map is applied to the log-odds directly, exactly as
-        :class:`~sklearn.calibration.CalibratedClassifierCV` does; otherwise the two
-        methods are called in turn.
+        computing them separately runs the base pipeline twice. Here the base
+        pipeline runs once and the calibration map (``calibrator_``) is applied to its
+        log-odds, exactly as :meth:`predict_proba` does. An uncalibrated model calls
+        the base pipeline's ``predict_proba`` as well.
 
         Parameters
         ----------
@@ -390,9 +396,5 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_predict_input(self, X)
-        calibrators = one_pass_calibrators(self.calibrator_, self.base_pipeline_)
-        if calibrators is None:
-            return self.predict_proba(X), self.decision_function(X)
-        log_odds = self.base_pipeline_.decision_function(X)
-        positive = np.mean([calibrator.predict(log_odds) for calibrator in calibrators], axis=0)
-        return as_probabilities(positive), log_odds
+        log_odds = self._log_odds(X)
+        return self._calibrated(X, log_odds), log_odds

@@ -20,12 +20,8 @@ __all__ = [
     "check_classifier_params",
     "check_fit_input",
     "check_predict_input",
-    "logit",
     "take_rows",
 ]
-
-# Probabilities are clipped to [EPS, 1 - EPS] before taking log-odds, so scores stay finite.
-EPS = 1e-12
 
 
 def check_fit_input(estimator: Any, X: Any, y: Any) -> tuple[Any, np.ndarray]:
@@ -107,12 +103,6 @@ def check_predict_input(estimator: Any, X: Any) -> Any:
 def take_rows(X: Any, rows: np.ndarray) -> Any:
     """Select rows by position from a DataFrame or an array."""
     return X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows]
-
-
-def logit(p: np.ndarray) -> np.ndarray:
-    """Log-odds of probabilities, clipped away from 0 and 1 so they stay finite."""
-    p = np.clip(np.asarray(p, dtype=np.float64), EPS, 1.0 - EPS)
-    return np.log(p) - np.log1p(-p)
 
 
 def check_classifier_params(

@@ -1,17 +1,30 @@
-"""Batch scoring at an as-of date: scores, bands, flags, reasons, history and drift."""
+"""Batch scoring at an as-of date: scores, bands, flags, reasons, history and drift.
 
-from riskmodel.scoring._drift import FeatureProfile, population_stability, profile_features
+:func:`score` computes a run (and only reads a score history); :func:`write_scores`
+publishes its files into an output folder at once.
+"""
+
+from riskmodel.scoring._drift import (
+    DriftWarning,
+    FeatureProfile,
+    population_stability,
+    profile_features,
+)
 from riskmodel.scoring._history import (
+    PreviousRun,
     add_changes,
     append_history,
     previous_scores,
     read_history,
 )
-from riskmodel.scoring._score import DriftWarning, ScoringResult, score, score_features
+from riskmodel.scoring._result import ScoringResult
+from riskmodel.scoring._score import score, score_features
+from riskmodel.scoring._write import write_scores
 
 __all__ = [
     "DriftWarning",
     "FeatureProfile",
+    "PreviousRun",
     "ScoringResult",
     "add_changes",
     "append_history",
@@ -21,4 +34,5 @@ __all__ = [
     "read_history",
     "score",
     "score_features",
+    "write_scores",
 ]

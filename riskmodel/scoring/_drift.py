@@ -14,12 +14,25 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["PSI_ALERT", "FeatureProfile", "population_stability", "profile_features"]
+from riskmodel._warnings import warn_caller
+
+__all__ = [
+    "PSI_ALERT",
+    "DriftWarning",
+    "FeatureProfile",
+    "check_drift",
+    "population_stability",
+    "profile_features",
+]
 
 PSI_ALERT = 0.25
 """PSI above which a feature's distribution has shifted materially (a common rule)."""
 PSI_WATCH = 0.10
 _EPS = 1e-4
+
+
+class DriftWarning(UserWarning):
+    """The population scored differs materially from the one the model was trained on."""
 
 
 @dataclass(frozen=True)
@@ -140,3 +153,52 @@ def population_stability(profile: FeatureProfile, X: pd.DataFrame) -> pd.DataFra
         [out["psi"] > PSI_ALERT, out["psi"] > PSI_WATCH], ["alert", "watch"], default="stable"
     )
     return out.sort_values("psi", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def check_drift(
+    profile: FeatureProfile | Mapping | None, X: pd.DataFrame, notes: list[str]
+) -> pd.DataFrame | None:
+    """Measure drift of the features in ``X`` against the training profile, warning on alerts.
+
+    Parameters
+    ----------
+    profile : FeatureProfile, dict or None
+        The training profile (or its :meth:`FeatureProfile.to_dict`); None measures
+        nothing.
+    X : pandas.DataFrame
+        The scored features, only those the model uses: features of the profile
+        that ``X`` lacks are left out.
+    notes : list of str
+        Receives the alert message, if any.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        :func:`population_stability` of the used features; None without a profile.
+
+    Warns
+    -----
+    DriftWarning
+        When a feature's PSI is above :data:`PSI_ALERT`.
+    """
+    if profile is None:
+        return None
+    if not isinstance(profile, FeatureProfile):
+        profile = FeatureProfile.from_dict(profile)
+    used = set(X.columns)
+    profile = FeatureProfile(
+        {k: v for k, v in profile.edges.items() if k in used},
+        {k: v for k, v in profile.shares.items() if k in used},
+        {k: v for k, v in profile.missing.items() if k in used},
+        profile.n_rows,
+    )
+    drift = population_stability(profile, X)
+    alerts = drift[drift["status"] == "alert"]
+    if len(alerts):
+        message = (
+            f"{len(alerts)} feature(s) drifted beyond PSI {PSI_ALERT} since training: "
+            + ", ".join(f"{r.feature} ({r.psi:.2f})" for r in alerts.head(5).itertuples())
+        )
+        notes.append(message)
+        warn_caller(message, DriftWarning)
+    return drift

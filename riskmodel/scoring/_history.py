@@ -11,7 +11,10 @@ per month.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -19,9 +22,13 @@ import pandas as pd
 from riskmodel._atomic import atomic_write
 
 __all__ = [
+    "HISTORY_FOLDER",
     "RISING_BANDS",
+    "PreviousRun",
     "add_changes",
     "append_history",
+    "compare_with_history",
+    "previous_run",
     "previous_scores",
     "read_history",
     "same_month_runs",
@@ -40,6 +47,8 @@ HISTORY_COLUMNS = [
     "model_version",
 ]
 _PARTITION = "as_of_date="
+HISTORY_FOLDER = "history"
+"""The score history's folder name inside an output folder."""
 
 
 def _partitions(history_dir: Path) -> dict[pd.Timestamp, Path]:
@@ -78,6 +87,83 @@ def append_history(
     return atomic_write(folder / "scores.parquet", lambda p: table.to_parquet(p, index=False))
 
 
+@dataclass(frozen=True)
+class PreviousRun:
+    """The run of a score history that a new run's changes are measured against.
+
+    Attributes
+    ----------
+    as_of : pandas.Timestamp
+        Its as-of date: the latest in the history strictly before the new run's.
+    sha256 : str
+        The SHA-256 of its partition file, so that a rerun of that date (which
+        replaces the partition) is told apart.
+    """
+
+    as_of: pd.Timestamp
+    sha256: str
+
+
+def _latest_before(history_dir: Path, as_of: pd.Timestamp) -> tuple[pd.Timestamp, Path] | None:
+    earlier = {d: p for d, p in _partitions(history_dir).items() if d < pd.Timestamp(as_of)}
+    if not earlier:
+        return None
+    date = max(earlier)
+    return date, earlier[date]
+
+
+def previous_run(history_dir: str | os.PathLike[str], as_of: pd.Timestamp) -> PreviousRun | None:
+    """Return the latest run of the history strictly before ``as_of`` (None if none).
+
+    Parameters
+    ----------
+    history_dir : path-like
+        The history dataset's directory.
+    as_of : pandas.Timestamp
+        The new run's as-of date.
+
+    Returns
+    -------
+    PreviousRun or None
+    """
+    found = _latest_before(Path(history_dir), as_of)
+    if found is None:
+        return None
+    date, path = found
+    return PreviousRun(date, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def compare_with_history(
+    scores: pd.DataFrame, history_dir: str | os.PathLike[str] | None, as_of: pd.Timestamp
+) -> tuple[pd.DataFrame, PreviousRun | None]:
+    """Add the change columns to ``scores`` against the history's latest earlier run.
+
+    The history is only read.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        This run's scores (``person_id``, ``risk_band``, ``flagged``).
+    history_dir : path-like or None
+        The history dataset's directory; None (or a folder with no earlier run)
+        compares with no run.
+    as_of : pandas.Timestamp
+        This run's as-of date.
+
+    Returns
+    -------
+    (pandas.DataFrame, PreviousRun or None)
+        ``scores`` with the columns of :func:`add_changes`, and the run compared with.
+    """
+    found = None if history_dir is None else _latest_before(Path(history_dir), as_of)
+    if found is None:
+        return add_changes(scores, None), None
+    date, path = found
+    content = path.read_bytes()  # hash and read the same bytes
+    previous = pd.read_parquet(io.BytesIO(content))
+    return add_changes(scores, previous), PreviousRun(date, hashlib.sha256(content).hexdigest())
+
+
 def previous_scores(
     history_dir: str | os.PathLike[str], as_of: pd.Timestamp
 ) -> tuple[pd.Timestamp | None, pd.DataFrame | None]:
@@ -88,11 +174,11 @@ def previous_scores(
     (pandas.Timestamp or None, pandas.DataFrame or None)
         ``(None, None)`` when there is no earlier run.
     """
-    earlier = {d: p for d, p in _partitions(Path(history_dir)).items() if d < pd.Timestamp(as_of)}
-    if not earlier:
+    found = _latest_before(Path(history_dir), as_of)
+    if found is None:
         return None, None
-    date = max(earlier)
-    return date, pd.read_parquet(earlier[date])
+    date, path = found
+    return date, pd.read_parquet(path)
 
 
 def same_month_runs(
@@ -180,8 +266,9 @@ def add_changes(scores: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataF
             }
         )
     else:
-        before = previous.rename(columns={"risk_band": "previous_band", "flagged": "was_flagged"})
-        before = before[["person_id", "previous_band", "was_flagged"]]
+        before = previous[["person_id", "risk_band", "flagged"]].rename(
+            columns={"risk_band": "previous_band", "flagged": "was_flagged"}
+        )
     merged = out[["person_id"]].merge(before, on="person_id", how="left", validate="one_to_one")
     out["previous_band"] = merged["previous_band"].astype("Int64").to_numpy()
     out["band_change"] = (out["risk_band"].astype("Int64") - out["previous_band"]).astype("Int64")

@@ -31,13 +31,13 @@ from pathlib import Path
 import pandas as pd
 
 from riskmodel.exceptions import SchemaError
+from riskmodel.scoring._history import HISTORY_FOLDER as HISTORY
 
 __all__ = ["LOCK", "POINTER", "RUNS", "OutputFolder"]
 
 LOCK = ".riskmodel.lock"
 POINTER = ".riskmodel-current"
 RUNS = ".riskmodel-runs"
-HISTORY = "history"
 _STALE = re.compile(
     r"^(\.riskmodel-(current|link|aside)\..+\.tmp"  # this module's temporaries
     r"|\.[^/]+\.(parquet|csv)\.[a-z0-9_]{8}\.tmp)$"  # atomic_write's, from older versions

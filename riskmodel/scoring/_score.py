@@ -1,87 +1,32 @@
 """Score every child in the cohort at an as-of date: probability, band, rank, flag, reasons.
 
-Every child in the input is accounted for: the scores file has one row per child in
-the cohort, and the exclusions file one row per other child with the reason. The
-function checks ``children in = scored + excluded`` before anything is written, and
-publishes a run's files as one unit (see :mod:`riskmodel.scoring._outputs`): readers
-never see the scores of one run beside the exclusions of another.
+Every child in the input is accounted for: the scores table has one row per child in
+the cohort, and the exclusions table one row per other child with the reason.
+:func:`score` checks ``children in = scored + excluded`` and only reads: writing the
+run's files is :func:`~riskmodel.scoring.write_scores` (see
+:mod:`riskmodel.scoring._write`).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from riskmodel._warnings import warn_caller
 from riskmodel.cohort import build_cohort
 from riskmodel.features import build_features
 from riskmodel.metrics import risk_bands
-from riskmodel.scoring._drift import PSI_ALERT, FeatureProfile, population_stability
+from riskmodel.scoring._drift import FeatureProfile, check_drift
 from riskmodel.scoring._features import align_features, model_spec, used_columns
+from riskmodel.scoring._history import compare_with_history
 from riskmodel.scoring._odd_data import warn_odd_data
-from riskmodel.scoring._write import write_run
+from riskmodel.scoring._result import EXCLUSION_COLUMNS, SCORE_COLUMNS, ScoringResult
+from riskmodel.scoring._write import history_folder, write_scores
 
-__all__ = ["DriftWarning", "ScoringResult", "score", "score_features"]
-
-SCORE_COLUMNS = [
-    "person_id",
-    "as_of_date",
-    "risk_score",
-    "risk_band",
-    "rank",
-    "flagged",
-    "reason_1",
-    "reason_2",
-    "reason_3",
-    "model_name",
-    "model_version",
-]
-CHANGE_COLUMNS = ["previous_band", "band_change", "new_to_list", "rising"]
-EXCLUSION_COLUMNS = ["person_id", "as_of_date", "reason"]
-
-
-class DriftWarning(UserWarning):
-    """The population scored differs materially from the one the model was trained on."""
-
-
-@dataclass(frozen=True)
-class ScoringResult:
-    """The outputs of :func:`score`.
-
-    Attributes
-    ----------
-    scores : pandas.DataFrame
-        One row per child in the cohort (see the scores-file contract), ranked.
-    exclusions : pandas.DataFrame
-        One row per other child in the input, with the reason.
-    drift : pandas.DataFrame or None
-        Per-feature population stability against the training profile.
-    files : dict of str to pathlib.Path
-        What was written, when ``out`` was given.
-    notes : list of str
-        What the run assumed or noticed (dropped or added feature columns, drift).
-    """
-
-    scores: pd.DataFrame
-    exclusions: pd.DataFrame
-    drift: pd.DataFrame | None = None
-    files: dict[str, Path] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Children in, scored, excluded and flagged."""
-        return {
-            "children_in": len(self.scores) + len(self.exclusions),
-            "scored": len(self.scores),
-            "excluded": len(self.exclusions),
-            "flagged": int(self.scores["flagged"].sum()),
-        }
+__all__ = ["score", "score_features"]
 
 
 def _rank(person_ids: np.ndarray, p: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
@@ -162,31 +107,6 @@ def _reasons(model: Any, X: pd.DataFrame, spec: Any, top: int) -> pd.DataFrame:
     return codes[[f"reason_{i}" for i in range(1, top + 1)]].reset_index(drop=True)
 
 
-def _check_drift(profile, X, notes) -> pd.DataFrame | None:
-    """Drift of the features the model uses (``X`` holds only those)."""
-    if profile is None:
-        return None
-    if isinstance(profile, dict):
-        profile = FeatureProfile.from_dict(profile)
-    used = set(X.columns)
-    profile = FeatureProfile(
-        {k: v for k, v in profile.edges.items() if k in used},
-        {k: v for k, v in profile.shares.items() if k in used},
-        {k: v for k, v in profile.missing.items() if k in used},
-        profile.n_rows,
-    )
-    drift = population_stability(profile, X)
-    alerts = drift[drift["status"] == "alert"]
-    if len(alerts):
-        message = (
-            f"{len(alerts)} feature(s) drifted beyond PSI {PSI_ALERT} since training: "
-            + ", ".join(f"{r.feature} ({r.psi:.2f})" for r in alerts.head(5).itertuples())
-        )
-        notes.append(message)
-        warn_caller(message, DriftWarning)
-    return drift
-
-
 def score(
     data: Any,
     model: Any,
@@ -197,12 +117,13 @@ def score(
     model_name: str = "unregistered",
     model_version: str = "0",
     profile: FeatureProfile | dict | None = None,
+    history: str | os.PathLike[str] | None = None,
+    reasons: int = 3,
     out: str | os.PathLike[str] | None = None,
     csv: bool = False,
-    reasons: int = 3,
     **cohort_kwargs: Any,
 ) -> ScoringResult:
-    """Score the cohort at ``as_of`` and, when ``out`` is given, write the outputs.
+    """Score the cohort at ``as_of``: the same table whether or not it is written.
 
     Parameters
     ----------
@@ -223,31 +144,31 @@ def score(
     profile : FeatureProfile or dict, optional
         The training profile; when given, drift is measured and warned about, for
         the features the model uses (``model.features_used_``) only.
-    out : path-like, optional
-        A directory for ``scores.parquet``, ``exclusions.parquet``, ``drift.parquet``
-        (and ``.csv`` copies with ``csv=True``) and the score ``history/``; or the
-        path of the scores file itself (``.parquet`` or ``.csv``), the other files
-        then going beside it as ``<name>_exclusions`` and ``<name>_drift``. Each run
-        adds each child's previous band, the change, ``new_to_list`` and ``rising``.
-        The files of a run are published at once (links through one pointer to a
-        complete run folder), so they always belong to one run; a second run on the
-        same folder at the same time is refused.
-    csv : bool, default False
-        Also write CSV copies.
+    history : path-like, optional
+        A score history folder (``<out>/history``), only read: each child's
+        previous band, the change, ``new_to_list`` and ``rising`` are measured
+        against its latest run before ``as_of``. Without one (and without ``out``)
+        the change columns are still there: ``previous_band`` and ``band_change``
+        missing, ``rising`` False and ``new_to_list`` equal to ``flagged``.
     reasons : int, default 3
         Reason codes per child (``reason_1`` ...), from SHAP values in plain English.
+    out : path-like, optional
+        A shorthand for scoring against the history of ``out`` (unless ``history``
+        is given) and then :func:`~riskmodel.scoring.write_scores` into ``out``.
+    csv : bool, default False
+        With ``out``: also write CSV copies.
     **cohort_kwargs
         Passed to :func:`~riskmodel.cohort.build_cohort` (``min_age``, ...).
 
     Returns
     -------
     ScoringResult
+        ``scores`` has the contract's columns, then the change columns, in rank order.
 
     Raises
     ------
     SchemaError
-        If the data are invalid, or another run is writing into ``out`` (the message
-        names its pid and as-of date).
+        If the data are invalid; with ``out``, as :func:`~riskmodel.scoring.write_scores`.
     ValueError
         If the specification cannot build every feature the model was trained on
         (the message names them).
@@ -259,33 +180,17 @@ def score(
     DataQualityWarning
         When no event is recorded before ``as_of``, or the data hold no care episode:
         the scores then look normal but mean little (also put in ``notes``).
+    DriftWarning
+        When a used feature drifted beyond the alert level since training.
+
+    See Also
+    --------
+    write_scores : Publish a result's files into an output folder.
     """
     as_of = pd.Timestamp(as_of).normalize()
     data.validate()
-
-    def compute() -> ScoringResult:
-        return _score(
-            data,
-            model,
-            as_of,
-            capacity,
-            spec,
-            model_name,
-            model_version,
-            profile,
-            reasons,
-            cohort_kwargs,
-        )
-
-    if out is None:
-        return compute()
-    return write_run(Path(out), as_of, compute, csv=csv)
-
-
-def _score(
-    data, model, as_of, capacity, spec, model_name, model_version, profile, reasons, cohort_kwargs
-) -> ScoringResult:
-    """Score the cohort (validated data, normalised ``as_of``); nothing is written."""
+    if history is None and out is not None:
+        history = history_folder(Path(out))
     notes: list[str] = []
     warn_odd_data(data, as_of, notes)
     cohort = build_cohort(data, as_of, **cohort_kwargs)
@@ -294,24 +199,26 @@ def _score(
     X = build_features(data, spec=spec, keys=in_cohort[["person_id", "as_of_date"]])
     X = align_features(X, model, notes)
     ids = in_cohort["person_id"].astype("str").to_numpy()
-    scores = score_features(model, X, ids, capacity).assign(as_of_date=as_of)
-    if len(X):
-        scores = pd.concat([scores, _reasons(model, X, spec, reasons)], axis=1)
-    else:
-        scores = scores.assign(**{f"reason_{i}": "" for i in range(1, reasons + 1)})
+    scores = _scores_table(model, X, ids, spec, as_of, capacity, reasons)
     scores = scores.assign(model_name=model_name, model_version=str(model_version))
-    scores = (
-        scores[
-            SCORE_COLUMNS[:6] + [f"reason_{i}" for i in range(1, reasons + 1)] + SCORE_COLUMNS[-2:]
-        ]
-        .sort_values("rank")
-        .reset_index(drop=True)
-    )
+    scores, previous = compare_with_history(scores, history, as_of)
     excluded = cohort.loc[~cohort["in_cohort"], EXCLUSION_COLUMNS].reset_index(drop=True)
     if len(scores) + len(excluded) != len(data.persons):
         raise RuntimeError(
             f"children in ({len(data.persons)}) != scored ({len(scores)}) + excluded "
             f"({len(excluded)}); nothing was written"
         )
-    drift = _check_drift(profile, X[used_columns(model, X)], notes)
-    return ScoringResult(scores, excluded, drift, {}, notes)
+    drift = check_drift(profile, X[used_columns(model, X)], notes)
+    result = ScoringResult(scores, excluded, as_of, drift, previous, notes)
+    return result if out is None else write_scores(result, out, csv=csv)
+
+
+def _scores_table(model, X, ids, spec, as_of, capacity, reasons) -> pd.DataFrame:
+    """Return the contract's columns up to the reasons, in rank order."""
+    scores = score_features(model, X, ids, capacity).assign(as_of_date=as_of)
+    reason_columns = [f"reason_{i}" for i in range(1, reasons + 1)]
+    if len(X):
+        scores = pd.concat([scores, _reasons(model, X, spec, reasons)], axis=1)
+    else:
+        scores = scores.assign(**dict.fromkeys(reason_columns, ""))
+    return scores[SCORE_COLUMNS[:6] + reason_columns].sort_values("rank").reset_index(drop=True)

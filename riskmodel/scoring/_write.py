@@ -2,62 +2,89 @@
 
 Where the files go (:func:`targets`), which public names a run owns, and the writing
 itself: every file into a staged run folder, then one publish (see
-:mod:`riskmodel.scoring._outputs`).
+:mod:`riskmodel.scoring._outputs`). Nothing is computed here: the scores table is
+written as :func:`~riskmodel.scoring.score` returned it.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from riskmodel._csv import write_csv
 from riskmodel._warnings import warn_caller
-from riskmodel.exceptions import DataQualityWarning
+from riskmodel.exceptions import DataQualityWarning, SchemaError
 from riskmodel.scoring._history import (
-    add_changes,
+    HISTORY_FOLDER,
+    PreviousRun,
     append_history,
-    previous_scores,
+    previous_run,
     same_month_runs,
 )
 from riskmodel.scoring._outputs import OutputFolder
 
-__all__ = ["targets", "write_run"]
+if TYPE_CHECKING:
+    from riskmodel.scoring._result import ScoringResult
+
+__all__ = ["history_folder", "targets", "write_scores"]
 
 
-def write_run(out: Path, as_of: pd.Timestamp, compute: Callable[[], Any], *, csv: bool) -> Any:
-    """Compute a run's results and publish its files at once; return the results.
+def write_scores(
+    result: ScoringResult, out: str | os.PathLike[str], *, csv: bool = False
+) -> ScoringResult:
+    """Publish a scoring run's files into ``out`` at once; return the result with its files.
 
-    When the output folder exists, ``compute`` runs under its lock, so a concurrent
-    run is refused before it scores anything; otherwise the folder is created only
-    once there is something to write (bad input leaves no folder behind).
+    The scores, exclusions and drift tables are written as they are in ``result``,
+    with a partition of the score history, into a staged run folder that one rename
+    publishes (readers never see the files of two runs); a second run writing into
+    the same folder at the same time is refused (a lock).
 
     Parameters
     ----------
-    out : pathlib.Path
-        The output folder, or the path of the scores file (see :func:`targets`).
-    as_of : pandas.Timestamp
-        The run's as-of date.
-    compute : callable
-        Returns the run's :class:`~riskmodel.scoring.ScoringResult` (nothing written).
-    csv : bool
+    result : ScoringResult
+        From :func:`~riskmodel.scoring.score`, computed against the history of
+        ``out`` (``score(..., history=<out>/history)``) when ``out`` has earlier runs.
+    out : path-like
+        A directory for ``scores.parquet``, ``exclusions.parquet``, ``drift.parquet``
+        (and ``.csv`` copies with ``csv=True``) and the score ``history/``; or the
+        path of the scores file itself (``.parquet`` or ``.csv``), the other files
+        then going beside it as ``<name>_exclusions`` and ``<name>_drift``.
+    csv : bool, default False
         Also write CSV copies.
 
     Returns
     -------
     ScoringResult
-        With the change columns added to ``scores`` and the ``files`` written.
+        ``result`` with ``files`` (what was written) and any note of this write.
+
+    Raises
+    ------
+    SchemaError
+        If another run is writing into the folder (the message names its pid and
+        as-of date), or if the folder's score history no longer has
+        ``result.previous_run`` as its latest run before ``result.as_of`` (a run was
+        written in between, or the result was computed against another history):
+        the change columns would be wrong, so nothing is written.
+
+    Warns
+    -----
+    DataQualityWarning
+        When the history already holds another run in the same calendar month.
     """
-    folder, stem, suffix = targets(out)
-    result = None if folder.is_dir() else compute()
+    folder, stem, suffix = targets(Path(out))
+    as_of = result.as_of
     with OutputFolder(folder, as_of, _names(stem, suffix)) as dest:
-        if result is None:
-            result = compute()
-        scores, files = _write(dest, stem, suffix, result, as_of, csv)
-    return dataclasses.replace(result, scores=scores, files=files)
+        files, notes = _write(dest, stem, suffix, result, csv)
+    return dataclasses.replace(result, files=files, notes=[*result.notes, *notes])
+
+
+def history_folder(out: Path) -> Path:
+    """Return the score history folder of an output location (see :func:`targets`)."""
+    return targets(Path(out))[0] / HISTORY_FOLDER
 
 
 def targets(out: Path) -> tuple[Path, str, str]:
@@ -84,7 +111,7 @@ def _names(stem: str, suffix: str) -> list[str]:
     return [f"{name}{fmt}" for name in _public_names(stem).values() for fmt in formats]
 
 
-def _write(dest: OutputFolder, stem: str, suffix: str, result: Any, as_of, csv):
+def _write(dest: OutputFolder, stem: str, suffix: str, result, csv: bool):
     """Write every file of the run into a staged run folder, then publish them at once.
 
     The staged folder starts as the current set (hard links); this run's files replace
@@ -92,11 +119,10 @@ def _write(dest: OutputFolder, stem: str, suffix: str, result: Any, as_of, csv):
     copies) are removed, so the published set never mixes two runs.
     """
     run = dest.stage()
-    history = run / "history"
-    _, previous = previous_scores(history, as_of)
-    _warn_same_month(history, as_of, result.notes)
-    scores = add_changes(result.scores, previous)
-    tables = {"scores": scores, "exclusions": result.exclusions, "drift": result.drift}
+    history = run / HISTORY_FOLDER
+    _check_history(dest.folder, previous_run(history, result.as_of), result.previous_run)
+    notes = _warn_same_month(history, result.as_of)
+    tables = {"scores": result.scores, "exclusions": result.exclusions, "drift": result.drift}
     names = _public_names(stem)
     formats = {suffix} | ({".csv"} if csv else set())
     files = {}
@@ -108,24 +134,44 @@ def _write(dest: OutputFolder, stem: str, suffix: str, result: Any, as_of, csv):
                 table_writer = _writer(table, fmt)
                 table_writer(str(target))
                 files[name if fmt == suffix else f"{name}_csv"] = dest.folder / target.name
-    part = append_history(history, scores, as_of)
+    part = append_history(history, result.scores, result.as_of)
     dest.publish(run)
     files["history"] = dest.folder / part.relative_to(run)
-    return scores, files
+    return files, notes
 
 
-def _warn_same_month(history: Path, as_of: pd.Timestamp, notes: list[str]) -> None:
+def _shown(run: PreviousRun | None) -> str:
+    return "no earlier run" if run is None else f"the run as of {run.as_of.date()}"
+
+
+def _check_history(folder: Path, found: PreviousRun | None, used: PreviousRun | None) -> None:
+    """Refuse to write changes measured against another history than the folder's."""
+    if found == used:
+        return
+    if used is not None and found is not None and found.as_of == used.as_of:
+        now = f"{_shown(found)} was scored again since"
+    else:
+        now = f"its latest earlier run is {_shown(found)}"
+    raise SchemaError(
+        f"output folder {folder}: the scores were compared with {_shown(used)} of the "
+        f"score history, but {now}; score again with history={folder / HISTORY_FOLDER} "
+        "(or score(..., out=...)) so that previous_band, new_to_list and rising are "
+        "measured against it. Nothing was written"
+    )
+
+
+def _warn_same_month(history: Path, as_of: pd.Timestamp) -> list[str]:
     others = same_month_runs(history, as_of)
     if not others:
-        return
+        return []
     dates = ", ".join(str(d.date()) for d in others)
     message = (
         f"history: runs as of {dates} and {as_of.date()} are both in {as_of:%B %Y}, so "
         "children scored at both dates appear twice in that month; monitoring should read "
         "read_history(..., once_per_month=True), which keeps the latest run of the month"
     )
-    notes.append(message)
     warn_caller(message, DataQualityWarning)
+    return [message]
 
 
 def _writer(table: pd.DataFrame, fmt: str):

@@ -10,6 +10,7 @@ SQLite store is refused with :class:`~riskmodel.exceptions.TrackingStoreError`.
 
 from riskmodel.tracking._fingerprint import data_fingerprint, table_hash
 from riskmodel.tracking._health import check_tracking_store
+from riskmodel.tracking._mlflow import default_tracking_uri, set_tracking_uri
 from riskmodel.tracking._registry import (
     LoadedModel,
     PromotionDecision,
@@ -19,11 +20,10 @@ from riskmodel.tracking._registry import (
 )
 from riskmodel.tracking._runs import (
     TrainingRun,
-    default_tracking_uri,
+    TrainingRunRecord,
     load_run_dict,
     log_scoring_run,
     log_training_run,
-    set_tracking_uri,
 )
 from riskmodel.tracking._serialise import TRUSTED_TYPES, trusted_types
 from riskmodel.tracking._signature import column_type
@@ -35,6 +35,7 @@ __all__ = [
     "LoadedModel",
     "PromotionDecision",
     "TrainingRun",
+    "TrainingRunRecord",
     "check_tracking_store",
     "column_type",
     "data_fingerprint",

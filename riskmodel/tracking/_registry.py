@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from riskmodel.exceptions import UntrustedModelError
-from riskmodel.tracking._runs import import_mlflow
+from riskmodel.tracking._mlflow import import_mlflow
+from riskmodel.tracking._store import (
+    SHA256_TAG,
+    load_verified,
+    resolve_model_uri,
+    stored_model_sha256,
+)
 
 if TYPE_CHECKING:
     from riskmodel.tracking._runs import TrainingRun
@@ -91,8 +97,6 @@ def register_model(run: TrainingRun | str, name: str) -> str:
         If the model holds a type off the allow-list, is not a skops model, or its
         file differs from the one whose hash its training run recorded.
     """
-    from riskmodel.tracking._store import SHA256_TAG, resolve_model_uri, stored_model_sha256
-
     uri = run if isinstance(run, str) else run.model_uri
     sha256 = stored_model_sha256(uri)
     logged = resolve_model_uri(uri) if isinstance(run, str) else None
@@ -221,8 +225,6 @@ def load_model(uri: str) -> LoadedModel:
         has no recorded hash (for example a path or a run that riskmodel did not log),
         or is not a skops model. The message names the URI and the types or hashes.
     """
-    from riskmodel.tracking._store import load_verified, resolve_model_uri
-
     source = resolve_model_uri(uri)
     model = load_verified(source)
     return LoadedModel(

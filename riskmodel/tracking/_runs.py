@@ -2,8 +2,8 @@
 
 A run holds parameters, aggregates, figures, the feature list with descriptions and
 the model. Never per-child rows: no ``input_example``, no per-child explanations,
-no scored lists. :func:`log_training_run` checks tables it is given for identifier
-columns and refuses them.
+no scored lists. :func:`log_training_run` checks the tables of its
+:class:`TrainingRunRecord` for identifier columns and refuses them.
 """
 
 from __future__ import annotations
@@ -13,31 +13,103 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from riskmodel._csv import write_csv
-from riskmodel.tracking._health import check_tracking_store
+from riskmodel.tracking._mlflow import import_mlflow
+from riskmodel.tracking._registry import register_model
 from riskmodel.tracking._serialise import trusted_types
 from riskmodel.tracking._signature import model_signature
+from riskmodel.tracking._store import SHA256_TAG, stored_model_sha256
 
 __all__ = [
     "DEFAULT_EXPERIMENT",
     "TrainingRun",
-    "default_tracking_uri",
-    "log_scoring_run",
+    "TrainingRunRecord",
     "load_run_dict",
+    "log_scoring_run",
     "log_training_run",
-    "set_tracking_uri",
 ]
 
 DEFAULT_EXPERIMENT = "riskmodel"
 FLAGS_TAG = "riskmodel.fairness_flags"
 _CHILD_LEVEL_COLUMNS = frozenset({"person_id", "household_id", "date_of_birth"})
 PIP_REQUIREMENTS_PACKAGES = ("scikit-learn", "numpy", "pandas", "scipy", "skops")
+
+
+@dataclass(frozen=True)
+class TrainingRunRecord:
+    """Everything one training run logs: the model and the aggregates to review it by.
+
+    Only ``model`` is required. Every other field is a plain aggregate (no child-level
+    row); :func:`log_training_run` writes each where the table below says.
+
+    Attributes
+    ----------
+    model : fitted estimator
+        Logged in MLflow's skops format with the types it needs, each checked
+        against :data:`~riskmodel.tracking.TRUSTED_TYPES`, a signature of the
+        columns in ``feature_names_in_`` and ``predict_proba`` as the pyfunc method.
+        No input example is logged.
+    params : mapping of str to object
+        Settings of the run (model parameters, horizon, as-of dates...), logged as
+        MLflow params; values other than str, int, float and bool as JSON.
+    metrics : mapping of str to float
+        Aggregate metrics, e.g. ``{"precision_at_capacity": 0.21, ...}``; missing
+        values are not logged.
+    fingerprint : mapping of str to object
+        From :func:`~riskmodel.tracking.data_fingerprint`; logged as ``data.*``
+        params and as ``data_fingerprint.json``.
+    features : mapping of str to str
+        Feature name to plain-English description (the feature specification),
+        logged as ``feature_spec.json``.
+    feature_dtypes : mapping of str to dtype, or pandas.Series, optional
+        The pandas dtype of each input column as the model was trained on it, e.g.
+        ``frame.X.dtypes``, so that the signature accepts the frames the library
+        builds (``bool``, ``int32``...) through any MLflow client. Columns not given
+        are declared ``Any`` (unchecked). Only dtypes are read: no value is logged.
+    tables : mapping of str to pandas.DataFrame
+        Aggregate tables (a backtest, a fairness audit) logged as ``tables/NAME.csv``.
+        A table with a child-level column (``person_id``, ``household_id``,
+        ``date_of_birth``) is refused.
+    figures : mapping of str to matplotlib.figure.Figure or Display
+        Logged as ``figures/NAME.png``; a drawn Display (such as
+        :class:`~riskmodel.evaluation.ReliabilityDisplay`) is logged by its ``figure_``.
+    artifacts : tuple of path-like
+        Files to attach, such as the review report.
+    json_artifacts : mapping of str to dict
+        Aggregate JSON artifacts by file name, such as the training feature profile
+        (``{"training_profile.json": profile.to_dict()}``) used to measure drift.
+    fairness_flags : tuple of str
+        Flagged disparities (``"attribute:group:metric"``), stored sorted as the tag
+        ``riskmodel.fairness_flags`` so that :func:`~riskmodel.tracking.promote` can
+        compare versions.
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyClassifier
+    >>> model = DummyClassifier().fit([[0], [1]], [0, 1])
+    >>> record = TrainingRunRecord(model, metrics={"roc_auc": 0.5})
+    >>> record.metrics["roc_auc"]
+    0.5
+    """
+
+    model: Any
+    params: Mapping[str, Any] = field(default_factory=dict)
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    fingerprint: Mapping[str, Any] = field(default_factory=dict)
+    features: Mapping[str, str] = field(default_factory=dict)
+    feature_dtypes: Mapping[str, Any] | pd.Series | None = None
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    figures: Mapping[str, Any] = field(default_factory=dict)
+    artifacts: tuple[str | os.PathLike[str], ...] = ()
+    json_artifacts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    fairness_flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,53 +122,12 @@ class TrainingRun:
     version: str | None = None
 
 
-def import_mlflow() -> Any:
-    """Import mlflow with its usage telemetry switched off (nothing leaves the machine)."""
-    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-    import mlflow
-    import mlflow.sklearn  # registers the flavour on the mlflow module
-
-    return mlflow
-
-
-def default_tracking_uri(directory: str | os.PathLike[str] | None = None) -> str:
-    """Return the embedded default: a SQLite store ``mlflow.db`` in ``directory``.
-
-    Parameters
-    ----------
-    directory : path-like, optional
-        Defaults to the current working directory (the project directory).
-
-    Returns
-    -------
-    str
-        An absolute ``sqlite:////...`` URI (four slashes: MLflow reads three as relative).
-    """
-    path = Path(directory or os.getcwd()).resolve() / "mlflow.db"
-    return f"sqlite:///{path}"
-
-
-def set_tracking_uri(uri: str | None = None) -> str:
-    """Point MLflow at ``uri`` (or the embedded default) and return the URI used.
-
-    Raises
-    ------
-    riskmodel.exceptions.TrackingStoreError
-        If the store is a SQLite file that is damaged (see ``check_tracking_store``).
-    """
-    uri = uri or os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri()
-    check_tracking_store(uri)
-    mlflow = import_mlflow()
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
-    return uri
-
-
 def _code_version() -> dict[str, str]:
-    import riskmodel
-
-    out = {"riskmodel.version": riskmodel.__version__}
-    package_dir = Path(riskmodel.__file__).resolve().parent
+    try:
+        out = {"riskmodel.version": version("riskmodel")}
+    except PackageNotFoundError:
+        out = {"riskmodel.version": "unknown"}
+    package_dir = Path(__file__).resolve().parents[1]
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "HEAD"],
@@ -113,8 +144,6 @@ def _code_version() -> dict[str, str]:
 
 
 def _pip_requirements() -> list[str]:
-    from importlib.metadata import version
-
     return [f"{pkg}=={version(pkg)}" for pkg in PIP_REQUIREMENTS_PACKAGES]
 
 
@@ -142,67 +171,69 @@ def _log_tables_and_figures(tables, figures, artifacts) -> None:
         mlflow.log_artifact(str(path))
 
 
+def _param_value(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return json.dumps(value, default=str)[:6000]
+
+
+def _log_record(mlflow: Any, record: TrainingRunRecord) -> None:
+    """Log the record's tags, params, metrics and artifacts into the active run."""
+    flags = json.dumps(sorted(record.fairness_flags))
+    mlflow.set_tags({**_code_version(), FLAGS_TAG: flags})
+    if record.params:
+        mlflow.log_params({k: _param_value(v) for k, v in record.params.items()})
+    if record.fingerprint:
+        data_params = {f"data.{k}": _param_value(v) for k, v in record.fingerprint.items()}
+        mlflow.log_params(data_params)
+        mlflow.log_dict(dict(record.fingerprint), "data_fingerprint.json")
+    if record.metrics:
+        mlflow.log_metrics({k: float(v) for k, v in record.metrics.items() if pd.notna(v)})
+    if record.features:
+        mlflow.log_dict(dict(record.features), "feature_spec.json")
+    for file_name, content in record.json_artifacts.items():
+        mlflow.log_dict(dict(content), file_name)
+    _log_tables_and_figures(record.tables, record.figures, record.artifacts)
+
+
+def _log_model(mlflow: Any, record: TrainingRunRecord) -> str:
+    """Log the model (skops, trusted types, signature); return its URI."""
+    model = record.model
+    feature_names = [str(n) for n in getattr(model, "feature_names_in_", [])]
+    dtypes = record.feature_dtypes if record.feature_dtypes is not None else {}
+    info = mlflow.sklearn.log_model(
+        model,
+        name="model",
+        serialization_format="skops",
+        skops_trusted_types=trusted_types(model),
+        signature=model_signature(feature_names, dtypes) if feature_names else None,
+        pip_requirements=_pip_requirements(),
+        pyfunc_predict_fn="predict_proba",
+    )
+    mlflow.set_tag(SHA256_TAG, stored_model_sha256(info.model_uri))
+    return info.model_uri
+
+
 def log_training_run(
-    model: Any,
+    record: TrainingRunRecord,
     *,
-    params: Mapping[str, Any] | None = None,
-    metrics: Mapping[str, float] | None = None,
-    fingerprint: Mapping[str, Any] | None = None,
-    features: Mapping[str, str] | None = None,
-    tables: Mapping[str, pd.DataFrame] | None = None,
-    figures: Mapping[str, Any] | None = None,
-    artifacts: list[str | os.PathLike[str]] | None = None,
-    dicts: Mapping[str, Mapping[str, Any]] | None = None,
-    fairness_flags: list[str] | None = None,
     register_as: str | None = None,
     experiment: str = DEFAULT_EXPERIMENT,
     run_name: str | None = None,
-    feature_dtypes: Mapping[str, Any] | pd.Series | None = None,
 ) -> TrainingRun:
     """Log a trained model and everything needed to review it, as one MLflow run.
 
     Parameters
     ----------
-    model : fitted estimator
-        Logged in MLflow's skops format with the types it needs, each checked
-        against :data:`~riskmodel.tracking.TRUSTED_TYPES`, a signature of the
-        columns in ``feature_names_in_`` and ``predict_proba`` as the pyfunc method.
-        No input example is logged. The SHA-256 of the stored model file is kept
-        as the run's tag ``riskmodel.model_sha256``.
-    params : mapping, optional
-        Settings of the run (model parameters, horizon, as-of dates...).
-    metrics : mapping of str to float, optional
-        Aggregate metrics, e.g. ``{"precision_at_capacity": 0.21, ...}``.
-    fingerprint : mapping, optional
-        From :func:`~riskmodel.tracking.data_fingerprint`; logged as ``data.*`` params
-        and as ``data_fingerprint.json``.
-    features : mapping of str to str, optional
-        Feature name to plain-English description (the feature specification).
-    tables : mapping of str to pandas.DataFrame, optional
-        Aggregate tables (a backtest, a fairness audit) logged as CSV. A table with a
-        child-level column (``person_id``, ``household_id``, ``date_of_birth``) is refused.
-    figures : mapping of str to matplotlib.figure.Figure or Display, optional
-        Logged as PNG; a drawn Display (such as
-        :class:`~riskmodel.evaluation.ReliabilityDisplay`) is logged by its ``figure_``.
-    artifacts : list of path-like, optional
-        Files to attach, such as the review report.
-    dicts : mapping of str to dict, optional
-        Aggregate JSON artifacts by file name, such as the training feature profile
-        (``{"training_profile.json": profile.to_dict()}``) used to measure drift.
-    fairness_flags : list of str, optional
-        Flagged disparities ("attribute:group:metric"), stored as a tag so that
-        :func:`~riskmodel.tracking.promote` can compare versions.
+    record : TrainingRunRecord
+        The model and the run's aggregates. The SHA-256 of the stored model file is
+        kept as the run's tag ``riskmodel.model_sha256``.
     register_as : str, optional
         Register the model under this name (see :func:`register_model`).
     experiment : str, default "riskmodel"
         MLflow experiment name.
     run_name : str, optional
         Name of the run.
-    feature_dtypes : mapping of str to dtype, or pandas.Series, optional
-        The pandas dtype of each input column as the model was trained on it, e.g.
-        ``frame.X.dtypes``, so that the signature accepts the frames the library
-        builds (``bool``, ``int32``...) through any MLflow client. Columns not given
-        are declared ``Any`` (unchecked). Only dtypes are read: no value is logged.
 
     Returns
     -------
@@ -212,54 +243,36 @@ def log_training_run(
     ------
     TypeError
         If the model holds a type that is not on the trusted list.
+    ValueError
+        If a table has a child-level column.
     """
-    from riskmodel.tracking._registry import register_model
-    from riskmodel.tracking._store import SHA256_TAG, stored_model_sha256
-
     mlflow = import_mlflow()
     mlflow.set_experiment(experiment)
-    feature_names = [str(n) for n in getattr(model, "feature_names_in_", [])]
-    dtypes = feature_dtypes if feature_dtypes is not None else {}
     with mlflow.start_run(run_name=run_name) as run:
-        mlflow.set_tags({**_code_version(), FLAGS_TAG: json.dumps(sorted(fairness_flags or []))})
-        if params:
-            mlflow.log_params({k: _param_value(v) for k, v in params.items()})
-        if fingerprint:
-            mlflow.log_params({f"data.{k}": _param_value(v) for k, v in fingerprint.items()})
-            mlflow.log_dict(dict(fingerprint), "data_fingerprint.json")
-        if metrics:
-            mlflow.log_metrics({k: float(v) for k, v in metrics.items() if pd.notna(v)})
-        if features:
-            mlflow.log_dict(dict(features), "feature_spec.json")
-        for file_name, content in (dicts or {}).items():
-            mlflow.log_dict(dict(content), file_name)
-        _log_tables_and_figures(tables, figures, artifacts)
-        info = mlflow.sklearn.log_model(
-            model,
-            name="model",
-            serialization_format="skops",
-            skops_trusted_types=trusted_types(model),
-            signature=model_signature(feature_names, dtypes) if feature_names else None,
-            pip_requirements=_pip_requirements(),
-            pyfunc_predict_fn="predict_proba",
-        )
-        mlflow.set_tag(SHA256_TAG, stored_model_sha256(info.model_uri))
-    result = TrainingRun(run_id=run.info.run_id, model_uri=info.model_uri)
+        _log_record(mlflow, record)
+        model_uri = _log_model(mlflow, record)
+    result = TrainingRun(run_id=run.info.run_id, model_uri=model_uri)
     if register_as:
         version = register_model(result, register_as)
-        result = TrainingRun(run.info.run_id, info.model_uri, register_as, version)
+        result = TrainingRun(run.info.run_id, model_uri, register_as, version)
     return result
 
 
 def load_run_dict(run_id: str, file_name: str) -> dict[str, Any]:
-    """Return a JSON artifact of a run, e.g. ``"training_profile.json"``."""
+    """Return a JSON artifact of a run, e.g. ``"training_profile.json"``.
+
+    Parameters
+    ----------
+    run_id : str
+        The MLflow run.
+    file_name : str
+        The artifact's path in the run.
+
+    Returns
+    -------
+    dict
+    """
     return import_mlflow().artifacts.load_dict(f"runs:/{run_id}/{file_name}")
-
-
-def _param_value(value: Any) -> Any:
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return json.dumps(value, default=str)[:6000]
 
 
 def log_scoring_run(

@@ -33,11 +33,7 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
         "riskmodel.models._baselines.SingleFeatureRanker",
         "riskmodel.models._classifier.RiskClassifier",
         "riskmodel.models._preprocess.to_float",
-        "sklearn.calibration._CalibratedClassifier",
-        "sklearn.calibration._SigmoidCalibration",
-        "sklearn.calibration._TemperatureScaling",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
-        "sklearn.model_selection._split.PredefinedSplit",
     }
 )
 """Types a stored model may hold beyond those skops trusts by default.

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from riskmodel.exceptions import UntrustedModelError
-from riskmodel.tracking._runs import import_mlflow
+from riskmodel.tracking._mlflow import import_mlflow
 from riskmodel.tracking._serialise import check_trusted, file_sha256, load_skops
 
 __all__ = [

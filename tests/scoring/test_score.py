@@ -10,8 +10,7 @@ import riskmodel as rm
 from riskmodel.explain import PROTECTED
 from riskmodel.frame import build_training_frame
 from riskmodel.models import RiskClassifier
-from riskmodel.scoring import profile_features
-from riskmodel.scoring._score import DriftWarning, score
+from riskmodel.scoring import DriftWarning, profile_features, score
 
 pytestmark = pytest.mark.filterwarnings("ignore::riskmodel.DataQualityWarning")
 AS_OF = pd.Timestamp("2023-04-01")

@@ -19,9 +19,8 @@ from riskmodel.cli import EXIT_BAD_INPUT, main
 from riskmodel.exceptions import DataQualityWarning, SchemaError
 from riskmodel.frame import build_training_frame
 from riskmodel.models import RiskClassifier
-from riskmodel.scoring import profile_features, read_history
+from riskmodel.scoring import profile_features, read_history, score
 from riskmodel.scoring._outputs import OutputFolder
-from riskmodel.scoring._score import score
 
 pytestmark = pytest.mark.filterwarnings("ignore::riskmodel.DataQualityWarning")
 JAN, MID_JAN, FEB = (pd.Timestamp(d) for d in ("2024-01-01", "2024-01-15", "2024-02-01"))
@@ -119,9 +118,9 @@ _KILLED_RUN = textwrap.dedent(
     """
     import os, signal, sys
     import pandas as pd
-    from riskmodel.scoring._outputs import OutputFolder
-    from riskmodel.scoring._score import ScoringResult
-    from riskmodel.scoring._write import _names, _write
+    from pathlib import Path
+    from riskmodel.scoring import ScoringResult, write_scores
+    from riskmodel.scoring._history import compare_with_history
 
     out, as_of, kill_at = sys.argv[1], pd.Timestamp(sys.argv[2]), int(sys.argv[3])
     ids = [f"c{i}" for i in range(6)]
@@ -130,6 +129,7 @@ _KILLED_RUN = textwrap.dedent(
         "risk_band": [20, 10, 4, 2], "rank": [1, 2, 3, 4], "flagged": [True, True, False, False],
         "reason_1": "", "model_name": "m", "model_version": "1"})
     excluded = pd.DataFrame({"person_id": ids[4:], "as_of_date": as_of, "reason": "age"})
+    scores, previous = compare_with_history(scores, Path(out) / "history", as_of)
     real, calls = os.replace, []
     def replace(src, dst):
         calls.append(dst)
@@ -137,8 +137,7 @@ _KILLED_RUN = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)
         real(src, dst)
     os.replace = replace
-    with OutputFolder(out, as_of, _names("scores", ".parquet")) as dest:
-        _write(dest, "scores", ".parquet", ScoringResult(scores, excluded), as_of, False)
+    write_scores(ScoringResult(scores, excluded, as_of, previous_run=previous), out)
     """
 )
 

@@ -42,12 +42,9 @@ def test_pyfunc_from_a_real_server_scores_the_librarys_frame(server_uri, trained
     X = frame.X
     assert {"bool", "int32", "float64"} <= {str(d) for d in X.dtypes}  # the frame as built
     tracking.set_tracking_uri(server_uri)
-    run = tracking.log_training_run(
-        model,
-        feature_dtypes=X.dtypes,
-        register_as="riskmodel",
-        params={"horizon_months": 12},
-    )
+    params = {"horizon_months": 12}
+    record = tracking.TrainingRunRecord(model, feature_dtypes=X.dtypes, params=params)
+    run = tracking.log_training_run(record, register_as="riskmodel")
     assert run.version == "1"
 
     pyfunc = mlflow.pyfunc.load_model("models:/riskmodel@champion")
@@ -108,7 +105,7 @@ def test_pyfunc_accepts_nullable_and_categorical_columns(tracking_uri):
     )
     y = (X["score"] + 0.1 * (X["team"] == "north") + rng.normal(0, 0.3, n) > 1.0).astype(int)
     model = rm.RiskClassifier(random_state=0).fit(X, y)
-    run = tracking.log_training_run(model, feature_dtypes=X.dtypes)
+    run = tracking.log_training_run(tracking.TrainingRunRecord(model, feature_dtypes=X.dtypes))
     pyfunc = mlflow.pyfunc.load_model(run.model_uri)
     np.testing.assert_allclose(
         np.asarray(pyfunc.predict(X)), model.predict_proba(X), rtol=0, atol=1e-12

@@ -14,18 +14,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.frozen import FrozenEstimator
-from sklearn.model_selection import PredefinedSplit, train_test_split
+from sklearn.model_selection import train_test_split
 
-__all__ = [
-    "AS_OF_LEVEL",
-    "CalibrationSplit",
-    "as_probabilities",
-    "calibration_split",
-    "fit_calibrator",
-    "one_pass_calibrators",
-]
+__all__ = ["AS_OF_LEVEL", "CalibrationSplit", "calibration_split"]
 
 AS_OF_LEVEL = "as_of_date"
 
@@ -110,58 +101,3 @@ def calibration_split(
         random_state=random_state,
     )
     return CalibrationSplit(np.sort(base), np.sort(held), None)
-
-
-def fit_calibrator(base: Any, X: Any, y: np.ndarray, method: str) -> CalibratedClassifierCV:
-    """Calibrate a fitted classifier on held-out rows without refitting it.
-
-    The base model is wrapped in ``FrozenEstimator``, so cross-validation folds would
-    only partition the rows. A single predefined fold whose test part is every row is
-    used: the calibration is fitted once on all held-out rows, exactly as with the
-    default 5-fold splitter, which however refuses hold-outs with fewer than five
-    rows of a class.
-
-    Parameters
-    ----------
-    base : classifier
-        A fitted classifier.
-    X, y : DataFrame or ndarray, ndarray
-        Held-out rows.
-    method : {"isotonic", "sigmoid", "temperature"}
-        Calibration method of ``CalibratedClassifierCV``.
-
-    Returns
-    -------
-    CalibratedClassifierCV
-        Fitted.
-    """
-    one_fold = PredefinedSplit(np.zeros(len(y), dtype=int))
-    calibrator = CalibratedClassifierCV(FrozenEstimator(base), method=method, cv=one_fold)
-    return calibrator.fit(X, y)
-
-
-def as_probabilities(positive: np.ndarray) -> np.ndarray:
-    """Two columns from the positive class's probability, round-off clipped to [0, 1]."""
-    positive = np.clip(positive, 0.0, 1.0)
-    return np.column_stack([1.0 - positive, positive])
-
-
-def one_pass_calibrators(calibrator: Any, base: Any) -> list[Any] | None:
-    """Return the maps from the base's log-odds to risk, if they can be applied directly.
-
-    None when uncalibrated, for temperature scaling (which reads all classes'
-    outputs), when the base pipeline has no ``decision_function`` (the calibrator
-    then reads ``predict_proba``), or when a calibrator wraps another estimator than
-    the frozen base pipeline.
-    """
-    if calibrator is None or not hasattr(base, "decision_function"):
-        return None
-    maps = []
-    for pair in calibrator.calibrated_classifiers_:
-        wrapped = getattr(pair.estimator, "estimator", pair.estimator)  # FrozenEstimator
-        if pair.method not in ("isotonic", "sigmoid") or len(pair.calibrators) != 1:
-            return None
-        if wrapped is not base:
-            return None
-        maps.append(pair.calibrators[0])
-    return maps

@@ -151,7 +151,8 @@ def _attacks(marker: Path) -> dict[str, tuple[str, dict, dict[str, str]]]:
 def _crafted_champion(tmp_path, model, attack: str) -> tuple[str, Path]:
     marker = tmp_path / f"ran-{attack}"
     trusted_type, hidden, code = _attacks(marker)[attack]
-    honest = tracking.log_training_run(model, register_as="risk")  # version 1, champion
+    record = tracking.TrainingRunRecord(model)
+    honest = tracking.log_training_run(record, register_as="risk")  # version 1, champion
     model_dir = Path(
         mlflow.artifacts.download_artifacts(artifact_uri=honest.model_uri, dst_path=tmp_path / "m")
     )
@@ -191,7 +192,7 @@ def test_crafted_model_cannot_be_registered_through_the_library(tracking_uri, tm
     _, _, model = authority
     marker = tmp_path / "ran"
     trusted_type, hidden, code = _attacks(marker)["posix.system"]
-    honest = tracking.log_training_run(model)
+    honest = tracking.log_training_run(tracking.TrainingRunRecord(model))
     model_dir = Path(
         mlflow.artifacts.download_artifacts(artifact_uri=honest.model_uri, dst_path=tmp_path / "m")
     )
@@ -219,9 +220,9 @@ def _stored_model_file(model_uri: str) -> Path:
 
 def test_swapped_artifact_of_trusted_types_fails_the_hash_check(tracking_uri, authority):
     _, frame, model = authority
-    champion = tracking.log_training_run(model, register_as="risk")
+    champion = tracking.log_training_run(tracking.TrainingRunRecord(model), register_as="risk")
     other = rm.RiskClassifier("logistic", calibration="sigmoid", random_state=0)
-    other_run = tracking.log_training_run(other.fit(frame.X, frame.y))
+    other_run = tracking.log_training_run(tracking.TrainingRunRecord(other.fit(frame.X, frame.y)))
     tags = mlflow.MlflowClient().get_model_version("risk", champion.version).tags
     stored = _stored_model_file(champion.model_uri)
     assert tags[tracking.SHA256_TAG] == tracking._serialise.file_sha256(stored)
@@ -239,7 +240,7 @@ def test_swapped_artifact_of_trusted_types_fails_the_hash_check(tracking_uri, au
 
 def test_a_version_with_no_recorded_hash_is_refused(tracking_uri, authority):
     _, _, model = authority
-    run = tracking.log_training_run(model)
+    run = tracking.log_training_run(tracking.TrainingRunRecord(model))
     version = mlflow.register_model(run.model_uri, "plain").version  # not through riskmodel
     with pytest.raises(UntrustedModelError, match="no SHA-256"):
         tracking.load_model(f"models:/plain/{version}")

@@ -15,8 +15,7 @@ import riskmodel as rm
 from riskmodel.exceptions import DataQualityWarning
 from riskmodel.features import AgeYears, Count, DaysSince, EventFamily, FeatureSpec
 from riskmodel.models import RiskClassifier
-from riskmodel.scoring import profile_features
-from riskmodel.scoring._score import DriftWarning
+from riskmodel.scoring import DriftWarning, profile_features
 from riskmodel.tracking._serialise import trusted_types
 
 ABSENT = ("early_help_start", "early_help_end", "youth_justice_outcome")

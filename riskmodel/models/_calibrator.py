@@ -1,0 +1,127 @@
+"""The calibration map: from the base pipeline's log-odds to a calibrated risk.
+
+The map is fitted once, on the calibration hold-out (see
+:mod:`riskmodel.models._holdout`), with public scikit-learn estimators on the base
+pipeline's log-odds (its ``decision_function``):
+
+- ``"isotonic"``: :class:`~sklearn.isotonic.IsotonicRegression`, clipped outside the
+  training range, as :class:`~sklearn.calibration.CalibratedClassifierCV` fits it;
+- ``"sigmoid"``: Platt scaling, an unpenalised
+  :class:`~sklearn.linear_model.LogisticRegression` with Platt's smoothed targets
+  (``(n1 + 1) / (n1 + 2)`` for positives, ``1 / (n0 + 2)`` for negatives), given as
+  sample weights on two copies of the rows;
+- ``"temperature"``: an unpenalised logistic regression without intercept, which
+  rescales the log-odds without shifting them. Its slope is kept within scikit-learn's
+  bounds for temperature scaling (an inverse temperature ``beta`` in
+  ``[e**-10, e**10]`` on the log-odds pairs ``(-z, z)``, so a slope ``2 * beta`` on
+  ``z``): the log loss is convex in the slope, so the bounded optimum is the clipped
+  unbounded one, and a badly overfitted base gets the map scikit-learn would fit.
+
+Both logistic maps read the log-odds divided by their largest absolute value on the
+calibration rows (a :class:`~sklearn.preprocessing.MaxAbsScaler`): an overfitted
+base can give log-odds in the thousands, where the optimiser would stop early. An
+unpenalised fit is the same map whatever the scale.
+
+Prediction and the one-pass ranking path apply the same fitted map to the same
+log-odds, so the base pipeline runs once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MaxAbsScaler
+
+__all__ = ["calibrated_risk", "fit_calibrator"]
+
+# lbfgs's gradient tolerance: a two-parameter fit converges in a few dozen steps, and
+# agrees with scikit-learn's own Platt and temperature optimisers to about 1e-8.
+_TOL = 1e-10
+_MAX_ITER = 1000
+_TEMPERATURE_SLOPES = (2 * np.exp(-10.0), 2 * np.exp(10.0))
+
+
+def _platt_targets(positive: np.ndarray) -> np.ndarray:
+    """Platt's smoothed targets, which keep the fit finite on separable hold-outs."""
+    n_positive = float(positive.sum())
+    n_negative = float(len(positive) - n_positive)
+    return np.where(positive, (n_positive + 1) / (n_positive + 2), 1 / (n_negative + 2))
+
+
+def _logistic_map(*, fit_intercept: bool) -> Pipeline:
+    logistic = LogisticRegression(
+        C=np.inf, fit_intercept=fit_intercept, tol=_TOL, max_iter=_MAX_ITER
+    )
+    return Pipeline([("scale", MaxAbsScaler()), ("logistic", logistic)])
+
+
+def _bound_temperature(temperature: Pipeline) -> Pipeline:
+    """Clip the fitted slope on the (unscaled) log-odds to scikit-learn's bounds."""
+    scale = temperature.named_steps["scale"].scale_[0]
+    logistic = temperature.named_steps["logistic"]
+    low, high = _TEMPERATURE_SLOPES
+    logistic.coef_ = np.clip(logistic.coef_, low * scale, high * scale)
+    return temperature
+
+
+def fit_calibrator(
+    log_odds: np.ndarray, positive: np.ndarray, method: str
+) -> IsotonicRegression | Pipeline:
+    """Fit the map from the base's log-odds to the probability of the risk outcome.
+
+    Parameters
+    ----------
+    log_odds : ndarray of shape (n_samples,)
+        The base pipeline's log-odds on the calibration rows.
+    positive : ndarray of bool, shape (n_samples,)
+        Whether each calibration row has the risk outcome (``classes_[1]``).
+    method : {"isotonic", "sigmoid", "temperature"}
+        The calibration method.
+
+    Returns
+    -------
+    IsotonicRegression or Pipeline
+        Fitted; apply it with :func:`calibrated_risk`. The pipeline is a
+        ``MaxAbsScaler`` then a ``LogisticRegression`` on one column.
+    """
+    log_odds = np.asarray(log_odds, dtype=np.float64)
+    positive = np.asarray(positive, dtype=bool)
+    if method == "isotonic":
+        isotonic = IsotonicRegression(out_of_bounds="clip")
+        return isotonic.fit(log_odds, positive.astype(np.float64))
+    if method == "sigmoid":
+        target = _platt_targets(positive)
+        n = len(log_odds)
+        column = np.concatenate([log_odds, log_odds])[:, np.newaxis]
+        labels = np.concatenate([np.ones(n), np.zeros(n)])
+        weights = np.concatenate([target, 1.0 - target])
+        platt = _logistic_map(fit_intercept=True)
+        return platt.fit(column, labels, logistic__sample_weight=weights)
+    temperature = _logistic_map(fit_intercept=False)
+    temperature.fit(log_odds[:, np.newaxis], positive.astype(np.float64))
+    return _bound_temperature(temperature)
+
+
+def calibrated_risk(calibrator: Any, log_odds: np.ndarray) -> np.ndarray:
+    """Apply a map from :func:`fit_calibrator` to log-odds.
+
+    Parameters
+    ----------
+    calibrator : IsotonicRegression or Pipeline
+        Fitted by :func:`fit_calibrator`.
+    log_odds : ndarray of shape (n_samples,)
+        The base pipeline's log-odds.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        The calibrated probability of the risk outcome (not yet clipped).
+    """
+    log_odds = np.asarray(log_odds, dtype=np.float64)
+    if isinstance(calibrator, IsotonicRegression):
+        return calibrator.predict(log_odds)
+    return calibrator.predict_proba(log_odds[:, np.newaxis])[:, 1]
