@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import riskmodel as rm
-from riskmodel._frame import build_training_frame
 from riskmodel.exceptions import SchemaError
+from riskmodel.frame import build_training_frame
 from riskmodel.models import RiskClassifier
 from riskmodel.scoring import PreviousRun, score, write_scores
 
