@@ -21,7 +21,7 @@ JAN, FEB, MAR = (pd.Timestamp(d) for d in ("2024-01-01", "2024-02-01", "2024-03-
 def fitted():
     data = rm.make_local_authority(n_children=1_500, random_state=0)
     dates = pd.date_range("2019-04-01", "2022-04-01", freq="QS-APR")
-    frame = build_training_frame(data, dates, horizon=12)
+    frame = build_training_frame(data, dates, horizon_months=12)
     model = RiskClassifier("logistic", random_state=0).fit(frame.X, frame.y)
     return data, model
 
