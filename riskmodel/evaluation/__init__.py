@@ -2,6 +2,7 @@
 
 from riskmodel.evaluation._backtest import (
     BEST_POSSIBLE,
+    MODEL,
     BacktestResult,
     backtest,
     default_baselines,
@@ -12,6 +13,7 @@ from riskmodel.evaluation._sample_size import MIN_CARE_ENTRIES
 __all__ = [
     "BEST_POSSIBLE",
     "MIN_CARE_ENTRIES",
+    "MODEL",
     "BacktestResult",
     "backtest",
     "capacity_metrics",
