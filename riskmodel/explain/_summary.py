@@ -115,7 +115,7 @@ def count_top_reasons(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ExplanationSummary:
     """The explanations of a model that a review report shows.
 
