@@ -227,8 +227,6 @@ def text_only(text: str) -> str:
     return DATA_URI.sub("data:image/png;base64,", text)
 
 
-
-
 def render_blocks(blocks) -> str:
     """Render a section's blocks with the report's own template, as the page does."""
     from riskmodel.reports._html import environment

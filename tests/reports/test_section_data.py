@@ -6,7 +6,6 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pandas as pd
-
 from report_pages import render_blocks
 
 from riskmodel.data import EVENT_TYPES, LocalAuthorityData
