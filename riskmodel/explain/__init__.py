@@ -21,11 +21,15 @@ work on it (draw them headless with ``show=False``):
 shap is imported only when an explanation is computed.
 """
 
+from riskmodel.explain._explanation_summary import (
+    ExplanationSummary,
+    feature_label,
+    summarise_explanations,
+)
 from riskmodel.explain._global import compare_groups, global_importance
 from riskmodel.explain._protected import PROTECTED, is_protected
 from riskmodel.explain._reasons import reason_codes
 from riskmodel.explain._shap import explain
-from riskmodel.explain._summary import ExplanationSummary, feature_label, summarise_explanations
 
 __all__ = [
     "PROTECTED",

@@ -6,7 +6,7 @@ as one self-contained HTML file with embedded figures that opens offline.
 :func:`build_review` computes those items from a backtest and its training frame.
 """
 
-from riskmodel.reports._build import build_review
+from riskmodel.reports._build_review import build_review
 from riskmodel.reports._review import SECTIONS, ReviewReport
 
 __all__ = ["SECTIONS", "ReviewReport", "build_review"]

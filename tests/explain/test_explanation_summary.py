@@ -10,7 +10,7 @@ import pytest
 
 from riskmodel._frame import TrainingFrame
 from riskmodel.explain import ExplanationSummary, feature_label, summarise_explanations
-from riskmodel.explain._summary import count_top_reasons
+from riskmodel.explain._explanation_summary import count_top_reasons
 from riskmodel.features import default_spec
 from riskmodel.models import RiskClassifier
 
