@@ -41,7 +41,7 @@ from riskmodel.fairness import FairnessAudit, audit_fairness
 from riskmodel.features import FeatureSpec, build_features, default_spec
 from riskmodel.frame import TrainingFrame, build_training_frame
 from riskmodel.models import RiskClassifier, RuleBaseline, SingleFeatureRanker
-from riskmodel.reports import build_review, review_report
+from riskmodel.reports import ReviewReport, build_review
 from riskmodel.scoring import ScoringResult, score
 from riskmodel.splits import TemporalSplit
 
@@ -56,6 +56,7 @@ __all__ = [
     "ImportResult",
     "LeakageError",
     "LocalAuthorityData",
+    "ReviewReport",
     "RiskClassifier",
     "RuleBaseline",
     "SchemaError",
@@ -85,7 +86,6 @@ __all__ = [
     "read_data",
     "read_ssda903",
     "reason_codes",
-    "review_report",
     "score",
     "summarise_cohort",
     "write_data",

@@ -9,6 +9,7 @@ notebook, run ``%matplotlib inline`` once and end a cell with a Display's ``figu
 
 from riskmodel.evaluation._backtest import (
     BEST_POSSIBLE,
+    MODEL,
     BacktestResult,
     backtest,
     default_baselines,
@@ -23,6 +24,7 @@ from riskmodel.evaluation._split_display import TemporalSplitDisplay
 __all__ = [
     "BEST_POSSIBLE",
     "MIN_CARE_ENTRIES",
+    "MODEL",
     "BacktestResult",
     "CapacityDisplay",
     "OverTimeDisplay",

@@ -24,11 +24,12 @@ if TYPE_CHECKING:
     from riskmodel.data.synthetic import GroundTruth
     from riskmodel.frame import TrainingFrame
 
-__all__ = ["BEST_POSSIBLE", "BacktestResult", "backtest", "default_baselines"]
+__all__ = ["BEST_POSSIBLE", "MODEL", "BacktestResult", "backtest", "default_baselines"]
 
 BEST_POSSIBLE = "best possible"
 """Name of the ground-truth probabilities in a backtest on synthetic data."""
 MODEL = "model"
+"""Name of the model under test in a backtest's tables (beside the baselines' names)."""
 _RANKING_ONLY = ("roc_auc", "average_precision")
 
 

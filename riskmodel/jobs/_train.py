@@ -141,7 +141,7 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
 def backtest_and_audit(model: Any, data: Any, frame: Any, config: JobConfig) -> tuple[Any, Any]:
     """Backtest ``model``'s settings over the config's temporal folds, then audit fairness."""
     from riskmodel.evaluation import backtest
-    from riskmodel.reports import audit_backtest
+    from riskmodel.fairness import audit_backtest
     from riskmodel.splits import TemporalSplit
 
     splitter = TemporalSplit(
@@ -174,17 +174,17 @@ def write_review(data, model, frame, result, audit, config: JobConfig, out: Path
     """Write the review report of the fitted ``model``, explanations included."""
     from riskmodel.reports import build_review
 
-    build_review(
+    report = build_review(
         data,
         model,
         frame,
         result,
-        out=out,
         capacity=config.capacity,
         audit=audit,
         n_resamples=config.n_resamples,
         random_state=config.random_state,
     )
+    report.write(out)
     log.info("review report written to %s", out)
     return out
 

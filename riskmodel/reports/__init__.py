@@ -1,20 +1,12 @@
 """The review report: a model card for ethics boards, inspectors and practitioners.
 
-:func:`review_report` renders already computed results (a temporal backtest, a
-fairness audit, explanations) as one self-contained HTML file with embedded figures
-that opens offline. :func:`build_review` computes the fairness audit and the data and
-cohort summaries from a backtest and a training frame, then renders the report.
+:class:`ReviewReport` holds the plain results a review shows (a temporal backtest, a
+fairness audit, an explanation summary, data and cohort summaries) and writes them
+as one self-contained HTML file with embedded figures that opens offline.
+:func:`build_review` computes those items from a backtest and its training frame.
 """
 
-from riskmodel.reports._build import audit_backtest, build_review, summarise_top_reasons
-from riskmodel.reports._explanations_input import explanation_inputs
-from riskmodel.reports._review import SECTIONS, review_report
+from riskmodel.reports._build_review import build_review
+from riskmodel.reports._review import SECTIONS, ReviewReport
 
-__all__ = [
-    "SECTIONS",
-    "audit_backtest",
-    "build_review",
-    "explanation_inputs",
-    "review_report",
-    "summarise_top_reasons",
-]
+__all__ = ["SECTIONS", "ReviewReport", "build_review"]

@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskmodel.reports._html import fmt, fmt_interval
+from riskmodel.evaluation import BEST_POSSIBLE, MODEL
+from riskmodel.evaluation._capacity import CAPACITY_METRICS
+from riskmodel.reports._format import fmt, fmt_interval
 
-MODEL = "model"
-BEST_POSSIBLE = "best possible"
 RULE_PREFIX = "rule"
-CAPACITY_METRICS = ("precision_at_capacity", "recall_at_capacity", "nnf_at_capacity")
+"""Backtest models whose names start with this are the simple rules (baselines)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,11 @@ class Estimate:
     def complement(self) -> Estimate:
         """``1 - estimate`` (the interval's ends swap)."""
         return Estimate(1 - self.value, 1 - self.upper, 1 - self.lower)
+
+
+def model_label(model: str) -> str:
+    """Name a backtest model for readers."""
+    return "This model" if model == MODEL else model
 
 
 def estimate(backtest: Any, metric: str, model: str = MODEL, fold: object = "overall") -> Estimate:

@@ -1,21 +1,37 @@
-"""``review_report``: render the review report (model card) as one self-contained HTML file."""
+"""``ReviewReport``: the review report (model card) of plain results, as one offline HTML file."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from riskmodel._atomic import atomic_write
-from riskmodel.reports import _capacity, _context, _explanations, _fairness, _performance
-from riskmodel.reports._html import bullets, esc, fmt_date, page, section
+from riskmodel.reports._blocks import Block, Bullets
+from riskmodel.reports._format import fmt_date
+from riskmodel.reports._html import render
 from riskmodel.reports._numbers import MODEL, Headlines, headlines
+from riskmodel.reports._section_backtest import backtest_section
+from riskmodel.reports._section_calibration import calibration_section
+from riskmodel.reports._section_capacity import capacity_section
+from riskmodel.reports._section_data import data_section
+from riskmodel.reports._section_explanations import explanations_section
+from riskmodel.reports._section_fairness import fairness_section
+from riskmodel.reports._section_intended_use import JUDGEMENT, intended_use
+from riskmodel.reports._section_limitations import limitations_section
+from riskmodel.reports._section_questions import questions_section
 
-__all__ = ["SECTIONS", "review_report"]
+if TYPE_CHECKING:
+    from riskmodel.evaluation import BacktestResult
+    from riskmodel.explain import ExplanationSummary
+    from riskmodel.fairness import FairnessAudit
+
+__all__ = ["SECTIONS", "ReviewReport"]
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("intended-use", "Intended use and out-of-scope uses"),
@@ -30,22 +46,12 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 """Section ids and headings of the review report, in order."""
 
-
-def _banner(synthetic: bool, min_group_size: int) -> str:
-    if synthetic:
-        return (
-            '<div class="banner">Synthetic data. Every number in this report comes from a '
-            "simulated local authority: it shows how the review works and says nothing "
-            "about any real child or any real model.</div>"
-        )
-    return (
-        '<div class="banner">Aggregates only. This report holds no row about any child; '
-        f"groups of fewer than {min_group_size} child-dates are suppressed.</div>"
-    )
+TITLE = "Review of a model of the risk of entering care"
+"""The report's default title."""
 
 
 def _key_points(numbers: Headlines) -> list[str]:
-    points = [_context.JUDGEMENT]
+    points = [JUDGEMENT]
     rule = (
         f", against {numbers.best_rule_auc.prose()} for the best simple rule "
         f"('{numbers.best_rule}')"
@@ -66,28 +72,21 @@ def _key_points(numbers: Headlines) -> list[str]:
     return points
 
 
-def _header(numbers: Headlines, synthetic: bool, min_group_size: int) -> str:
+def _meta(numbers: Headlines) -> str:
     period = (
         f"Test as-of dates {fmt_date(numbers.test_start)} to {fmt_date(numbers.test_end)} "
         f"({numbers.n_dates} dates)"
         if numbers.test_start is not None
         else "No test dates"
     )
-    meta = (
+    return (
         f"{period}; outcome: entering care within {numbers.horizon_months} months"
         + (f"; capacity {numbers.capacity} children per as-of date" if numbers.capacity else "")
         + f". Generated {_dt.date.today().isoformat()}."
     )
-    return (
-        f'<p class="meta">{esc(meta)}</p>'
-        + _banner(synthetic, min_group_size)
-        + '<div class="callout key-points"><strong>At a glance</strong>'
-        + bullets(_key_points(numbers))
-        + "</div>"
-    )
 
 
-def _check_inputs(backtest: Any, audit: Any, capacity: int | None) -> int | None:
+def _check_results(backtest: Any, audit: Any) -> None:
     for name, value, attrs in (
         ("backtest", backtest, ("metrics", "folds", "by_date", "predictions")),
         ("audit", audit, ("by_group", "disparities", "calibration_by_band", "flags")),
@@ -95,39 +94,20 @@ def _check_inputs(backtest: Any, audit: Any, capacity: int | None) -> int | None
         missing = [a for a in attrs if not hasattr(value, a)]
         if missing:
             raise TypeError(
-                f"review_report: {name} must be a "
+                f"ReviewReport: {name} must be a "
                 f"{'BacktestResult' if name == 'backtest' else 'FairnessAudit'}; "
                 f"{type(value).__name__} has no {', '.join(missing)}"
             )
     if MODEL not in set(backtest.metrics["model"]):
         raise ValueError(
-            f"review_report: the backtest has no rows for {MODEL!r}; models are "
+            f"ReviewReport: the backtest has no rows for {MODEL!r}; models are "
             f"{sorted(set(backtest.metrics['model']))}"
         )
-    if capacity is not None and (isinstance(capacity, bool) or int(capacity) < 1):
-        raise ValueError(f"review_report: capacity must be a positive integer, got {capacity!r}")
-    return capacity if capacity is not None else (backtest.capacity or audit.capacity)
 
 
-def review_report(
-    path: str | os.PathLike[str],
-    *,
-    backtest: Any,
-    audit: Any,
-    synthetic: bool,
-    importance: pd.DataFrame | None = None,
-    reason_examples: pd.DataFrame | None = None,
-    top_reasons: pd.DataFrame | None = None,
-    group_contributions: pd.DataFrame | None = None,
-    data_summary: pd.DataFrame | None = None,
-    coverage_summary: pd.DataFrame | None = None,
-    cohort_summary: pd.DataFrame | None = None,
-    model_description: Mapping[str, Any] | None = None,
-    capacity: int | None = None,
-    horizon_months: int = 12,
-    title: str = "Review of a model of the risk of entering care",
-) -> Path:
-    """Write the review report (a model card) as one self-contained HTML file.
+@dataclass(frozen=True, eq=False, kw_only=True)
+class ReviewReport:
+    """The review report (a model card) of a model's results, written as one HTML file.
 
     The report is for ethics boards, inspectors, families' advocates and social
     workers. Its sections (ids in :data:`SECTIONS`) cover intended and out-of-scope
@@ -136,54 +116,42 @@ def review_report(
     explanations and reasons, limitations, and questions for the ethics review. Every
     figure is an embedded PNG and the CSS is inline: the file opens offline.
 
+    :func:`build_review` computes every item from a backtest and its training frame;
+    anyone who has the items can make the report directly.
+
     Parameters
     ----------
-    path : path-like
-        The HTML file to write (written atomically; parent folders are created).
     backtest : BacktestResult
         From :func:`riskmodel.evaluation.backtest`; must include the ``"model"`` rows.
     audit : FairnessAudit
-        From :func:`riskmodel.fairness.audit_fairness` on the backtest's
-        out-of-fold predictions of ``"model"``.
+        From :func:`riskmodel.fairness.audit_backtest` (or
+        :func:`~riskmodel.fairness.audit_fairness` on the backtest's out-of-fold
+        predictions of ``"model"``).
     synthetic : bool
-        Whether the data are synthetic. Only then are ``reason_examples`` shown; for
-        real data the report carries aggregates only.
-    importance : pandas.DataFrame, optional
-        Global importance: ``feature``, ``mean_abs_shap``, ``mean_shap`` and
-        optionally ``description`` (``{value}`` is shown as ``N``).
-    reason_examples : pandas.DataFrame, optional
-        Child-level reasons of flagged synthetic children: columns ``reason_1``,
-        ``reason_2``, ... and optionally ``age`` and ``risk_score``. The first six
-        rows are shown as "Child A, aged 14"; no other column or index is printed.
-    top_reasons : pandas.DataFrame, optional
-        Aggregate: ``reason`` (a feature's description) and ``children`` (how many
-        flagged children had it as their top reason). Counts below 5 are suppressed
-        for real data.
-    group_contributions : pandas.DataFrame, optional
-        Aggregate contributions by group (for example from ``compare_groups``),
-        shown as a table.
+        Whether the data are synthetic. Only then are example reasons about individual
+        children kept and shown; for real data the report holds aggregates only
+        (``explanations.reason_examples`` is dropped) and counts below 5 are suppressed.
+    explanations : ExplanationSummary, optional
+        From :func:`riskmodel.explain.summarise_explanations`. Without it the report
+        says that explanations are missing.
     data_summary : pandas.DataFrame, optional
         :meth:`LocalAuthorityData.summary`.
     coverage_summary : pandas.DataFrame, optional
         :meth:`LocalAuthorityData.coverage_summary`: shown as a table of event
         families (first and last month, events, children; absent families marked
-        "not recorded"). Counts below 5 are suppressed for real data.
+        "not recorded").
     cohort_summary : pandas.DataFrame, optional
-        :func:`riskmodel.cohort.summarise_cohort` of the training frame's cohort.
-    model_description : mapping, optional
+        The cohort summary of the training frame's cohort
+        (:func:`riskmodel.cohort.summarise_cohort`).
+    model_description : mapping of str to str, optional
         Label to value, shown under intended use (estimator, calibration, features).
     capacity : int, optional
         Children the service can support from each as-of date's list; default the
-        backtest's (or the audit's) capacity.
+        backtest's (or the audit's) capacity, which this attribute then holds.
     horizon_months : int, default 12
         The outcome horizon.
     title : str
         The report's title.
-
-    Returns
-    -------
-    pathlib.Path
-        ``path``.
 
     Raises
     ------
@@ -194,35 +162,97 @@ def review_report(
 
     Examples
     --------
-    >>> review_report(  # doctest: +SKIP
-    ...     "review.html", backtest=result, audit=audit, synthetic=True, importance=imp
-    ... )
+    >>> report = ReviewReport(backtest=result, audit=audit, synthetic=True)  # doctest: +SKIP
+    >>> report.write("review.html")  # doctest: +SKIP
     PosixPath('review.html')
     """
-    capacity = _check_inputs(backtest, audit, capacity)
-    numbers = headlines(backtest, audit, capacity, horizon_months)
-    bodies = {
-        "intended-use": _context.intended_use(horizon_months, model_description),
-        "data": _context.data_and_cohort(
-            backtest,
-            data_summary,
-            cohort_summary,
-            horizon_months,
-            coverage_summary=coverage_summary,
-            synthetic=synthetic,
-        ),
-        "backtest": _performance.backtest_section(backtest, horizon_months),
-        "calibration": _performance.calibration_section(backtest, audit),
-        "capacity": _capacity.capacity_section(backtest, numbers, capacity),
-        "fairness": _fairness.fairness_section(audit),
-        "explanations": _explanations.explanations_section(
-            importance, group_contributions, reason_examples, top_reasons, synthetic=synthetic
-        ),
-        "limitations": _context.limitations(numbers, synthetic, audit.min_group_size),
-        "questions": _context.questions(numbers),
-    }
-    sections = [(sid, head, section(sid, head, bodies[sid])) for sid, head in SECTIONS]
-    document = page(title, _header(numbers, synthetic, audit.min_group_size), sections)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_write(target, lambda tmp: Path(tmp).write_text(document, encoding="utf-8"))
+
+    backtest: BacktestResult
+    audit: FairnessAudit
+    synthetic: bool
+    explanations: ExplanationSummary | None = None
+    data_summary: pd.DataFrame | None = None
+    coverage_summary: pd.DataFrame | None = None
+    cohort_summary: pd.DataFrame | None = None
+    model_description: Mapping[str, str] | None = None
+    capacity: int | None = None
+    horizon_months: int = 12
+    title: str = TITLE
+
+    def __post_init__(self) -> None:
+        _check_results(self.backtest, self.audit)
+        capacity = self.capacity
+        if capacity is not None and (isinstance(capacity, bool) or int(capacity) < 1):
+            raise ValueError(
+                f"ReviewReport: capacity must be a positive integer, got {capacity!r}"
+            )
+        if capacity is None:
+            capacity = self.backtest.capacity or self.audit.capacity
+        object.__setattr__(self, "capacity", capacity)
+        if not self.synthetic and self.explanations is not None:
+            object.__setattr__(
+                self, "explanations", replace(self.explanations, reason_examples=None)
+            )
+
+    def _sections(self, numbers: Headlines) -> dict[str, tuple[Block, ...]]:
+        """Build the blocks of every section, by section id."""
+        return {
+            "intended-use": intended_use(self.horizon_months, self.model_description),
+            "data": data_section(
+                self.backtest,
+                self.data_summary,
+                self.cohort_summary,
+                self.horizon_months,
+                coverage_summary=self.coverage_summary,
+                synthetic=self.synthetic,
+            ),
+            "backtest": backtest_section(self.backtest, self.horizon_months),
+            "calibration": calibration_section(self.backtest, self.audit),
+            "capacity": capacity_section(self.backtest, numbers, self.capacity),
+            "fairness": fairness_section(self.audit),
+            "explanations": explanations_section(self.explanations, synthetic=self.synthetic),
+            "limitations": limitations_section(numbers, self.synthetic, self.audit.min_group_size),
+            "questions": questions_section(numbers),
+        }
+
+    def to_html(self) -> str:
+        """Render the report as one self-contained HTML document.
+
+        Returns
+        -------
+        str
+            The page: inline CSS, figures embedded as PNG data URIs, no scripts and
+            no external resources; every piece of text is escaped.
+        """
+        numbers = headlines(self.backtest, self.audit, self.capacity, self.horizon_months)
+        bodies = self._sections(numbers)
+        return render(
+            "review.html.j2",
+            title=self.title,
+            meta=_meta(numbers),
+            synthetic=self.synthetic,
+            min_group_size=self.audit.min_group_size,
+            key_points=Bullets.of(_key_points(numbers)),
+            sections=[{"id": i, "heading": h, "blocks": bodies[i]} for i, h in SECTIONS],
+        )
+
+    def write(self, path: str | os.PathLike[str]) -> Path:
+        """Write the report to an HTML file, atomically (parent folders are created).
+
+        The page is rendered first and then written to a temporary file that replaces
+        ``path``, so a failure leaves any previous report as it was.
+
+        Parameters
+        ----------
+        path : path-like
+            The HTML file to write.
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``.
+        """
+        document = self.to_html()
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return atomic_write(target, lambda tmp: Path(tmp).write_text(document, encoding="utf-8"))

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import riskmodel as rm
-from riskmodel.reports import audit_backtest
+from riskmodel.fairness import audit_backtest
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::riskmodel.DataQualityWarning")]
 

@@ -1,4 +1,4 @@
-"""The explanations section: global importance, group comparison, reasons.
+"""The report's ``explanations`` section: global importance, group comparison, reasons.
 
 Child-level reasons are shown only for synthetic children, as "Child A, aged 14", and
 only from a fixed list of columns: person ids and other identifying columns never
@@ -14,26 +14,35 @@ import string
 import numpy as np
 import pandas as pd
 
-from riskmodel.reports import _figures
-from riskmodel.reports._html import DASH, Cell, callout, fmt, heading, para, table
+import riskmodel.reports._figures as _figures
+from riskmodel.explain import ExplanationSummary, feature_label
+from riskmodel.reports._blocks import Block, Callout, Cell, Figure, Heading, Para, Table
+from riskmodel.reports._format import DASH, SMALL_COUNT, fmt
 
 TOP_FEATURES = 15
 MAX_EXAMPLES = 6
 MAX_GROUP_ROWS = 60
 TOP_GROUP_FEATURES = 10
-SMALL_COUNT = 5
-"""Aggregate reason counts below this are shown as "fewer than 5" for real data."""
 _REASON = re.compile(r"^reason_(\d+)$")
 
+INTRODUCTION = (
+    "Each score is split into contributions of the features (SHAP values of the "
+    "model before calibration, in log-odds; calibration keeps the order of "
+    "children and of reasons). Contributions describe the model's arithmetic, not "
+    "causes, and they can only point to what the authority recorded."
+)
+NO_EXPLANATIONS = (
+    "No explanations were supplied to this report. The review board should "
+    "ask for them before approving use."
+)
+REAL_DATA_NOTE = (
+    "Child-level reasons are not shown: this report may be shared, and rows "
+    "about real children never leave the authority's systems. Only counts over "
+    f"many children are shown, and counts below {SMALL_COUNT} are suppressed."
+)
 
-def feature_label(feature: str, description: object = None) -> str:
-    """Label a feature for readers: its description with its value placeholder shown as ``N``."""
-    if isinstance(description, str) and description.strip():
-        return re.sub(r"\s+", " ", description.replace("{value}", "N")).strip()
-    return str(feature).replace("_", " ")
 
-
-def _importance_block(importance: pd.DataFrame) -> str:
+def _importance_blocks(importance: pd.DataFrame) -> tuple[Block, ...]:
     top = importance.sort_values("mean_abs_shap", ascending=False).head(TOP_FEATURES)
     descriptions = top["description"] if "description" in top else [None] * len(top)
     labels = [feature_label(f, d) for f, d in zip(top["feature"], descriptions, strict=True)]
@@ -51,37 +60,35 @@ def _importance_block(importance: pd.DataFrame) -> str:
             ]
         )
     short = [t if len(t) <= 60 else t[:57] + "..." for t in labels]
-    return "".join(
-        [
-            table(
-                ["Rank", "Feature", "Column", "Mean |contribution|", "Mean contribution"],
-                rows,
-                caption=f"The {len(top)} features that move the scores most (log-odds)",
-            ),
-            _figures.figure_html(
-                _figures.importance(top, short),
-                alt="Bar chart of the mean absolute contribution of each feature",
-                caption="Mean absolute contribution of each feature to the children's "
-                "scores, in log-odds. N stands for the child's value.",
-            ),
-        ]
+    return (
+        Table.of(
+            ["Rank", "Feature", "Column", "Mean |contribution|", "Mean contribution"],
+            rows,
+            caption=f"The {len(top)} features that move the scores most (log-odds)",
+        ),
+        Figure.of(
+            _figures.importance(top, short),
+            alt="Bar chart of the mean absolute contribution of each feature",
+            caption="Mean absolute contribution of each feature to the children's "
+            "scores, in log-odds. N stands for the child's value.",
+        ),
     )
 
 
-def _group_block(group_contributions: pd.DataFrame) -> str:
+def _group_blocks(group_contributions: pd.DataFrame) -> tuple[Block, ...]:
     frame = group_contributions
     if not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
     if {"group", "feature", "mean_shap"} <= set(frame.columns):
         return _group_pivots(frame)
-    return _plain_table(frame, "Mean contributions by group")
+    return (_plain_table(frame, "Mean contributions by group"),)
 
 
-def _group_pivots(frame: pd.DataFrame) -> str:
+def _group_pivots(frame: pd.DataFrame) -> tuple[Block, ...]:
     """One table per grouping column: top features down, groups across (``compare_groups``)."""
     column = frame["column"] if "column" in frame else pd.Series("group", index=frame.index)
-    out = [
-        para(
+    out: list[Block] = [
+        Para(
             "Mean contribution (log-odds) of the features that move scores most, within "
             "each group; positive values raise the group's scores. A feature that raises "
             "one group's scores much more than another's is a question for the review: "
@@ -111,11 +118,11 @@ def _group_pivots(frame: pd.DataFrame) -> str:
             f"{str(name).replace('_', ' ')}: mean contribution by group "
             "(children in brackets; groups under 10 children suppressed)"
         )
-        out.append(table(header, rows, caption=caption))
-    return "".join(out)
+        out.append(Table.of(header, rows, caption=caption))
+    return tuple(out)
 
 
-def _plain_table(frame: pd.DataFrame, caption: str) -> str:
+def _plain_table(frame: pd.DataFrame, caption: str) -> Table:
     shown = frame.head(MAX_GROUP_ROWS)
     numeric = [c for c in shown.columns if pd.api.types.is_float_dtype(shown[c])]
     rows = [
@@ -128,7 +135,7 @@ def _plain_table(frame: pd.DataFrame, caption: str) -> str:
     if len(frame) > len(shown):
         caption += f" (first {len(shown)} of {len(frame)} rows)"
     header = [str(c).replace("_", " ") for c in shown.columns]
-    return table(header, rows, caption=caption)
+    return Table.of(header, rows, caption=caption)
 
 
 def _example_rows(reason_examples: pd.DataFrame) -> tuple[list[str], list[list[object]]]:
@@ -153,22 +160,20 @@ def _example_rows(reason_examples: pd.DataFrame) -> tuple[list[str], list[list[o
     return header, rows
 
 
-def _examples_block(reason_examples: pd.DataFrame) -> str:
+def _examples_blocks(reason_examples: pd.DataFrame) -> tuple[Block, ...]:
     header, rows = _example_rows(reason_examples)
-    return "".join(
-        [
-            heading("Example reason codes (synthetic children)"),
-            para(
-                "These children are invented by the synthetic generator. Each row shows the "
-                "score and the features that raised it most, as a practitioner would see "
-                "them. Reasons describe what the model weighed, not why a child is at risk."
-            ),
-            table(header, rows, caption="Flagged synthetic children", numeric_from=1),
-        ]
+    return (
+        Heading("Example reason codes (synthetic children)"),
+        Para(
+            "These children are invented by the synthetic generator. Each row shows the "
+            "score and the features that raised it most, as a practitioner would see "
+            "them. Reasons describe what the model weighed, not why a child is at risk."
+        ),
+        Table.of(header, rows, caption="Flagged synthetic children", numeric_from=1),
     )
 
 
-def _top_reasons_block(top_reasons: pd.DataFrame, synthetic: bool) -> str:
+def _top_reasons_blocks(top_reasons: pd.DataFrame, synthetic: bool) -> tuple[Block, ...]:
     total = top_reasons["children"].sum()
     rows = []
     for r in top_reasons.sort_values("children", ascending=False).itertuples():
@@ -180,67 +185,40 @@ def _top_reasons_block(top_reasons: pd.DataFrame, synthetic: bool) -> str:
                 "—" if small else fmt(r.children / total if total else np.nan, "pct"),
             ]
         )
-    return "".join(
-        [
-            heading("How often each feature is the top reason"),
-            table(
-                ["Top reason (feature)", "Flagged children", "Share"],
-                rows,
-                caption="Among the children flagged at the latest as-of date",
-            ),
-        ]
+    return (
+        Heading("How often each feature is the top reason"),
+        Table.of(
+            ["Top reason (feature)", "Flagged children", "Share"],
+            rows,
+            caption="Among the children flagged at the latest as-of date",
+        ),
     )
 
 
 def explanations_section(
-    importance: pd.DataFrame | None,
-    group_contributions: pd.DataFrame | None,
-    reason_examples: pd.DataFrame | None,
-    top_reasons: pd.DataFrame | None,
-    *,
-    synthetic: bool,
-) -> str:
-    """Render the ``explanations`` section."""
-    out = [
-        para(
-            "Each score is split into contributions of the features (SHAP values of the "
-            "model before calibration, in log-odds; calibration keeps the order of "
-            "children and of reasons). Contributions describe the model's arithmetic, not "
-            "causes, and they can only point to what the authority recorded."
-        )
-    ]
+    explanations: ExplanationSummary | None, *, synthetic: bool
+) -> tuple[Block, ...]:
+    """Build the ``explanations`` section (example children only for synthetic data)."""
+    e = explanations if explanations is not None else ExplanationSummary()
+    out: list[Block] = [Para(INTRODUCTION)]
     if (
-        importance is None
-        and group_contributions is None
-        and top_reasons is None
-        and (reason_examples is None or not synthetic)
+        e.importance is None
+        and e.group_contributions is None
+        and e.top_reasons is None
+        and (e.reason_examples is None or not synthetic)
     ):
-        out.append(
-            callout(
-                "No explanations were supplied to this report. The review board should "
-                "ask for them before approving use.",
-                "warn",
-            )
-        )
-    if importance is not None:
-        out += [heading("What drives the scores overall"), _importance_block(importance)]
-    if group_contributions is not None:
+        out.append(Callout(NO_EXPLANATIONS, "warn"))
+    if e.importance is not None:
+        out += [Heading("What drives the scores overall"), *_importance_blocks(e.importance)]
+    if e.group_contributions is not None:
         out += [
-            heading("Do the same features drive the scores in every group?"),
-            _group_block(group_contributions),
+            Heading("Do the same features drive the scores in every group?"),
+            *_group_blocks(e.group_contributions),
         ]
-    if synthetic and reason_examples is not None:
-        out.append(_examples_block(reason_examples))
+    if synthetic and e.reason_examples is not None:
+        out += _examples_blocks(e.reason_examples)
     elif not synthetic:
-        out.append(
-            callout(
-                "Child-level reasons are not shown: this report may be shared, and rows "
-                "about real children never leave the authority's systems. Only counts over "
-                "many children are shown, and counts below "
-                f"{SMALL_COUNT} are suppressed.",
-                "note",
-            )
-        )
-    if top_reasons is not None and len(top_reasons):
-        out.append(_top_reasons_block(top_reasons, synthetic))
-    return "".join(out)
+        out.append(Callout(REAL_DATA_NOTE, "note"))
+    if e.top_reasons is not None and len(e.top_reasons):
+        out += _top_reasons_blocks(e.top_reasons, synthetic)
+    return tuple(out)

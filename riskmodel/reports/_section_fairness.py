@@ -1,4 +1,4 @@
-"""The fairness section: group tables with flagged disparities, whom the list misses."""
+"""The report's ``fairness`` section: group tables, flagged disparities, whom the list misses."""
 
 from __future__ import annotations
 
@@ -7,19 +7,11 @@ from typing import Any
 
 import pandas as pd
 
+import riskmodel.reports._figures as _figures
 from riskmodel.fairness._group_metrics import METRIC_LABELS
 from riskmodel.fairness._summary import RATIO_METRICS
-from riskmodel.reports import _figures
-from riskmodel.reports._html import (
-    Cell,
-    bullets,
-    fmt,
-    fmt_interval,
-    heading,
-    interval_cell,
-    para,
-    table,
-)
+from riskmodel.reports._blocks import Block, Bullets, Cell, Figure, Heading, Para, Table
+from riskmodel.reports._format import fmt, fmt_interval, interval_cell
 
 GROUP_METRIC_LABELS = {**METRIC_LABELS, "prevalence": "share who entered care"}
 """Plain names of the fairness audit's metrics."""
@@ -78,18 +70,18 @@ def _group_row(
     return row
 
 
-def _attribute_tables(audit: Any) -> str:
+def _attribute_tables(audit: Any) -> list[Block]:
     flags = _flag_set(audit)
     header = ["Group", "Child-dates", "Entrants (share)", *(label for _, label, _ in COLUMNS)]
-    out = []
+    out: list[Block] = []
     for attribute, rows in audit.by_group.groupby("attribute", sort=False):
         body = [
             _group_row(attribute, group, part, audit, flags)
             for group, part in rows.groupby("group", sort=False)
         ]
-        out.append(heading(attribute.replace("_", " ").capitalize(), 4))
-        out.append(table(header, body, caption=f"{attribute}: value (95% interval)"))
-    return "".join(out)
+        out.append(Heading(attribute.replace("_", " ").capitalize(), 4))
+        out.append(Table.of(header, body, caption=f"{attribute}: value (95% interval)"))
+    return out
 
 
 def _kind(metric: str) -> str:
@@ -97,10 +89,10 @@ def _kind(metric: str) -> str:
     return "ratio" if metric in RATIO_METRICS else "pct"
 
 
-def _flags_table(audit: Any) -> str:
+def _flags_table(audit: Any) -> Block:
     flags = audit.flags()
     if flags.empty:
-        return para("No disparity was flagged.")
+        return Para("No disparity was flagged.")
     rows = [
         [
             Cell(f"{r.attribute} = {r.group}", "flag"),
@@ -111,18 +103,18 @@ def _flags_table(audit: Any) -> str:
         ]
         for r in flags.itertuples()
     ]
-    return table(
+    return Table.of(
         ["Group", "Measure", "Group vs reference", "Ratio (95% interval)"],
         rows,
         caption="Flagged disparities",
     )
 
 
-def _misses_figure(audit: Any) -> str:
+def _misses_figure(audit: Any) -> tuple[Block, ...]:
     g = audit.by_group
     fnr = g[(g["metric"] == "fnr") & ~g["suppressed"] & g["value"].notna()].copy()
     if fnr.empty:
-        return ""
+        return ()
     flags = _flag_set(audit)
     fnr["flag"] = [
         (a, b, "fnr") in flags for a, b in zip(fnr["attribute"], fnr["group"], strict=True)
@@ -133,12 +125,13 @@ def _misses_figure(audit: Any) -> str:
         title="Whom the list misses: false negative rate by group",
         xlabel="share of the group's entrants who were not flagged (95% interval)",
     )
-    return _figures.figure_html(
+    figure = Figure.of(
         fig,
         alt="False negative rate per group with 95% intervals",
         caption="Flagged disparities in red. Suppressed groups and groups without entrants "
         "are not shown.",
     )
+    return (figure,)
 
 
 def _rule(audit: Any) -> str:
@@ -147,38 +140,36 @@ def _rule(audit: Any) -> str:
     return f"scores of at least {fmt(audit.threshold, 'pct')} are flagged"
 
 
-def fairness_section(audit: Any) -> str:
-    """Render the ``fairness`` section."""
+def fairness_section(audit: Any) -> tuple[Block, ...]:
+    """Build the ``fairness`` section."""
     low, high = audit.parity_range
     references = "; ".join(f"{a}: {g}" for a, g in audit.reference.items())
     summary = audit.summary()
     flagged_lines = len(audit.flags())
-    return "".join(
-        [
-            para(
-                f"Decisions are made as the service would make them: {_rule(audit)}. Each "
-                "group's rates are compared with a reference group as ratios. A disparity "
-                f"is flagged when the ratio lies outside {fmt(low)} to {fmt(high)} and its "
-                f"{audit.confidence:.0%} interval excludes 1. Reference groups: "
-                f"{references}. Groups with fewer than {audit.min_group_size} child-dates "
-                "are suppressed, as in official statistics."
-            ),
-            para(
-                "Intervals come from a bootstrap that resamples children; they are not "
-                "adjusted for the many comparisons, so an occasional flag can be chance. "
-                "Equal error rates and equal calibration cannot in general both hold when "
-                "groups differ in how often care entry happens: the board must judge which "
-                "differences matter."
-            ),
-            heading("Findings"),
-            bullets(
-                Cell(line, "flag") if i < flagged_lines else Cell(line)
-                for i, line in enumerate(summary)
-            ),
-            _flags_table(audit),
-            _misses_figure(audit),
-            heading("Each attribute"),
-            bullets(MEANINGS),
-            _attribute_tables(audit),
-        ]
+    return (
+        Para(
+            f"Decisions are made as the service would make them: {_rule(audit)}. Each "
+            "group's rates are compared with a reference group as ratios. A disparity "
+            f"is flagged when the ratio lies outside {fmt(low)} to {fmt(high)} and its "
+            f"{audit.confidence:.0%} interval excludes 1. Reference groups: "
+            f"{references}. Groups with fewer than {audit.min_group_size} child-dates "
+            "are suppressed, as in official statistics."
+        ),
+        Para(
+            "Intervals come from a bootstrap that resamples children; they are not "
+            "adjusted for the many comparisons, so an occasional flag can be chance. "
+            "Equal error rates and equal calibration cannot in general both hold when "
+            "groups differ in how often care entry happens: the board must judge which "
+            "differences matter."
+        ),
+        Heading("Findings"),
+        Bullets.of(
+            Cell(line, "flag") if i < flagged_lines else Cell(line)
+            for i, line in enumerate(summary)
+        ),
+        _flags_table(audit),
+        *_misses_figure(audit),
+        Heading("Each attribute"),
+        Bullets.of(MEANINGS),
+        *_attribute_tables(audit),
     )

@@ -1,4 +1,4 @@
-"""The review report's data section: the coverage of event families, escaped."""
+"""The report's data section: the coverage of event families, escaped."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pandas as pd
+from report_pages import render_blocks
 
 from riskmodel.data import EVENT_TYPES, LocalAuthorityData
-from riskmodel.reports._context import data_and_cohort
-from riskmodel.reports._coverage import NOT_RECORDED
+from riskmodel.reports._section_data import NOT_RECORDED, data_section
 
 
 class _Rows(HTMLParser):
@@ -70,7 +70,7 @@ def _backtest() -> SimpleNamespace:
 
 def _section(synthetic: bool) -> str:
     data = _data()
-    return data_and_cohort(
+    blocks = data_section(
         _backtest(),
         data.summary(),
         None,
@@ -78,6 +78,7 @@ def _section(synthetic: bool) -> str:
         coverage_summary=data.coverage_summary(),
         synthetic=synthetic,
     )
+    return render_blocks(blocks)
 
 
 def _coverage_rows(html: str) -> dict[str, list[str]]:
