@@ -34,6 +34,7 @@ from riskmodel.features._person_features import (
     SiblingsLookedAfter,
 )
 from riskmodel.features._spec import FeatureSpec
+from riskmodel.features._spec_dict import register_feature
 
 __all__ = [
     "DEFAULT_WINDOWS",
@@ -56,4 +57,5 @@ __all__ = [
     "build_features",
     "default_spec",
     "feature_descriptions",
+    "register_feature",
 ]

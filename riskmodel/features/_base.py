@@ -45,12 +45,16 @@ class Feature:
     episodes as known then, so a feature computed from it cannot leak the future.
     Such a feature builds through :func:`~riskmodel.features.build_features` and
     :func:`~riskmodel.build_training_frame` like the built-in ones, and its
-    description is used in reason codes. It has no plain description, though:
-    :meth:`FeatureSpec.to_dict <riskmodel.features.FeatureSpec.to_dict>` refuses
-    it with a ``TypeError`` naming its class, because
-    :meth:`~riskmodel.features.FeatureSpec.from_dict` builds only the package's own
-    feature classes (nothing named in a stored description is ever imported). Keep
-    such a specification in your own code rather than with a stored model.
+    description is used in reason codes. To fit a
+    :class:`~riskmodel.RiskClassifier` with it (``fit(..., feature_spec=...)``, as
+    :func:`~riskmodel.backtest` does) and score with the stored model, decorate the
+    class with :func:`~riskmodel.features.register_feature`: the model then carries
+    the specification's plain description, naming the class by module and name.
+    Reading it back builds only the package's own classes and those registered in
+    the running process (nothing named in a stored description is ever imported),
+    so the scoring job imports the module that defines the class. Unregistered,
+    :meth:`FeatureSpec.to_dict <riskmodel.features.FeatureSpec.to_dict>` refuses it
+    with a ``TypeError`` naming its class.
 
     Examples
     --------

@@ -22,6 +22,7 @@ from riskmodel.features import (
     FeatureSpec,
     build_features,
     default_spec,
+    register_feature,
 )
 
 
@@ -149,6 +150,64 @@ def test_a_feature_of_ones_own_is_described_in_reasons(frame):
 def test_a_feature_of_ones_own_has_no_plain_description_naming_its_class():
     with pytest.raises(TypeError, match="feature 'event_kinds_90d' is a .*EventKinds"):
         FeatureSpec((KINDS,)).to_dict()
+
+
+@register_feature
+@dataclass(frozen=True)
+class RegisteredKinds(EventKinds):
+    """The same feature, registered so that it travels with a fitted model."""
+
+    family: EventFamily = EventFamily("referral_like", ("referral",), "referrals")
+
+
+REGISTERED = RegisteredKinds(("referral", "contact"), 90)
+
+
+def test_a_registered_feature_of_ones_own_round_trips_through_its_description():
+    spec = FeatureSpec((REGISTERED, Count(REFERRAL, 90)), count_other_event_types=False)
+    description = spec.to_dict()
+    kinds = [f["kind"] for f in description["features"]]
+    assert kinds == [f"{__name__}.RegisteredKinds", "Count"]
+    assert description["features"][0]["event_types"] == ["referral", "contact"]
+    assert description["features"][0]["family"] == {"event_family": "referral_like"}
+    assert FeatureSpec.from_dict(description) == spec
+
+
+def test_registering_refuses_what_cannot_be_described():
+    class NotADataclass(Feature):
+        name = "plain"
+
+    with pytest.raises(TypeError, match="expected a dataclass subclassing Feature"):
+        register_feature(NotADataclass)
+
+    @dataclass(frozen=True)
+    class Count(Feature):  # the name clash is the point
+        name = "clash"
+
+    with pytest.raises(TypeError, match="shares its name with the package's own feature kind"):
+        register_feature(Count)
+
+
+def test_an_unregistered_kind_in_a_description_is_refused_not_imported():
+    description = FeatureSpec((REGISTERED,), False).to_dict()
+    description["features"][0]["kind"] = "os.system"
+    with pytest.raises(ValueError, match="unknown kind 'os.system'.*register_feature"):
+        FeatureSpec.from_dict(description)
+
+
+@pytest.mark.filterwarnings("ignore::riskmodel.DataQualityWarning")
+def test_a_registered_feature_of_ones_own_is_fitted_backtested_and_scored():
+    data = rm.make_local_authority(n_children=1_500, random_state=0)
+    dates = pd.date_range("2019-04-01", "2022-04-01", freq="6MS")
+    spec = FeatureSpec((*default_spec().features, REGISTERED))
+    frame = rm.build_training_frame(data, dates, spec=spec)
+    model = rm.RiskClassifier(estimator="logistic", calibration="sigmoid", random_state=0)
+    result = rm.backtest(model, frame, rm.TemporalSplit(1), n_resamples=0, baselines={})
+    assert {"model"} == set(result.metrics["model"])
+    model.fit(frame.X, frame.y, feature_spec=frame.spec)
+    assert FeatureSpec.from_dict(model.feature_spec_)["event_kinds_90d"] == REGISTERED
+    scores = rm.score(data, model, "2023-04-01", capacity=10).scores
+    assert len(scores) > 0 and scores["risk_score"].between(0, 1).all()
 
 
 class _Wrong(Feature):
