@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from riskmodel.data._columns import describe_rows
+from riskmodel._wording import describe_rows
 from riskmodel.exceptions import DataQualityWarning
 from riskmodel.metrics import _calibration, _capacity, _ranking, _recalibration
 from riskmodel.metrics._validation import check_binary_scores

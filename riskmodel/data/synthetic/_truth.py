@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from riskmodel.data._columns import describe_rows
+from riskmodel._wording import describe_rows
 from riskmodel.data.synthetic import _params as P
 from riskmodel.data.synthetic._grid import MonthGrid
 from riskmodel.data.synthetic._periods import Periods
