@@ -18,6 +18,7 @@ True
 """
 
 from riskmodel._frame import TrainingFrame, build_training_frame
+from riskmodel._version import __version__
 from riskmodel.cohort import build_cohort, care_entry_labels, summarize_cohort
 from riskmodel.data import (
     GroundTruth,
@@ -44,8 +45,6 @@ from riskmodel.models import RiskClassifier, RuleBaseline, SingleFeatureRanker
 from riskmodel.reports import build_review, review_report
 from riskmodel.scoring import ScoringResult, score
 from riskmodel.splits import TemporalSplit
-
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "BacktestResult",

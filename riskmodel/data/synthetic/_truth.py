@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+import riskmodel.data.synthetic._params as P
 from riskmodel._wording import describe_rows
-from riskmodel.data.synthetic import _params as P
 from riskmodel.data.synthetic._grid import MonthGrid
 from riskmodel.data.synthetic._periods import Periods
 from riskmodel.data.synthetic._population import AGE_OUT_MONTHS, Population
