@@ -62,7 +62,7 @@ Examples
 '2024-03-31'
 """
 
-from riskmodel.data.synthetic._calibration import (
+from riskmodel.data.synthetic._base_rates import (
     base_rates,
     children_in_need_on,
     on_child_protection_plan_on,
