@@ -404,6 +404,19 @@ def test_truth_refuses_unknown_children_and_dates_outside_the_period(small):
         small.truth.probability([pid], "2020-01-01", horizon_months=0)
 
 
+def test_truth_for_keys_is_the_probability_of_each_key_row(small):
+    ids = small.persons["person_id"].to_numpy()[:40]
+    dates = np.repeat(pd.to_datetime(["2019-04-01", "2021-07-15"]).to_numpy(), 20)
+    keys = pd.DataFrame({"as_of_date": dates, "person_id": ids, "other": 1})
+    got = small.truth.for_keys(keys, horizon_months=6)
+    np.testing.assert_array_equal(got, small.truth.probability(ids, dates, horizon_months=6))
+    assert got.shape == (40,)
+    with pytest.raises(
+        ValueError, match="keys must have columns person_id and as_of_date; missing as_of_date"
+    ):
+        small.truth.for_keys(keys[["person_id"]], horizon_months=12)
+
+
 def test_full_label_noise_makes_truth_depend_on_age_only():
     data = make_local_authority(n_children=3_000, label_noise=1.0, random_state=2)
     as_of = pd.Timestamp("2019-01-01")
