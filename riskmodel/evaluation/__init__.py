@@ -6,7 +6,6 @@ from riskmodel.evaluation._backtest import (
     backtest,
     default_baselines,
 )
-from riskmodel.evaluation._capacity import capacity_metrics
 from riskmodel.evaluation._sample_size import MIN_CARE_ENTRIES
 
 __all__ = [
@@ -14,6 +13,5 @@ __all__ = [
     "MIN_CARE_ENTRIES",
     "BacktestResult",
     "backtest",
-    "capacity_metrics",
     "default_baselines",
 ]

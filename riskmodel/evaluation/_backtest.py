@@ -18,9 +18,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.base import clone
 
-from riskmodel.evaluation._capacity import capacity_metrics
 from riskmodel.evaluation._sample_size import check_fold_size
-from riskmodel.metrics import summarise
+from riskmodel.metrics import capacity_metrics, summarise
 from riskmodel.metrics._validation import check_scores
 
 if TYPE_CHECKING:

@@ -6,8 +6,7 @@ import pytest
 
 import riskmodel as rm
 from riskmodel._frame import build_training_frame
-from riskmodel.evaluation import BEST_POSSIBLE, backtest, capacity_metrics
-from riskmodel.metrics import precision_at_k
+from riskmodel.evaluation import BEST_POSSIBLE, backtest
 from riskmodel.models import RiskClassifier
 from riskmodel.splits import TemporalSplit
 
@@ -69,20 +68,6 @@ def test_displays_draw(mid_sized):
     assert len(result.plot_reliability().lines) >= 4
     assert len(result.plot_capacity().lines) >= 8
     assert len(result.plot_over_time("roc_auc").lines) == 4
-
-
-def test_capacity_is_applied_within_each_as_of_date():
-    rng = np.random.default_rng(0)
-    dates = np.repeat(np.array(["2020-01-01", "2020-04-01"], dtype="datetime64[ns]"), 500)
-    y = rng.random(1000) < 0.05
-    p = rng.random(1000)
-    ids = np.arange(1000)
-    got = capacity_metrics(y, p, dates, ids, 10, n_resamples=0)
-    per_date = [precision_at_k(y[dates == d], p[dates == d], 10) for d in np.unique(dates)]
-    precision = got.set_index("metric").loc["precision_at_capacity", "value"]
-    assert precision == pytest.approx(np.mean(per_date))
-    nnf = got.set_index("metric").loc["nnf_at_capacity", "value"]
-    assert nnf == pytest.approx(1 / precision)
 
 
 def test_unlabelled_rows_are_refused(small_tables):
