@@ -41,8 +41,8 @@ from riskmodel.metrics._recalibration import (
 from riskmodel.metrics._summary import summarise
 
 __all__ = [
-    "CAPACITY_METRICS",
     "BrierDecomposition",
+    "CAPACITY_METRICS",
     "MetricEstimate",
     "average_precision",
     "bootstrap_metric",
