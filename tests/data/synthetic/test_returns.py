@@ -18,7 +18,7 @@ from riskmodel.exceptions import DataQualityWarning
 
 lxml_etree = pytest.importorskip("lxml.etree")
 
-XSD = Path(__file__).resolve().parents[1] / "fixtures" / "cin_census_xsd"
+XSD = Path(__file__).resolve().parents[2] / "fixtures" / "cin_census_xsd"
 YEARS = list(range(2017, 2027))
 FULL_LAYOUT = pd.Timestamp("2022-04-01")  # from the 2023 census on, no code is recoded
 KEY = ["person_id", "event_date", "event_type", "code"]
