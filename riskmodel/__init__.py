@@ -17,17 +17,14 @@ Examples
 True
 """
 
+from riskmodel._version import __version__
 from riskmodel.cohort import build_cohort, care_entry_labels, summarise_cohort
 from riskmodel.data import (
-    GroundTruth,
     ImportResult,
     LocalAuthorityData,
-    care_entries,
     import_returns,
-    looked_after_on,
     make_local_authority,
     merge_data,
-    periods_of_care,
     read_cin_census,
     read_data,
     read_ssda903,
@@ -45,14 +42,11 @@ from riskmodel.reports import ReviewReport, build_review
 from riskmodel.scoring import ScoringResult, score
 from riskmodel.splits import TemporalSplit
 
-__version__ = "0.1.0.dev0"
-
 __all__ = [
     "BacktestResult",
     "DataQualityWarning",
     "FairnessAudit",
     "FeatureSpec",
-    "GroundTruth",
     "ImportResult",
     "LeakageError",
     "LocalAuthorityData",
@@ -71,17 +65,14 @@ __all__ = [
     "build_features",
     "build_review",
     "build_training_frame",
-    "care_entries",
     "care_entry_labels",
     "compare_groups",
     "default_spec",
     "explain",
     "global_importance",
     "import_returns",
-    "looked_after_on",
     "make_local_authority",
     "merge_data",
-    "periods_of_care",
     "read_cin_census",
     "read_data",
     "read_ssda903",

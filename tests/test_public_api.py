@@ -27,3 +27,11 @@ def test_import_is_public_at_both_levels():
         assert name in rm.__all__ and name in rmd.__all__
         assert getattr(rm, name) is getattr(rmd, name)
     assert "read_extract" in rmd.__all__
+
+
+def test_top_level_holds_workflow_verbs_and_results_not_table_helpers():
+    import riskmodel.data as rmd
+
+    for name in ("care_entries", "looked_after_on", "periods_of_care", "GroundTruth"):
+        assert name not in rm.__all__ and not hasattr(rm, name)
+        assert name in rmd.__all__

@@ -19,6 +19,7 @@ from riskmodel.data._extracts import read_extract
 from riskmodel.data._import import ImportResult, import_returns
 from riskmodel.data._ssda903 import read_ssda903
 from riskmodel.data._tables import LocalAuthorityData, merge_data
+from riskmodel.data._true_risk import TrueRisk
 from riskmodel.data.synthetic import GroundTruth, make_local_authority, write_returns
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "GroundTruth",
     "ImportResult",
     "LocalAuthorityData",
+    "TrueRisk",
     "care_entries",
     "ethnic_group",
     "import_returns",

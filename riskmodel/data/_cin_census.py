@@ -13,7 +13,7 @@ from riskmodel.data._cin_child import ChildReader, ChildRecord
 from riskmodel.data._cin_merge import merge_events, merge_persons
 from riskmodel.data._cin_xml import CinMessage, load_message, stray_text
 from riskmodel.data._columns import TABLES, as_extract_date
-from riskmodel.data._issues import VALUE_ASSUMED, VALUE_DROPPED, IssueLog
+from riskmodel.data._issues import VALUE_ASSUMED, VALUE_DROPPED, Issue, IssueLog
 from riskmodel.data._tables import LocalAuthorityData
 from riskmodel.exceptions import SchemaError
 
@@ -153,14 +153,16 @@ def _extract_date(messages: list[CinMessage], extract_date: object, log: IssueLo
             )
         reason = f"ReferenceDate is {what}; the extract date {given} is used"
         log.add(
-            message.path,
-            "Header",
-            None,
-            "events",
-            "ReferenceDate",
-            message.reference_text,
-            reason,
-            VALUE_ASSUMED,
+            Issue(
+                file=message.path,
+                location="Header",
+                person_id=None,
+                table="events",
+                field="ReferenceDate",
+                value=message.reference_text,
+                reason=reason,
+                consequence=VALUE_ASSUMED,
+            )
         )
     if given is not None:
         return given
@@ -175,7 +177,18 @@ def _check_authority(messages: list[CinMessage], log: IssueLog) -> None:
             "children are matched across them by LAchildID"
         )
         for m in messages:
-            log.add(m.path, "Header", None, "persons", "LEA", m.lea, reason, VALUE_ASSUMED)
+            log.add(
+                Issue(
+                    file=m.path,
+                    location="Header",
+                    person_id=None,
+                    table="persons",
+                    field="LEA",
+                    value=m.lea,
+                    reason=reason,
+                    consequence=VALUE_ASSUMED,
+                )
+            )
 
 
 def _read_children(
@@ -189,7 +202,16 @@ def _read_children(
     file = str(message.path)
     for where, after, text in stray_text(message.root, "Message", skip="Child"):
         log.add(
-            file, where, None, "persons", after, text, "stray text between elements", VALUE_DROPPED
+            Issue(
+                file=file,
+                location=where,
+                person_id=None,
+                table="persons",
+                field=after,
+                value=text,
+                reason="stray text between elements",
+                consequence=VALUE_DROPPED,
+            )
         )
     reader = ChildReader(file, rank, cutoff, label, log)
     return [

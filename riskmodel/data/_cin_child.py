@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from riskmodel.data._cin_events import Event, EventReader, blocks
 from riskmodel.data._cin_xml import parse_date, stray_text, text_of
 from riskmodel.data._codes import ETHNIC_CODES, ETHNIC_UNKNOWN
-from riskmodel.data._issues import RECORD_DROPPED, VALUE_ASSUMED, VALUE_DROPPED, IssueLog
+from riskmodel.data._issues import RECORD_DROPPED, VALUE_ASSUMED, VALUE_DROPPED, Issue, IssueLog
 
 __all__ = ["ChildReader", "ChildRecord"]
 
@@ -46,7 +46,7 @@ class ChildRecord:
     sex: str = "U"
     ethnicity: str = ETHNIC_UNKNOWN
     disability: bool | None = None
-    notes: list[tuple[object, ...]] = field(default_factory=list)
+    notes: list[Issue] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     versions: list[tuple[object, object, str, dict]] = field(default_factory=list)
 
@@ -95,7 +95,16 @@ class ChildReader(EventReader):
     def _note(self, location, field, value, reason, consequence) -> None:
         record = self._record
         record.notes.append(
-            (self.file, location, record.person_id, "persons", field, value, reason, consequence)
+            Issue(
+                file=self.file,
+                location=location,
+                person_id=record.person_id,
+                table="persons",
+                field=field,
+                value=value,
+                reason=reason,
+                consequence=consequence,
+            )
         )
 
     def _attributes(self, child: ET.Element, ids: ET.Element, record: ChildRecord) -> None:

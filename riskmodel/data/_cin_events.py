@@ -18,7 +18,7 @@ from riskmodel.data._codes import (
     REASON_FOR_CLOSURE_CODES,
     REFERRAL_SOURCE_CODES,
 )
-from riskmodel.data._issues import RECORD_DROPPED, VALUE_ASSUMED, VALUE_DROPPED, IssueLog
+from riskmodel.data._issues import RECORD_DROPPED, VALUE_ASSUMED, VALUE_DROPPED, Issue, IssueLog
 
 if TYPE_CHECKING:
     from riskmodel.data._cin_child import ChildRecord
@@ -120,7 +120,18 @@ class EventReader:
 
     def _issue(self, loc, field, value, reason, consequence=VALUE_DROPPED, table="events"):
         pid = None if self._record is None else self._record.person_id
-        self.log.add(self.file, loc, pid, table, field, value, reason, consequence)
+        self.log.add(
+            Issue(
+                file=self.file,
+                location=loc,
+                person_id=pid,
+                table=table,
+                field=field,
+                value=value,
+                reason=reason,
+                consequence=consequence,
+            )
+        )
 
     def _dated(self, loc, field, text, event_type, code=None, after=None) -> dt.date | None:
         """Add the event dated ``text``, or report why not; return the date as read.

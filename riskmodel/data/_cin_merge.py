@@ -17,7 +17,7 @@ from riskmodel.data._cin_child import ChildRecord
 from riskmodel.data._cin_events import CODE_FIELDS
 from riskmodel.data._cin_restate import restate
 from riskmodel.data._codes import ETHNIC_UNKNOWN
-from riskmodel.data._issues import RECORD_DROPPED, VALUE_ASSUMED, VALUE_DROPPED, IssueLog
+from riskmodel.data._issues import RECORD_DROPPED, VALUE_ASSUMED, VALUE_DROPPED, Issue, IssueLog
 
 __all__ = ["merge_events", "merge_persons"]
 
@@ -62,16 +62,38 @@ def merge_persons(records: list[ChildRecord], log: IssueLog) -> tuple[pd.DataFra
         if all(r.date_of_birth is None for r in group):
             for r in group:
                 field, value, reason = r.birth_problem
-                log.add(r.file, r.location, pid, "persons", field, value, reason, RECORD_DROPPED)
+                log.add(
+                    Issue(
+                        file=r.file,
+                        location=r.location,
+                        person_id=pid,
+                        table="persons",
+                        field=field,
+                        value=value,
+                        reason=reason,
+                        consequence=RECORD_DROPPED,
+                    )
+                )
             dropped[pid] = group[-1].birth_problem[2]
             continue
         for r in group:
             for note in r.notes:
-                log.add(*note)
+                log.add(note)
             if r.birth_problem is not None:
                 field, value, reason = r.birth_problem
                 reason += "; the date of birth of another record of the child is used"
-                log.add(r.file, r.location, pid, "persons", field, value, reason, VALUE_DROPPED)
+                log.add(
+                    Issue(
+                        file=r.file,
+                        location=r.location,
+                        person_id=pid,
+                        table="persons",
+                        field=field,
+                        value=value,
+                        reason=reason,
+                        consequence=VALUE_DROPPED,
+                    )
+                )
         row = {"person_id": pid}
         for attribute, field, unknown in _ATTRIBUTES:
             row[attribute] = _resolve(group, attribute, field, unknown, log)
@@ -94,14 +116,16 @@ def _resolve(group: list[ChildRecord], attribute, field, unknown, log: IssueLog)
         others = "; ".join(f"{_show(v)} in {r.file} ({r.location})" for r, v in known[:-1])
         reason = f"records of the child disagree ({others}); the latest file's value is kept"
         log.add(
-            latest.file,
-            latest.location,
-            latest.person_id,
-            "persons",
-            field,
-            _show(value),
-            reason,
-            VALUE_ASSUMED,
+            Issue(
+                file=latest.file,
+                location=latest.location,
+                person_id=latest.person_id,
+                table="persons",
+                field=field,
+                value=_show(value),
+                reason=reason,
+                consequence=VALUE_ASSUMED,
+            )
         )
     return value
 
@@ -142,14 +166,16 @@ def merge_events(records: list[ChildRecord], dropped: dict, log: IssueLog) -> pd
         for event in record.events:
             why = f"{event.event_type}: the child's record was dropped ({reason})"
             log.add(
-                record.file,
-                event.location,
-                pid,
-                "events",
-                event.field,
-                event.event_date,
-                why,
-                RECORD_DROPPED,
+                Issue(
+                    file=record.file,
+                    location=event.location,
+                    person_id=pid,
+                    table="events",
+                    field=event.field,
+                    value=event.event_date,
+                    reason=why,
+                    consequence=RECORD_DROPPED,
+                )
             )
     kept = [r for r in records if r.person_id is not None and r.person_id not in dropped]
     rows = restate(kept, log)
@@ -186,13 +212,15 @@ def _resolve_codes(frame: pd.DataFrame, log: IssueLog) -> pd.DataFrame:
             )
             field = CODE_FIELDS[row["event_type"]]
             log.add(
-                row["file"],
-                row["location"],
-                row["person_id"],
-                "events",
-                field,
-                row["code"],
-                reason,
-                VALUE_ASSUMED,
+                Issue(
+                    file=row["file"],
+                    location=row["location"],
+                    person_id=row["person_id"],
+                    table="events",
+                    field=field,
+                    value=row["code"],
+                    reason=reason,
+                    consequence=VALUE_ASSUMED,
+                )
             )
     return frame.drop(index=drop)

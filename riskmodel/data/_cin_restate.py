@@ -18,7 +18,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, NamedTuple
 
 from riskmodel.data._cin_events import CODE_FIELDS, Event
-from riskmodel.data._issues import RECORD_DROPPED, VALUE_ASSUMED, VALUE_DROPPED, IssueLog
+from riskmodel.data._issues import RECORD_DROPPED, VALUE_ASSUMED, VALUE_DROPPED, Issue, IssueLog
 
 if TYPE_CHECKING:
     from riskmodel.data._cin_child import ChildRecord
@@ -146,14 +146,16 @@ def _report(row: Row, best: _Version, winners: list[Row], log: IssueLog) -> None
         reason = f"{event.event_type} on {date}: {later} {change}"
         consequence, field_name, value = RECORD_DROPPED, event.field, date
     log.add(
-        row.file,
-        event.location,
-        event.person_id,
-        "events",
-        field_name,
-        value,
-        f"{reason}; the latest census is kept",
-        consequence,
+        Issue(
+            file=row.file,
+            location=event.location,
+            person_id=event.person_id,
+            table="events",
+            field=field_name,
+            value=value,
+            reason=f"{reason}; the latest census is kept",
+            consequence=consequence,
+        )
     )
 
 
@@ -171,14 +173,16 @@ def _report_facts(key: tuple, versions: list[_Version], best: _Version, log: Iss
             "kept (the data model has no primary need)"
         )
         log.add(
-            version.file,
-            version.location,
-            person_id,
-            "events",
-            "PrimaryNeedCode",
-            old,
-            reason,
-            VALUE_DROPPED,
+            Issue(
+                file=version.file,
+                location=version.location,
+                person_id=person_id,
+                table="events",
+                field="PrimaryNeedCode",
+                value=old,
+                reason=reason,
+                consequence=VALUE_DROPPED,
+            )
         )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["ISSUE_COLUMNS", "IssueLog"]
+__all__ = ["ISSUE_COLUMNS", "Issue", "IssueLog"]
 
 ISSUE_COLUMNS: tuple[str, ...] = (
     "file",
@@ -31,6 +31,46 @@ VALUE_ASSUMED = "value assumed"
 CONSEQUENCES: tuple[str, ...] = (RECORD_DROPPED, VALUE_DROPPED, VALUE_ASSUMED)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Issue:
+    """One record or value a reader could not use as given (see :data:`ISSUE_COLUMNS`).
+
+    Parameters
+    ----------
+    file : object
+        The file read (a path, or its name).
+    location : object
+        Where in the file: ``"line 17"``, ``"Child 12 / CINdetails 2"``.
+    person_id : object
+        The child the record is about, if known.
+    table : str
+        The canonical table the record was meant for.
+    field : str
+        The field of the return holding the value.
+    value : object
+        The value as read (None when the field is missing).
+    reason : str
+        What is wrong with it.
+    consequence : str
+        One of :data:`CONSEQUENCES`: what the reader did about it.
+    """
+
+    file: object
+    location: object
+    person_id: object
+    table: str
+    field: str
+    value: object
+    reason: str
+    consequence: str
+
+    def __post_init__(self) -> None:
+        if self.consequence not in CONSEQUENCES:
+            raise ValueError(
+                f"consequence must be one of {CONSEQUENCES}, got {self.consequence!r}"
+            )
+
+
 @dataclass
 class IssueLog:
     """Collects issues while a reader works, then returns them as a table.
@@ -38,31 +78,23 @@ class IssueLog:
     Examples
     --------
     >>> log = IssueLog()
-    >>> log.add("header.csv", "line 3", "1001", "persons", "DOB", "31/02/2010",
-    ...         "not a date", RECORD_DROPPED)
+    >>> log.add(
+    ...     Issue(
+    ...         file="header.csv", location="line 3", person_id="1001", table="persons",
+    ...         field="DOB", value="31/02/2010", reason="not a date", consequence=RECORD_DROPPED,
+    ...     )
+    ... )
     >>> log.to_frame().loc[0, "reason"]
     'not a date'
     """
 
     rows: list[tuple[object, ...]] = field(default_factory=list)
 
-    def add(
-        self,
-        file: object,
-        location: object,
-        person_id: object,
-        table: str,
-        field: str,
-        value: object,
-        reason: str,
-        consequence: str,
-    ) -> None:
-        """Record one issue (see :data:`ISSUE_COLUMNS`)."""
-        if consequence not in CONSEQUENCES:
-            raise ValueError(f"consequence must be one of {CONSEQUENCES}, got {consequence!r}")
+    def add(self, issue: Issue) -> None:
+        """Record one issue."""
         self.rows.append(
-            (str(file), str(location), _text(person_id), table, field, _text(value), reason,
-             consequence)
+            (str(issue.file), str(issue.location), _text(issue.person_id), issue.table,
+             issue.field, _text(issue.value), issue.reason, issue.consequence)
         )  # fmt: skip
 
     def extend(self, frame: pd.DataFrame) -> None:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from riskmodel.data._columns import TABLES, as_extract_date, coerce_table
+from riskmodel.data._true_risk import TrueRisk
 from riskmodel.exceptions import SchemaError
-
-if TYPE_CHECKING:
-    from riskmodel.data.synthetic import GroundTruth
 
 __all__ = ["POPULATIONS", "LocalAuthorityData", "merge_data"]
 
@@ -41,8 +39,9 @@ class LocalAuthorityData:
         The date the data were extracted: nothing may be dated after it. When not
         given, the latest date in the tables is used for feature windows and today's
         date for the "not in the future" checks.
-    truth : GroundTruth, optional
-        The generator's ground truth, present only on synthetic data.
+    truth : TrueRisk, optional
+        The true probability of a care entry for any child at any as-of date,
+        known only for synthetic data (a :class:`~riskmodel.data.GroundTruth`).
     population : {"all", "returns"}, default "all"
         Who ``persons`` holds. ``"all"``: every child of the area (a population
         register, or the synthetic authority). ``"returns"``: only the children whom
@@ -65,7 +64,7 @@ class LocalAuthorityData:
     events: pd.DataFrame
     care_episodes: pd.DataFrame
     extract_date: pd.Timestamp | None = None
-    truth: GroundTruth | None = field(default=None, repr=False)
+    truth: TrueRisk | None = field(default=None, repr=False)
     population: str = "all"
 
     def __post_init__(self) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from riskmodel._wording import describe_rows
 from riskmodel.data._codes import (
     CATEGORY_OF_NEED_LABELS,
     ETHNIC_CODES,
@@ -22,7 +23,6 @@ from riskmodel.data._codes import (
     REASON_NEW_EPISODE_CODES,
     SEX_CODES,
 )
-from riskmodel.data._columns import describe_rows
 from riskmodel.exceptions import DataQualityWarning, SchemaError
 
 if TYPE_CHECKING:

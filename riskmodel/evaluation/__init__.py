@@ -14,7 +14,6 @@ from riskmodel.evaluation._backtest import (
     backtest,
     default_baselines,
 )
-from riskmodel.evaluation._capacity import capacity_metrics
 from riskmodel.evaluation._capacity_display import CapacityDisplay
 from riskmodel.evaluation._over_time_display import OverTimeDisplay
 from riskmodel.evaluation._reliability_display import ReliabilityDisplay
@@ -31,6 +30,5 @@ __all__ = [
     "ReliabilityDisplay",
     "TemporalSplitDisplay",
     "backtest",
-    "capacity_metrics",
     "default_baselines",
 ]

@@ -2,8 +2,9 @@
 
 Every fold fits the model and the rule baselines on earlier as-of dates only and
 scores the fold's test dates. Metrics come with cluster-bootstrap intervals (children
-resampled, not rows). On synthetic data the ground truth's own probabilities are
-scored on the same rows as ``"best possible"``, so the gap to the ceiling is visible.
+resampled, not rows). Given the true probabilities of the frame's rows (known on
+synthetic data), they are scored on the same rows as ``"best possible"``, so the gap
+to the ceiling is visible.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.base import clone
 
-from riskmodel.evaluation._capacity import capacity_metrics
 from riskmodel.evaluation._sample_size import check_fold_size
-from riskmodel.metrics import summarise
+from riskmodel.metrics import capacity_metrics, summarise
+from riskmodel.metrics._validation import check_scores
 
 if TYPE_CHECKING:
-    from riskmodel.data.synthetic import GroundTruth
     from riskmodel.frame import TrainingFrame
 
 __all__ = ["BEST_POSSIBLE", "MODEL", "BacktestResult", "backtest", "default_baselines"]
@@ -118,13 +119,25 @@ def _score_fold(models, frame, train, test, truth) -> pd.DataFrame:
             )
         )
     if truth is not None:
-        probs = truth.probability(
-            keys["person_id"].to_numpy(),
-            keys["as_of_date"].to_numpy(),
-            horizon_months=frame.horizon_months,
-        )
-        out.append(keys.assign(model=BEST_POSSIBLE, y_true=y[test], y_score=np.asarray(probs)))
+        out.append(keys.assign(model=BEST_POSSIBLE, y_true=y[test], y_score=truth[test]))
     return pd.concat(out, ignore_index=True)
+
+
+def _check_truth(truth: ArrayLike | None, n_rows: int) -> np.ndarray | None:
+    """Return the true probabilities as floats, one per row of the frame, or None."""
+    if truth is None:
+        return None
+    if hasattr(truth, "for_keys"):
+        raise TypeError(
+            "truth takes the true probabilities of the frame's rows, not the ground truth "
+            "itself: pass data.truth.for_keys(frame.keys, horizon_months=frame.horizon_months)"
+        )
+    values = check_scores(truth, name="truth", probabilities=True)
+    if len(values) != n_rows:
+        raise ValueError(
+            f"truth must hold one probability per row of frame ({n_rows} rows); got {len(values)}"
+        )
+    return values
 
 
 def _fold_metrics(preds: pd.DataFrame, fold: Any, capacity, n_resamples, random_state):
@@ -183,7 +196,7 @@ def backtest(
     *,
     capacity: int | None = None,
     baselines: dict[str, Any] | None = None,
-    truth: GroundTruth | None = None,
+    truth: ArrayLike | None = None,
     n_resamples: int = 200,
     random_state: int | None = 0,
     progress: bool = False,
@@ -205,9 +218,11 @@ def backtest(
         precision, recall and number needed to flag at capacity.
     baselines : dict of str to estimator, optional
         Compared side by side; default :func:`default_baselines`. ``{}`` for none.
-    truth : GroundTruth, optional
-        The synthetic authority's ground truth (``data.truth``); adds the
-        ``"best possible"`` row: the true probabilities scored on the same rows.
+    truth : array-like of shape (n_rows,), optional
+        The true probability of a care entry for each row of ``frame``, in its
+        order; adds the ``"best possible"`` row: these probabilities scored on the
+        same rows. On synthetic data,
+        ``data.truth.for_keys(frame.keys, horizon_months=frame.horizon_months)``.
     n_resamples : int, default 200
         Cluster-bootstrap resamples per interval (0 for none).
     random_state : int, optional
@@ -223,6 +238,8 @@ def backtest(
     ------
     SchemaError
         When a fold's training rows hold no care entry.
+    ValueError
+        When ``truth`` does not hold one probability in [0, 1] per row of ``frame``.
 
     Warns
     -----
@@ -236,6 +253,7 @@ def backtest(
         raise ValueError(
             "backtest needs labelled rows only: build the frame with drop_unlabelled=True"
         )
+    truth = _check_truth(truth, len(frame.y))
     folds, preds = [], []
     splits = list(splitter.split(frame.X))
     if progress:

@@ -16,7 +16,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from riskmodel.data._columns import describe_rows
+from riskmodel._wording import describe_rows
 from riskmodel.exceptions import SchemaError
 
 MISSING_GROUP = "(missing)"

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel._dates import as_of_index
-from riskmodel.data._columns import describe_rows
+from riskmodel._wording import describe_rows
 from riskmodel.exceptions import SchemaError
 from riskmodel.features._day_keys import encode, to_days
 

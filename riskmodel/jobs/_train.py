@@ -155,7 +155,7 @@ def backtest_and_audit(model: Any, data: Any, frame: Any, config: JobConfig) -> 
         frame,
         splitter,
         capacity=config.capacity,
-        truth=data.truth,
+        truth=_true_probabilities(data, frame),
         n_resamples=config.n_resamples,
         random_state=config.random_state,
         progress=True,
@@ -168,6 +168,13 @@ def backtest_and_audit(model: Any, data: Any, frame: Any, config: JobConfig) -> 
         random_state=config.random_state,
     )
     return result, audit
+
+
+def _true_probabilities(data: Any, frame: Any) -> Any:
+    """Return the true probability of each row of ``frame`` on synthetic data, else None."""
+    if data.truth is None:
+        return None
+    return data.truth.for_keys(frame.keys, horizon_months=frame.horizon_months)
 
 
 def write_review(data, model, frame, result, audit, config: JobConfig, out: Path) -> Path:

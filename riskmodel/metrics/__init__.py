@@ -12,7 +12,9 @@ or (where probabilities are required) a score is outside [0, 1].
   :func:`observed_expected_ratio`.
 - Capacity (a service can support k families): :func:`precision_at_k`,
   :func:`recall_at_k`, :func:`number_needed_to_flag`, at ``k`` rows or the ``top``
-  share, with ties at the cut-off taken as worst, best or expected.
+  share, with ties at the cut-off taken as worst, best or expected; and
+  :func:`capacity_metrics`, the same at capacity within each as-of date's list,
+  averaged over the dates, with a bootstrap over children.
 - Uncertainty: :func:`bootstrap_metric` (row or cluster bootstrap) and
   :func:`summarise`, the standard set as one tidy table.
 - Communication: :func:`risk_bands`, AFST-style bands 1-20.
@@ -29,6 +31,7 @@ from riskmodel.metrics._calibration import (
     observed_expected_ratio,
 )
 from riskmodel.metrics._capacity import number_needed_to_flag, precision_at_k, recall_at_k
+from riskmodel.metrics._capacity_per_date import CAPACITY_METRICS, capacity_metrics
 from riskmodel.metrics._ranking import average_precision, roc_auc
 from riskmodel.metrics._recalibration import (
     calibration_intercept,
@@ -39,6 +42,7 @@ from riskmodel.metrics._summary import summarise
 
 __all__ = [
     "BrierDecomposition",
+    "CAPACITY_METRICS",
     "MetricEstimate",
     "average_precision",
     "bootstrap_metric",
@@ -47,6 +51,7 @@ __all__ = [
     "calibration_intercept",
     "calibration_slope",
     "calibration_slope_intercept",
+    "capacity_metrics",
     "expected_calibration_error",
     "log_loss",
     "number_needed_to_flag",

@@ -22,9 +22,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from riskmodel.data._columns import describe_rows
+import riskmodel.metrics._calibration as _calibration
+import riskmodel.metrics._capacity as _capacity
+import riskmodel.metrics._ranking as _ranking
+import riskmodel.metrics._recalibration as _recalibration
+from riskmodel._wording import describe_rows
 from riskmodel.exceptions import DataQualityWarning
-from riskmodel.metrics import _calibration, _capacity, _ranking, _recalibration
 from riskmodel.metrics._validation import check_binary_scores
 
 __all__ = [

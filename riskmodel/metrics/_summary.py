@@ -9,8 +9,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+import riskmodel.metrics._calibration as _calibration
+import riskmodel.metrics._capacity as _capacity
+import riskmodel.metrics._ranking as _ranking
+import riskmodel.metrics._recalibration as _recalibration
 from riskmodel.exceptions import DataQualityWarning
-from riskmodel.metrics import _calibration, _capacity, _ranking, _recalibration
 from riskmodel.metrics._bootstrap import (
     check_bootstrap_args,
     check_clusters,

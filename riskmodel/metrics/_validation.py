@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from riskmodel.data._columns import describe_rows
+from riskmodel._wording import describe_rows
 
 __all__ = [
     "check_binary_scores",

@@ -85,7 +85,7 @@ def capacity_estimates(
     """
     if backtest.capacity == capacity:
         return {name: estimate(backtest, name, model) for name in CAPACITY_METRICS}
-    from riskmodel.evaluation import capacity_metrics
+    from riskmodel.metrics import capacity_metrics
 
     part = backtest.predictions[backtest.predictions["model"] == model]
     if part.empty:

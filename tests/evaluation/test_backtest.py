@@ -11,10 +11,8 @@ from riskmodel.evaluation import (
     OverTimeDisplay,
     ReliabilityDisplay,
     backtest,
-    capacity_metrics,
 )
 from riskmodel.frame import build_training_frame
-from riskmodel.metrics import precision_at_k
 from riskmodel.models import RiskClassifier
 from riskmodel.splits import TemporalSplit
 
@@ -32,7 +30,7 @@ def mid_sized():
         frame,
         TemporalSplit(3, test_duration=12, horizon_months=12),
         capacity=20,
-        truth=data.truth,
+        truth=data.truth.for_keys(frame.keys, horizon_months=frame.horizon_months),
         n_resamples=50,
     )
     return data, frame, result
@@ -78,20 +76,6 @@ def test_displays_draw(mid_sized):
     assert len(OverTimeDisplay.from_backtest(result, metric="roc_auc").plot().ax_.lines) == 4
 
 
-def test_capacity_is_applied_within_each_as_of_date():
-    rng = np.random.default_rng(0)
-    dates = np.repeat(np.array(["2020-01-01", "2020-04-01"], dtype="datetime64[ns]"), 500)
-    y = rng.random(1000) < 0.05
-    p = rng.random(1000)
-    ids = np.arange(1000)
-    got = capacity_metrics(y, p, dates, ids, 10, n_resamples=0)
-    per_date = [precision_at_k(y[dates == d], p[dates == d], 10) for d in np.unique(dates)]
-    precision = got.set_index("metric").loc["precision_at_capacity", "value"]
-    assert precision == pytest.approx(np.mean(per_date))
-    nnf = got.set_index("metric").loc["nnf_at_capacity", "value"]
-    assert nnf == pytest.approx(1 / precision)
-
-
 def test_unlabelled_rows_are_refused(small_tables):
     frame = type("F", (), {"y": pd.Series([1.0, np.nan])})()
     with pytest.raises(ValueError, match="labelled rows only"):
@@ -112,3 +96,58 @@ def test_folds_are_fitted_with_the_frame_s_spec_when_it_built_the_frame():
     frame.X["noise"] = []
     assert _fit_args(RiskClassifier(), frame) == {}  # a column the spec did not build
     assert _fit_args(RiskClassifier(), SimpleNamespace(X=frame.X, spec=None)) == {}
+
+
+def _quarterly_frame(n_children: int = 150):
+    """Quarterly rows of ``n_children`` with a true risk per row, and that risk."""
+    from types import SimpleNamespace
+
+    dates = pd.date_range("2017-01-01", periods=16, freq="3MS")
+    ids = [f"C{i:04d}" for i in range(n_children)]
+    keys = pd.DataFrame({"person_id": ids}).merge(pd.DataFrame({"as_of_date": dates}), "cross")
+    rng = np.random.default_rng(0)
+    risk = rng.uniform(0.0, 0.3, len(keys))
+    y = (rng.random(len(keys)) < risk).astype("int64")
+    index = pd.MultiIndex.from_frame(keys)
+    X = pd.DataFrame({"signal": risk + rng.normal(0, 0.1, len(keys))}, index=index)
+    frame = SimpleNamespace(X=X, y=pd.Series(y, index=index), keys=keys, horizon_months=12)
+    return frame, risk
+
+
+def test_truth_is_scored_on_the_same_rows_as_the_model():
+    from sklearn.linear_model import LogisticRegression
+
+    frame, risk = _quarterly_frame()
+    split = TemporalSplit(2, test_duration=12, horizon=12)
+    result = backtest(
+        LogisticRegression(), frame, split, baselines={}, truth=list(risk), n_resamples=0
+    )
+    preds = result.predictions.set_index(["model", "person_id", "as_of_date"])
+    best, model = preds.loc[BEST_POSSIBLE], preds.loc["model"]
+    assert best.index.equals(model.index)
+    assert (best["y_true"] == model["y_true"]).all()
+    expected = pd.Series(risk, index=frame.X.index).reindex(best.index)
+    np.testing.assert_array_equal(best["y_score"].to_numpy(), expected.to_numpy())
+    assert result.value("roc_auc", model=BEST_POSSIBLE) > 0.5
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r[:-1], r"truth must hold one probability per row of frame \(2400 rows\); "),
+        (lambda r: np.r_[1.5, r[1:]], r"truth must be probabilities in \[0, 1\]; 1 values"),
+        (lambda r: np.r_[np.nan, r[1:]], r"truth contains NaN in 1 of 2400 rows \(row 0\)"),
+        (lambda r: np.c_[r, r], "truth must be one-dimensional"),
+    ],
+)
+def test_truth_must_be_one_probability_per_row(change, message):
+    frame, risk = _quarterly_frame()
+    with pytest.raises(ValueError, match=message):
+        backtest(RiskClassifier(), frame, TemporalSplit(2), truth=change(risk))
+
+
+def test_the_ground_truth_itself_is_refused_with_the_call_that_gives_its_array():
+    frame, _ = _quarterly_frame()
+    data = rm.make_local_authority(n_children=200, random_state=0)
+    with pytest.raises(TypeError, match=r"data\.truth\.for_keys\(frame\.keys, horizon_months="):
+        backtest(RiskClassifier(), frame, TemporalSplit(2), truth=data.truth)

@@ -19,19 +19,11 @@ MIN_GROUP = 40
 DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
 
 
-class Truth:
-    """Stands in for the synthetic ground truth: the simulation's own probabilities."""
+def simulate(n_children: int = 700, seed: int = 0) -> tuple[TrainingFrame, np.ndarray]:
+    """Children at quarterly as-of dates; one ethnic group is recorded more often.
 
-    def __init__(self, probability: pd.Series) -> None:
-        self._p = probability
-
-    def probability(self, person_ids, as_of_dates, horizon_months):
-        keys = pd.MultiIndex.from_arrays([person_ids, pd.DatetimeIndex(as_of_dates)])
-        return self._p.reindex(keys).to_numpy()
-
-
-def simulate(n_children: int = 700, seed: int = 0) -> tuple[TrainingFrame, Truth]:
-    """Children at quarterly as-of dates; one ethnic group is recorded more often."""
+    Also returns the simulation's own probability of each row: the true risk.
+    """
     rng = np.random.default_rng(seed)
     ids = np.array([f"QX{i:05d}Z" for i in range(n_children)])
     dates = pd.date_range("2017-01-01", periods=20, freq="3MS")
@@ -82,7 +74,7 @@ def simulate(n_children: int = 700, seed: int = 0) -> tuple[TrainingFrame, Truth
         horizon_months=12,
         spec=default_spec(),
     )
-    return frame, Truth(pd.Series(p, index=X.index))
+    return frame, p
 
 
 IMPORTANCE = pd.DataFrame(

@@ -53,6 +53,8 @@ Because care entries are drawn from exactly the hazard in (3),
 :meth:`GroundTruth.probability` (stored as ``data.truth``) gives the true probability
 of a care entry within a horizon for any child at any as-of date: the best any model
 could do, computed exactly by propagating the latent state's distribution.
+:meth:`GroundTruth.for_keys` gives it for each row of a training frame, as
+:func:`~riskmodel.backtest` takes it (``truth=``).
 
 Examples
 --------
@@ -62,7 +64,7 @@ Examples
 '2024-03-31'
 """
 
-from riskmodel.data.synthetic._calibration import (
+from riskmodel.data.synthetic._base_rates import (
     base_rates,
     children_in_need_on,
     on_child_protection_plan_on,

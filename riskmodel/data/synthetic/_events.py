@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from riskmodel.data.synthetic import _params as P
+import riskmodel.data.synthetic._params as P
 from riskmodel.data.synthetic._casework import CARE, Casework
 from riskmodel.data.synthetic._factors import draw_factors
 from riskmodel.data.synthetic._grid import MonthGrid

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+import riskmodel.data.synthetic._params as P
 from riskmodel.data._codes import ETHNIC_GROUPS
 from riskmodel.data._tables import LocalAuthorityData
-from riskmodel.data.synthetic import _params as P
 from riskmodel.data.synthetic._episodes import build_care_episodes
 from riskmodel.data.synthetic._events import record_events
 from riskmodel.data.synthetic._grid import MonthGrid

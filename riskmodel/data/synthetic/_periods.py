@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from riskmodel.data.synthetic import _params as P
+import riskmodel.data.synthetic._params as P
 
 __all__ = ["Periods", "draw_periods"]
 

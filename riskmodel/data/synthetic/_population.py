@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+import riskmodel.data.synthetic._params as P
 from riskmodel.data._codes import ETHNIC_GROUPS
-from riskmodel.data.synthetic import _params as P
 from riskmodel.data.synthetic._grid import MonthGrid
 
 __all__ = ["AGE_OUT_MONTHS", "Population", "make_population"]

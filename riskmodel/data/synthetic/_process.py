@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from riskmodel.data.synthetic import _params as P
+import riskmodel.data.synthetic._params as P
 from riskmodel.data.synthetic._grid import MonthGrid
 from riskmodel.data.synthetic._periods import Periods, draw_periods
 from riskmodel.data.synthetic._population import AGE_OUT_MONTHS, Population

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from riskmodel._version import __version__
 from riskmodel.data._codes import CIN_CENSUS_EVENT_TYPES
 from riskmodel.data._tables import LocalAuthorityData
 from riskmodel.data.synthetic._cin_episodes import build_episodes
@@ -155,8 +156,6 @@ def _la_code(persons: pd.DataFrame) -> str:
 
 
 def _write_cin(folder: Path, years: list[int], events, people, la_code: str) -> set:
-    from riskmodel import __version__
-
     folder.mkdir(parents=True, exist_ok=True)
     episodes, _ = build_episodes(events)
     dob = people["date_of_birth"].dt.date

@@ -46,7 +46,7 @@ def looked_after_missing(events: pd.DataFrame, care_episodes: pd.DataFrame) -> p
     """Return a mask of the ``missing_episode`` events of children then looked after.
 
     Looked after on a day means in an episode that started on or before it and ends
-    after it (as :func:`riskmodel.looked_after_on`), short breaks included: the 903
+    after it (as :func:`riskmodel.data.looked_after_on`), short breaks included: the 903
     records the missing episodes of every looked-after child.
     """
     missing = events["event_type"] == "missing_episode"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from riskmodel.data.synthetic import _params as P
+import riskmodel.data.synthetic._params as P
 from riskmodel.data.synthetic._sink import EventSink
 
 __all__ = ["Signals"]

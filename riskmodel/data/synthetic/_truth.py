@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from riskmodel.data._columns import describe_rows
-from riskmodel.data.synthetic import _params as P
+import riskmodel.data.synthetic._params as P
+from riskmodel._wording import describe_rows
 from riskmodel.data.synthetic._grid import MonthGrid
 from riskmodel.data.synthetic._periods import Periods
 from riskmodel.data.synthetic._population import AGE_OUT_MONTHS, Population
@@ -30,10 +30,11 @@ class GroundTruth:
     """The latent state of a synthetic authority, and the true risk it implies.
 
     Made by :func:`~riskmodel.data.synthetic.make_local_authority` and stored on the
-    data as ``data.truth``. It keeps only what the exact computation needs: each
-    household's stress level and each child's child-level component per month (small
-    integers), each child's fixed effect, household class, birth month, and the start,
-    end and kind of each period of care. It holds no recorded events.
+    data as ``data.truth``; it is a :class:`~riskmodel.data.TrueRisk`. It keeps only
+    what the exact computation needs: each household's stress level and each child's
+    child-level component per month (small integers), each child's fixed effect,
+    household class, birth month, and the start, end and kind of each period of care.
+    It holds no recorded events.
 
     Attributes
     ----------
@@ -137,6 +138,54 @@ class GroundTruth:
                 sl = slice(lo, lo + _CHUNK)
                 out[sl] = self._probability(child[sl], day[sl], int(horizon_months))
         return out
+
+    def for_keys(self, keys: pd.DataFrame, *, horizon_months: int) -> np.ndarray:
+        """Return the true probability of each row of a frame's keys, in their order.
+
+        This is what :func:`~riskmodel.backtest` takes as ``truth``:
+        ``data.truth.for_keys(frame.keys, horizon_months=frame.horizon_months)``.
+
+        Parameters
+        ----------
+        keys : pandas.DataFrame
+            Columns ``person_id`` and ``as_of_date`` (such as a training frame's
+            ``keys``); other columns are ignored.
+        horizon_months : int
+            Length of the window in calendar months (the frame's horizon).
+
+        Returns
+        -------
+        numpy.ndarray of float of shape (len(keys),)
+            As :meth:`probability` gives them, row by row.
+
+        Raises
+        ------
+        ValueError
+            If a column is missing, a person is unknown or an as-of date is outside
+            the simulated period.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from riskmodel.data import make_local_authority
+        >>> data = make_local_authority(n_children=500, random_state=0)
+        >>> keys = pd.DataFrame(
+        ...     {"person_id": data.persons["person_id"].iloc[:3], "as_of_date": "2020-04-01"}
+        ... )
+        >>> data.truth.for_keys(keys, horizon_months=12).shape
+        (3,)
+        """
+        missing = [c for c in ("person_id", "as_of_date") if c not in keys.columns]
+        if missing:
+            raise ValueError(
+                f"GroundTruth: keys must have columns person_id and as_of_date; "
+                f"missing {', '.join(missing)}"
+            )
+        return self.probability(
+            keys["person_id"].to_numpy(),
+            keys["as_of_date"].to_numpy(),
+            horizon_months=horizon_months,
+        )
 
     def latent_state(self, person_ids, as_of_dates) -> pd.DataFrame:
         """Household stress level (0-5) and child level (0-3) in force on each as-of date.

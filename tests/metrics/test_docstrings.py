@@ -12,6 +12,7 @@ MODULES = [
     "_bootstrap",
     "_calibration",
     "_capacity",
+    "_capacity_per_date",
     "_ranking",
     "_recalibration",
     "_summary",

@@ -12,13 +12,13 @@ import pytest
 import yaml
 
 import riskmodel as rm
-from riskmodel.data import CIN_CENSUS_EVENT_TYPES
+from riskmodel.data import CIN_CENSUS_EVENT_TYPES, looked_after_on
 from riskmodel.data.synthetic._cin_episodes import build_episodes
 from riskmodel.exceptions import DataQualityWarning
 
 lxml_etree = pytest.importorskip("lxml.etree")
 
-XSD = Path(__file__).resolve().parents[1] / "fixtures" / "cin_census_xsd"
+XSD = Path(__file__).resolve().parents[2] / "fixtures" / "cin_census_xsd"
 YEARS = list(range(2017, 2027))
 FULL_LAYOUT = pd.Timestamp("2022-04-01")  # from the 2023 census on, no code is recoded
 KEY = ["person_id", "event_date", "event_type", "code"]
@@ -126,7 +126,7 @@ def test_missing_and_uasc_tables_hold_the_looked_after_children_of_the_year(retu
     missing = authority.events[authority.events["event_type"] == "missing_episode"]
     missing = missing[(missing["event_date"] >= first) & (missing["event_date"] <= last)]
     looked_after = [
-        pid in rm.looked_after_on(authority.care_episodes, day, include_short_breaks=True)
+        pid in looked_after_on(authority.care_episodes, day, include_short_breaks=True)
         for pid, day in zip(missing["person_id"], missing["event_date"], strict=True)
     ]
     expected = missing[looked_after]
@@ -323,7 +323,7 @@ def test_extracts_map_back_to_exactly_the_events_no_return_carries(returns, auth
     looked_after = pd.Series(
         [
             t == "missing_episode"
-            and p in rm.looked_after_on(authority.care_episodes, d, include_short_breaks=True)
+            and p in looked_after_on(authority.care_episodes, d, include_short_breaks=True)
             for p, d, t in zip(
                 events["person_id"], events["event_date"], events["event_type"], strict=True
             )

@@ -193,3 +193,29 @@ def test_calibration_by_band_matches_a_direct_groupby(sample):
     np.testing.assert_array_equal(table["n"], expected["n"])
     np.testing.assert_allclose(table["observed_rate"], expected["rate"], rtol=0, atol=1e-12)
     np.testing.assert_allclose(table["mean_score"], expected["mean"], rtol=0, atol=1e-12)
+
+
+def test_small_group_is_suppressed_and_empty_denominators_are_nan():
+    rng = np.random.default_rng(0)
+    n = 400
+    group = np.array(["big"] * 345 + ["no_entrants"] * 50 + ["tiny"] * 5)
+    y = (rng.random(n) < 0.3).astype(int)
+    y[group == "no_entrants"] = 0
+    score = rng.random(n)
+    audit = audit_fairness(y, score, {"g": group}, threshold=0.5, n_resamples=100, random_state=0)
+    rows = audit.by_group.set_index(["group", "metric"])
+    tiny = rows.loc["tiny"]
+    assert tiny["suppressed"].all() and (tiny["n"] == 5).all()
+    assert tiny[["value", "lower", "upper"]].isna().all().all()
+    assert tiny["denominator"].isna().all()
+    empty = rows.loc["no_entrants"]
+    assert not empty["suppressed"].any()
+    for metric in ("tpr", "fnr", "auc", "precision", "observed_expected"):
+        expected_nan = metric != "precision" and metric != "observed_expected"
+        assert np.isnan(empty.loc[metric, "value"]) == expected_nan, metric
+    assert empty.loc["prevalence", "value"] == 0.0
+    assert empty.loc["fdr", "value"] == 1.0
+    disparities = audit.disparities.set_index(["group", "metric"])
+    assert disparities.loc["tiny", ["ratio", "lower", "upper", "value"]].isna().all().all()
+    assert not disparities.loc["tiny", "flagged"].any()
+    assert "g=tiny (5)" in audit.summary()[-1]

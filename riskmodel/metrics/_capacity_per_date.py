@@ -12,11 +12,16 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from riskmodel.metrics import precision_at_k, recall_at_k
+from riskmodel.metrics._capacity import precision_at_k, recall_at_k
 
-__all__ = ["capacity_metrics"]
+__all__ = ["CAPACITY_METRICS", "capacity_metrics"]
 
-CAPACITY_METRICS = ("precision_at_capacity", "recall_at_capacity", "nnf_at_capacity")
+CAPACITY_METRICS: tuple[str, ...] = (
+    "precision_at_capacity",
+    "recall_at_capacity",
+    "nnf_at_capacity",
+)
+"""Names of the rows :func:`capacity_metrics` returns, in order."""
 
 
 def _per_date(y: np.ndarray, p: np.ndarray, dates: np.ndarray, k: int) -> np.ndarray:
@@ -70,7 +75,20 @@ def capacity_metrics(
     -------
     pandas.DataFrame
         Rows ``precision_at_capacity``, ``recall_at_capacity``, ``nnf_at_capacity``
-        with columns ``metric``, ``value``, ``lower``, ``upper``.
+        (:data:`CAPACITY_METRICS`) with columns ``metric``, ``value``, ``lower``,
+        ``upper``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskmodel.metrics import capacity_metrics
+    >>> y = np.array([1, 0, 0, 0, 1, 1, 0, 0])
+    >>> score = np.array([0.9, 0.8, 0.1, 0.2, 0.7, 0.3, 0.6, 0.1])
+    >>> dates = np.repeat(["2020-01-01", "2020-04-01"], 4)
+    >>> ids = np.array(["a", "b", "c", "d", "a", "b", "c", "d"])
+    >>> table = capacity_metrics(y, score, dates, ids, capacity=1, n_resamples=0)
+    >>> table.set_index("metric")["value"].round(2).tolist()
+    [1.0, 0.75, 1.0]
     """
     y = np.asarray(y_true, dtype=float)
     p = np.asarray(y_score, dtype=float)
