@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel.evaluation import BEST_POSSIBLE, MODEL
-from riskmodel.evaluation._capacity import CAPACITY_METRICS
+from riskmodel.metrics import CAPACITY_METRICS
 from riskmodel.reports._format import fmt, fmt_interval
 
 RULE_PREFIX = "rule"
