@@ -34,12 +34,12 @@ from riskmodel.data import (
 from riskmodel.evaluation import BacktestResult, backtest
 from riskmodel.exceptions import DataQualityWarning, LeakageError, SchemaError
 from riskmodel.explain import compare_groups, explain, global_importance, reason_codes
-from riskmodel.fairness import FairnessAudit, audit_fairness
+from riskmodel.fairness import FairnessAudit, audit_backtest, audit_fairness
 from riskmodel.features import FeatureSpec, build_features, default_spec
 from riskmodel.frame import TrainingFrame, build_training_frame
 from riskmodel.models import RiskClassifier, RuleBaseline, SingleFeatureRanker
 from riskmodel.reports import ReviewReport, build_review
-from riskmodel.scoring import ScoringResult, score
+from riskmodel.scoring import ScoringResult, score, write_scores
 from riskmodel.splits import TemporalSplit
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "TemporalSplit",
     "TrainingFrame",
     "__version__",
+    "audit_backtest",
     "audit_fairness",
     "backtest",
     "build_cohort",
@@ -81,4 +82,5 @@ __all__ = [
     "summarise_cohort",
     "write_data",
     "write_returns",
+    "write_scores",
 ]
