@@ -283,7 +283,7 @@ def care_entry_labels(
     """Label each (child, as-of date) with whether the child enters care within the horizon.
 
     A row is positive when the child has a care entry (see
-    :func:`riskmodel.data._care.care_entries`) in ``(as_of_date, as_of_date +
+    :func:`riskmodel.data.care_entries`) in ``(as_of_date, as_of_date +
     horizon]``: an entry on the as-of date itself does not count (the child is then
     looked after on that date), one on the last day of the horizon does. Months are
     calendar months (``2020-01-31`` plus one month is ``2020-02-29``).

@@ -163,9 +163,9 @@ def review_report(
         Aggregate contributions by group (for example from ``compare_groups``),
         shown as a table.
     data_summary : pandas.DataFrame, optional
-        :meth:`LocalAuthorityData.summary`.
+        :meth:`~riskmodel.LocalAuthorityData.summary`.
     coverage_summary : pandas.DataFrame, optional
-        :meth:`LocalAuthorityData.coverage_summary`: shown as a table of event
+        :meth:`~riskmodel.LocalAuthorityData.coverage_summary`: shown as a table of event
         families (first and last month, events, children; absent families marked
         "not recorded"). Counts below 5 are suppressed for real data.
     cohort_summary : pandas.DataFrame, optional
