@@ -34,7 +34,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
-# Executes the notebooks (a broken one fails the build); about 5 minutes on 2 cores.
+# Executes the notebooks (a broken one fails the build); about 11 minutes on 2 cores.
 docs: $(DOCS_STAMP)
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
