@@ -62,7 +62,7 @@ class TrainingFrame:
     keys : pandas.DataFrame
         Columns ``person_id`` and ``as_of_date``, one row per row of ``X``.
     groups : pandas.DataFrame
-        Columns :data:`GROUP_COLUMNS` (strings, ``"Unknown"`` when not recorded):
+        Columns ``GROUP_COLUMNS`` (strings, ``"Unknown"`` when not recorded):
         ``sex``, ``ethnic_group`` (major group), ``disability`` (``"Yes"``/``"No"``),
         ``deprivation`` (IMD quintile, ``"Q1 most deprived"`` ... ``"Q5 least
         deprived"``) and ``age_band`` (such as ``"10-12"``). For fairness reviews;

@@ -93,12 +93,12 @@ class FairnessAudit:
     parity_range: tuple[float, float]
 
     def flags(self) -> pd.DataFrame:
-        """Return the flagged rows of :attr:`disparities`.
+        """Return the flagged rows of ``disparities``.
 
         Returns
         -------
         pandas.DataFrame
-            Same columns as :attr:`disparities`, fresh index.
+            Same columns as ``disparities``, fresh index.
         """
         return self.disparities[self.disparities["flagged"]].reset_index(drop=True)
 
@@ -220,7 +220,7 @@ def audit_fairness(
         each period. Only with ``capacity``.
     calibration_bands : int, default 5
         The 20 risk bands are merged into this many equal ranges for
-        :attr:`FairnessAudit.calibration_by_band`, to keep counts meaningful.
+        ``FairnessAudit.calibration_by_band``, to keep counts meaningful.
     parity_range : tuple of float, default (0.8, 1.25)
         Ratios to the reference inside this range are not flagged.
     random_state : int, numpy.random.Generator or None, default None

@@ -133,7 +133,7 @@ class SiblingsLookedAfter(Feature):
     Siblings are the other children with the same ``persons.household_id``. Looked
     after at the as-of date means an episode of care that started before it and
     had not ended before it (the day before the as-of date, in
-    :func:`riskmodel.data._care.looked_after_on`'s terms); short-break episodes
+    :func:`riskmodel.data.looked_after_on`'s terms); short-break episodes
     (``V3``/``V4``) do not count.
 
     Notes

@@ -135,9 +135,9 @@ class ReviewReport:
         From :func:`riskmodel.explain.summarise_explanations`. Without it the report
         says that explanations are missing.
     data_summary : pandas.DataFrame, optional
-        :meth:`LocalAuthorityData.summary`.
+        :meth:`~riskmodel.LocalAuthorityData.summary`.
     coverage_summary : pandas.DataFrame, optional
-        :meth:`LocalAuthorityData.coverage_summary`: shown as a table of event
+        :meth:`~riskmodel.LocalAuthorityData.coverage_summary`: shown as a table of event
         families (first and last month, events, children; absent families marked
         "not recorded").
     cohort_summary : pandas.DataFrame, optional

@@ -71,7 +71,7 @@ def append_history(
     history_dir : path-like
         The history dataset's directory (created if needed).
     scores : pandas.DataFrame
-        The scores file's rows; only :data:`HISTORY_COLUMNS` are kept.
+        The scores file's rows; only ``HISTORY_COLUMNS`` are kept.
     as_of : pandas.Timestamp
         The run's as-of date.
 
@@ -220,7 +220,7 @@ def read_history(
     Returns
     -------
     pandas.DataFrame
-        ``as_of_date`` and :data:`HISTORY_COLUMNS`, in date order (each run in rank order); empty
+        ``as_of_date`` and ``HISTORY_COLUMNS``, in date order (each run in rank order); empty
         (with those columns) when there is no run.
     """
     found = _partitions(Path(history_dir))
@@ -254,7 +254,7 @@ def add_changes(scores: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataF
     pandas.DataFrame
         ``scores`` with ``previous_band`` (missing when not scored last time),
         ``band_change``, ``new_to_list`` (flagged now, not flagged or not scored
-        last time) and ``rising`` (up :data:`RISING_BANDS` bands or more).
+        last time) and ``rising`` (up ``RISING_BANDS`` bands or more).
     """
     out = scores.copy()
     if previous is None or previous.empty:

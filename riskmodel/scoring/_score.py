@@ -60,7 +60,7 @@ def score_features(
         The top ``capacity`` ranks are flagged.
     tiebreak : bool, default True
         Order children who share a calibrated score (isotonic steps) by the base
-        model's log-odds. A :class:`RiskClassifier` gives both from one pass of its
+        model's log-odds. A :class:`~riskmodel.RiskClassifier` gives both from one pass of its
         base model; other estimators pay a second pass for ``decision_function``.
 
     Returns
