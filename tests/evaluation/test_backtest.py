@@ -118,7 +118,7 @@ def test_truth_is_scored_on_the_same_rows_as_the_model():
     from sklearn.linear_model import LogisticRegression
 
     frame, risk = _quarterly_frame()
-    split = TemporalSplit(2, test_duration=12, horizon=12)
+    split = TemporalSplit(2, test_duration=12, horizon_months=12)
     result = backtest(
         LogisticRegression(), frame, split, baselines={}, truth=list(risk), n_resamples=0
     )
