@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["GROUP_COLUMNS", "TrainingFrame", "build_training_frame", "demographic_groups"]
 
 GROUP_COLUMNS: tuple[str, ...] = ("sex", "ethnic_group", "disability", "deprivation", "age_band")
-"""The demographic columns of :attr:`TrainingFrame.groups`."""
+"""The demographic columns of ``TrainingFrame.groups``."""
 
 UNKNOWN = "Unknown"
 NO_CARE_EPISODES = "labels need the SSDA903 return (care episodes): the data have none"

@@ -35,7 +35,7 @@ def audit_backtest(
         From :func:`riskmodel.evaluation.backtest`.
     groups : pandas.DataFrame
         Protected attributes indexed by ``(person_id, as_of_date)``, such as
-        :attr:`TrainingFrame.groups`; every predicted row must be found.
+        ``TrainingFrame.groups``; every predicted row must be found.
     capacity : int, optional
         Children flagged per as-of date; default the backtest's capacity (one of
         them is required).
