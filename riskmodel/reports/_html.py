@@ -10,7 +10,6 @@ e-mail as it is.
 
 from __future__ import annotations
 
-import html
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +38,3 @@ def environment() -> jinja2.Environment:
 def render(template: str, **context: Any) -> str:
     """Render one of the report's templates with ``context``."""
     return environment().get_template(template).render(**context)
-
-
-def esc(value: object) -> str:
-    """Escape a value for HTML written outside the templates (``_figures.figure_html``)."""
-    return html.escape(str(value), quote=True)
