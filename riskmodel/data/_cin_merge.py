@@ -61,39 +61,15 @@ def merge_persons(records: list[ChildRecord], log: IssueLog) -> tuple[pd.DataFra
     for pid, group in by_person.items():
         if all(r.date_of_birth is None for r in group):
             for r in group:
-                field, value, reason = r.birth_problem
-                log.add(
-                    Issue(
-                        file=r.file,
-                        location=r.location,
-                        person_id=pid,
-                        table="persons",
-                        field=field,
-                        value=value,
-                        reason=reason,
-                        consequence=RECORD_DROPPED,
-                    )
-                )
+                log.add(_birth_issue(r, pid, RECORD_DROPPED))
             dropped[pid] = group[-1].birth_problem[2]
             continue
         for r in group:
             for note in r.notes:
                 log.add(note)
             if r.birth_problem is not None:
-                field, value, reason = r.birth_problem
-                reason += "; the date of birth of another record of the child is used"
-                log.add(
-                    Issue(
-                        file=r.file,
-                        location=r.location,
-                        person_id=pid,
-                        table="persons",
-                        field=field,
-                        value=value,
-                        reason=reason,
-                        consequence=VALUE_DROPPED,
-                    )
-                )
+                also = "; the date of birth of another record of the child is used"
+                log.add(_birth_issue(r, pid, VALUE_DROPPED, also))
         row = {"person_id": pid}
         for attribute, field, unknown in _ATTRIBUTES:
             row[attribute] = _resolve(group, attribute, field, unknown, log)
@@ -103,6 +79,21 @@ def merge_persons(records: list[ChildRecord], log: IssueLog) -> tuple[pd.DataFra
     persons["date_of_birth"] = pd.to_datetime(persons["date_of_birth"])
     persons["disability"] = persons["disability"].astype("boolean")
     return persons, dropped
+
+
+def _birth_issue(record: ChildRecord, pid: str, consequence: str, also: str = "") -> Issue:
+    """Report a record whose date of birth cannot be used."""
+    field, value, reason = record.birth_problem
+    return Issue(
+        file=record.file,
+        location=record.location,
+        person_id=pid,
+        table="persons",
+        field=field,
+        value=value,
+        reason=reason + also,
+        consequence=consequence,
+    )
 
 
 def _resolve(group: list[ChildRecord], attribute, field, unknown, log: IssueLog) -> object:

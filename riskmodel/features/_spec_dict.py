@@ -241,8 +241,8 @@ def spec_to_dict(features: tuple[Feature, ...], count_other_event_types: bool) -
     """
     families = {fam.name: fam for f in features for fam in f.families}
     for feature in features:
-        if _kind_of(feature) not in FEATURE_KINDS:
-            for item in fields(feature) if is_dataclass(feature) else ():
+        if _kind_of(feature) in _REGISTERED:
+            for item in fields(feature):
                 for value in _families_in(getattr(feature, item.name)):
                     families.setdefault(value.name, value)
     return {
