@@ -87,6 +87,7 @@ API_PACKAGES = [
     "riskmodel.fairness",
     "riskmodel.reports",
     "riskmodel.scoring",
+    "riskmodel.monitoring",
     "riskmodel.tracking",
 ]
 SECTIONS = {

@@ -1,0 +1,32 @@
+"""Monitoring: what past lists achieved, and each child's path through the lists.
+
+For every run of a score history, the outcomes now known in the data are joined to
+the children of that run's list, and what the list achieved is measured (precision
+and recall at capacity, ranking, calibration), overall and by group, against what
+the model's backtest promised. A run whose horizon has not passed is partial and
+never mixed into complete figures.
+"""
+
+from riskmodel.monitoring._result import (
+    CALIBRATION_COLUMNS,
+    GROUP_METRICS,
+    NEAR_CUTOFF_COLUMNS,
+    OVERALL,
+    OVERALL_METRICS,
+    PROMISED_METRICS,
+    REALISED_COLUMNS,
+    RUN_COLUMNS,
+    MonitoringResult,
+)
+
+__all__ = [
+    "CALIBRATION_COLUMNS",
+    "GROUP_METRICS",
+    "NEAR_CUTOFF_COLUMNS",
+    "OVERALL",
+    "OVERALL_METRICS",
+    "PROMISED_METRICS",
+    "REALISED_COLUMNS",
+    "RUN_COLUMNS",
+    "MonitoringResult",
+]
