@@ -11,6 +11,8 @@ SQLite store is refused with :class:`~riskmodel.exceptions.TrackingStoreError`.
 from riskmodel.tracking._fingerprint import data_fingerprint, table_hash
 from riskmodel.tracking._health import check_tracking_store
 from riskmodel.tracking._mlflow import default_tracking_uri, set_tracking_uri
+from riskmodel.tracking._monitoring import MONITORING_TAG, as_of_step, log_monitoring_run
+from riskmodel.tracking._promise import BACKTEST_PROMISE_COLUMNS, backtest_promise
 from riskmodel.tracking._registry import (
     LoadedModel,
     PromotionDecision,
@@ -30,18 +32,23 @@ from riskmodel.tracking._signature import column_type
 from riskmodel.tracking._store import SHA256_TAG
 
 __all__ = [
+    "BACKTEST_PROMISE_COLUMNS",
+    "MONITORING_TAG",
     "SHA256_TAG",
     "TRUSTED_TYPES",
     "LoadedModel",
     "PromotionDecision",
     "TrainingRun",
     "TrainingRunRecord",
+    "as_of_step",
+    "backtest_promise",
     "check_tracking_store",
     "column_type",
     "data_fingerprint",
     "default_tracking_uri",
     "load_model",
     "load_run_dict",
+    "log_monitoring_run",
     "log_scoring_run",
     "log_training_run",
     "promote",
