@@ -120,6 +120,9 @@ def _cmd_score(args: argparse.Namespace) -> int:
     )
     for name, path in result.files.items():
         print(f"  {name}: {path}")
+    lists = [result.files[k] for k in ("list_html", "list_xlsx") if k in result.files]
+    if lists:
+        print("the team's list: " + ", ".join(str(p) for p in lists))
     return EXIT_OK
 
 
@@ -133,6 +136,52 @@ def _cmd_review(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_monitor(args: argparse.Namespace) -> int:
+    from riskmodel.data import read_data
+    from riskmodel.jobs import run_monitor
+
+    config = _config(args, data=args.data, model_uri=args.model, out=args.out)
+    outcome = run_monitor(
+        read_data(config.data, validate=False),
+        config,
+        args.history,
+        args.out,
+        horizon_months=args.horizon_months,
+    )
+    runs = outcome.result.runs
+    complete = int(runs["complete"].astype(bool).sum())
+    print(
+        f"monitored {len(runs)} run(s) of {outcome.model_name or 'an unnamed model'} over a "
+        f"{outcome.horizon_months}-month horizon: {complete} complete, "
+        f"{len(runs) - complete} partial (horizon not yet passed)"
+    )
+    if outcome.promise is None or outcome.promise.empty:
+        print("no backtest promise read: realised figures are not compared with one")
+    _print_flags(outcome.flags)
+    for name, path in outcome.files.items():
+        print(f"  {name}: {path}")
+    if outcome.run_id:
+        print(f"logged monitoring run {outcome.run_id}")
+    return EXIT_OK
+
+
+MAX_FLAGS_PRINTED = 20
+
+
+def _print_flags(flags) -> None:
+    """One line per flag (at most :data:`MAX_FLAGS_PRINTED`; realised.csv has them all)."""
+    print(f"flags: {len(flags)}" + ("" if len(flags) else " (none)"))
+    for row in flags.head(MAX_FLAGS_PRINTED).itertuples():
+        what = "outside the backtest's interval" if row.outside_promise else "disparity"
+        where = "whole list" if row.attribute == "all" else f"{row.attribute}={row.group}"
+        print(f"  {str(row.as_of_date)[:10]} {where}: {row.metric} {row.value:.3f}, {what}")
+    if len(flags) > MAX_FLAGS_PRINTED:
+        print(
+            f"  ... and {len(flags) - MAX_FLAGS_PRINTED} more (column outside_promise "
+            "or disparity of realised.csv)"
+        )
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", help="YAML settings (see pipelines/configs/)")
     parser.add_argument("--tracking-uri", help="MLflow URI (default: ./mlflow.db)")
@@ -142,7 +191,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="riskmodel",
-        description="Risk of entering care: synthesise, import, validate, train, score, review.",
+        description=(
+            "Risk of entering care: synthesise, import, validate, train, score, review, monitor."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -202,6 +253,18 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--out", required=True, help="report file, e.g. report.html")
     _common(review)
     review.set_defaults(run=_cmd_review)
+
+    monitor = commands.add_parser(
+        "monitor", help="what past lists achieved, once outcomes are known"
+    )
+    monitor.add_argument("--data", help="directory of the canonical tables (as known now)")
+    monitor.add_argument("--history", required=True, help="scoring output folder or its history/")
+    monitor.add_argument("--model", help="model URI (default: the versions named in the history)")
+    monitor.add_argument("--horizon-months", type=int, help="default: the model's horizon")
+    monitor.add_argument("--out", required=True, help="folder for monitoring.html, realised.csv")
+    monitor.add_argument("--config", help="YAML settings (see pipelines/configs/)")
+    monitor.add_argument("--tracking-uri", help="MLflow URI (default: ./mlflow.db if it exists)")
+    monitor.set_defaults(run=_cmd_monitor)
     return parser
 
 
