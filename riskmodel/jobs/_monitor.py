@@ -20,7 +20,6 @@ import pandas as pd
 
 from riskmodel._atomic import atomic_write
 from riskmodel._csv import write_csv
-from riskmodel.exceptions import SchemaError
 from riskmodel.jobs._checks import require_children
 from riskmodel.jobs._config import JobConfig
 
@@ -98,44 +97,27 @@ def _history_model(history: pd.DataFrame) -> tuple[str | None, list[str]]:
     return name, [str(v) for v in dict.fromkeys(mine["model_version"].astype(str))]
 
 
-def _read_promise(config: JobConfig, name: str | None, versions: list[str]) -> pd.DataFrame:
-    from riskmodel.tracking import BACKTEST_PROMISE_COLUMNS, backtest_promise
-
+def _models(config: JobConfig, name: str | None, versions: list[str]) -> str | list[str]:
+    """Return what to look up in MLflow: a ``runs:/`` model URI, else the history's versions."""
     uri = config.model_uri
     if uri and _registered_name(uri) is None:  # runs:/... names no registered version
-        return backtest_promise(uri)
-    if name is None:
-        return pd.DataFrame(columns=BACKTEST_PROMISE_COLUMNS)
-    return backtest_promise(versions, name=name)
+        return uri
+    return versions if name is not None else []
 
 
-def _horizon(promise: pd.DataFrame | None, versions: list[str], given: int | None, config) -> int:
-    """Return the given horizon, else the latest version's training horizon, else the config's."""
-    model = None
-    if promise is not None and not promise.empty:
-        known = promise.dropna(subset=["horizon_months"])
-        known = known[known["model_version"].isin(versions)] if versions else known
-        if not known.empty:
-            model = int(known["horizon_months"].iloc[-1])
+def _model_horizon(runs: list[Any]) -> int | None:
+    """Return the horizon the latest version (of those with a run) was trained for."""
+    horizons = [h for h in (run.param_int("horizon_months") for run in runs) if h is not None]
+    return horizons[-1] if horizons else None
+
+
+def _horizon(model: int | None, given: int | None, config: JobConfig) -> int:
+    """Return the given horizon, else the model's training horizon, else the config's."""
     if given is not None:
         if model is not None and model != given:
             log.warning("horizon %d months given, but the model was trained for %d", given, model)
         return given
     return model if model is not None else config.horizon_months
-
-
-def _history(path: str | os.PathLike[str]) -> pd.DataFrame:
-    from riskmodel.monitoring import read_score_history
-
-    if not Path(path).is_dir():
-        raise SchemaError(
-            f"{path}: no such folder; expected a scoring output folder or its history/ "
-            "folder (history/as_of_date=YYYY-MM-DD/scores.parquet)"
-        )
-    history = read_score_history(path)
-    if history.empty:
-        raise SchemaError(f"{path}: the score history holds no run; score at least once first")
-    return history
 
 
 def _with_promise_caveat(result: Any, promise: pd.DataFrame | None, why: str) -> Any:
@@ -209,22 +191,24 @@ def run_monitor(
         If the history folder does not exist, holds no run or a partition without
         the columns it needs (naming the file), or the data hold no child.
     """
-    from riskmodel.monitoring import realised_performance
+    from riskmodel.monitoring import read_score_history, realised_performance
 
     require_children(data, "monitor")
     data.validate()
-    scores = _history(history)
+    scores = read_score_history(history)
     track = tracking_on(config) if track is None else track
     name, versions = _history_model(scores)
     name = _registered_name(config.model_uri) or name
-    promise = run_id = None
+    promise = run_id = model_horizon = None
     if track:
-        from riskmodel.tracking import set_tracking_uri
+        from riskmodel.tracking import backtest_promise, set_tracking_uri, version_runs
 
         set_tracking_uri(config.tracking_uri)
-        promise = _read_promise(config, name, versions)
+        models = _models(config, name, versions)
+        model_horizon = _model_horizon(version_runs(models, name=name or ""))
+        promise = backtest_promise(models, name=name or "")
         log.info("promise: %d figures of %d version(s) of %s", len(promise), len(versions), name)
-    horizon = _horizon(promise, versions, horizon_months, config)
+    horizon = _horizon(model_horizon, horizon_months, config)
     result = realised_performance(
         data,
         scores,

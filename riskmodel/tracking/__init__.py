@@ -12,7 +12,7 @@ from riskmodel.tracking._fingerprint import data_fingerprint, table_hash
 from riskmodel.tracking._health import check_tracking_store
 from riskmodel.tracking._mlflow import default_tracking_uri, set_tracking_uri
 from riskmodel.tracking._monitoring import MONITORING_TAG, as_of_step, log_monitoring_run
-from riskmodel.tracking._promise import BACKTEST_PROMISE_COLUMNS, backtest_promise
+from riskmodel.tracking._promise import VersionRun, backtest_promise, version_runs
 from riskmodel.tracking._registry import (
     LoadedModel,
     PromotionDecision,
@@ -32,7 +32,6 @@ from riskmodel.tracking._signature import column_type
 from riskmodel.tracking._store import SHA256_TAG
 
 __all__ = [
-    "BACKTEST_PROMISE_COLUMNS",
     "MONITORING_TAG",
     "SHA256_TAG",
     "TRUSTED_TYPES",
@@ -40,6 +39,7 @@ __all__ = [
     "PromotionDecision",
     "TrainingRun",
     "TrainingRunRecord",
+    "VersionRun",
     "as_of_step",
     "backtest_promise",
     "check_tracking_store",
@@ -56,4 +56,5 @@ __all__ = [
     "set_tracking_uri",
     "table_hash",
     "trusted_types",
+    "version_runs",
 ]

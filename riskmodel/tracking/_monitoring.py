@@ -54,14 +54,20 @@ def as_of_step(as_of_date: Any) -> int:
     return int(pd.Timestamp(as_of_date).strftime("%Y%m%d"))
 
 
-def _step_metrics(result: MonitoringResult) -> dict[int, dict[str, float]]:
-    """``{step: {name: value}}``: realised whole-list metrics and counts of each run."""
-    out: dict[int, dict[str, float]] = {}
+def _step_metrics(result: MonitoringResult) -> dict[int | None, dict[str, float]]:
+    """``{step: {name: value}}``: realised whole-list metrics and counts of each run.
+
+    The pooled rows of the complete runs (no as-of date) are under step None, named
+    ``pooled_realised_<metric>``.
+    """
+    out: dict[int | None, dict[str, float]] = {}
     for row in result.overall().itertuples():
-        values = out.setdefault(as_of_step(row.as_of_date), {})
+        pooled = pd.isna(row.as_of_date)
+        values = out.setdefault(None if pooled else as_of_step(row.as_of_date), {})
+        prefix = "pooled_realised_" if pooled else "realised_"
         for suffix, value in (("", row.value), ("_lower", row.lower), ("_upper", row.upper)):
             if pd.notna(value):
-                values[f"realised_{row.metric}{suffix}"] = float(value)
+                values[f"{prefix}{row.metric}{suffix}"] = float(value)
     for row in result.runs.itertuples():
         values = out.setdefault(as_of_step(row.as_of_date), {})
         values["complete"] = float(bool(row.complete))
@@ -170,7 +176,8 @@ def log_monitoring_run(
     :func:`as_of_step` of its as-of date, ``realised_<metric>`` (and ``_lower``,
     ``_upper``) for every whole-list metric, ``complete`` (1 or 0), ``scored``,
     ``flagged``, ``entrants``, ``entrants_flagged``, ``months_observed``; once,
-    ``runs_complete``, ``runs_partial`` and flag counts; artifacts
+    ``pooled_realised_<metric>`` (the complete runs pooled, when the result has
+    them), ``runs_complete``, ``runs_partial`` and flag counts; artifacts
     ``tables/realised.csv``, ``runs.csv``, ``near_cutoff.csv``, ``calibration.csv``.
     """
     mlflow = import_mlflow()
@@ -196,9 +203,10 @@ def log_monitoring_run(
             }
         )
         mlflow.log_params(params)
-        for step, values in sorted(_step_metrics(result).items()):
+        by_step = _step_metrics(result)
+        mlflow.log_metrics({**by_step.pop(None, {}), **_summary(result)})
+        for step, values in sorted(by_step.items()):
             mlflow.log_metrics(values, step=step)
-        mlflow.log_metrics(_summary(result))
         _log_tables_and_figures(tables, None, None)
     _tag_versions(model_name, seen, run.info.run_id)
     return run.info.run_id

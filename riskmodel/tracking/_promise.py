@@ -4,7 +4,9 @@ A registered version's training run holds the backtest's pooled out-of-fold metr
 with their intervals (``precision_at_capacity``, ``precision_at_capacity_lower``,
 ``precision_at_capacity_upper``...; see :func:`riskmodel.jobs.headline_metrics`) and
 the settings it was run with (``capacity``, ``horizon_months``). Monitoring sets each
-scoring run's realised figures against the promise of the version that made the list.
+scoring run's realised figures against the promise of the version that made the list;
+the backtest's capacity travels as a promise row of metric ``"capacity"``, so that a
+run flagging a different number is named in the caveats.
 """
 
 from __future__ import annotations
@@ -19,13 +21,9 @@ from riskmodel.monitoring import PROMISED_METRICS
 from riskmodel.tracking._mlflow import import_mlflow
 
 PROMISE_COLUMNS = ["model_version", "metric", "value", "lower", "upper"]  # TODO: from monitoring
+CAPACITY = "capacity"  # TODO: from monitoring
 
-__all__ = ["BACKTEST_PROMISE_COLUMNS", "VersionRun", "backtest_promise", "version_runs"]
-
-BACKTEST_PROMISE_COLUMNS: list[str] = [*PROMISE_COLUMNS, "capacity", "horizon_months"]
-"""Columns of :func:`backtest_promise`: :data:`~riskmodel.monitoring.PROMISE_COLUMNS`,
-then the backtest's ``capacity`` and ``horizon_months`` (training-run params; missing
-when the run did not log them)."""
+__all__ = ["VersionRun", "backtest_promise", "version_runs"]
 
 
 @dataclass(frozen=True)
@@ -147,23 +145,18 @@ def version_runs(models: str | Iterable[str], *, name: str | None = None) -> lis
 
 
 def _rows(run: VersionRun, metrics: Sequence[str]) -> list[dict[str, Any]]:
-    capacity, horizon = run.param_int("capacity"), run.param_int("horizon_months")
+    nan = float("nan")
     rows = []
     for metric in metrics:
         value = run.metrics.get(metric)
         if value is None or pd.isna(value):
             continue
-        rows.append(
-            {
-                "model_version": run.version,
-                "metric": metric,
-                "value": float(value),
-                "lower": run.metrics.get(f"{metric}_lower", float("nan")),
-                "upper": run.metrics.get(f"{metric}_upper", float("nan")),
-                "capacity": capacity,
-                "horizon_months": horizon,
-            }
-        )
+        lower = run.metrics.get(f"{metric}_lower", nan)
+        upper = run.metrics.get(f"{metric}_upper", nan)
+        rows.append([run.version, metric, float(value), lower, upper])
+    capacity = run.param_int("capacity")
+    if rows and capacity is not None:
+        rows.append([run.version, CAPACITY, float(capacity), nan, nan])
     return rows
 
 
@@ -190,12 +183,13 @@ def backtest_promise(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`BACKTEST_PROMISE_COLUMNS`, one row per version and metric the
-        run logged; the ``promised`` argument of
-        :func:`~riskmodel.monitoring.realised_performance`. A version that does not
-        exist, has no training run, or whose run lacks a metric gives no row for it
-        (never an error). ``capacity`` is the backtest's: when it differs from a
-        run's flagged count, its precision and recall are not like for like.
+        Columns :data:`~riskmodel.monitoring.PROMISE_COLUMNS`, one row per version
+        and metric its run logged, then a row of metric ``"capacity"`` whose value is
+        the backtest's capacity (the run's param; when it differs from a list's
+        flagged count, that list's precision and recall are not like for like). The
+        ``promised`` argument of :func:`~riskmodel.monitoring.realised_performance`.
+        A version that does not exist, has no training run, or whose run lacks a
+        metric gives no row for it (never an error).
 
     Raises
     ------
@@ -205,14 +199,15 @@ def backtest_promise(
     Examples
     --------
     >>> backtest_promise(["1", "2"], name="riskmodel")  # doctest: +SKIP
-      model_version                   metric  value  lower  upper  capacity  horizon_months
-    0             1    precision_at_capacity  0.310  0.270  0.350        50              12
+      model_version                   metric   value  lower  upper
+    0             1    precision_at_capacity   0.310  0.270  0.350
+    ...
+    3             1                 capacity  50.000    NaN    NaN
     """
     rows = [row for run in version_runs(models, name=name) for row in _rows(run, metrics)]
-    table = pd.DataFrame(rows, columns=BACKTEST_PROMISE_COLUMNS)
+    table = pd.DataFrame(rows, columns=PROMISE_COLUMNS)
     table["model_version"] = table["model_version"].astype(str)
+    table["metric"] = table["metric"].astype(str)
     for column in ("value", "lower", "upper"):
         table[column] = table[column].astype(float)
-    for column in ("capacity", "horizon_months"):
-        table[column] = table[column].astype("Int64")
     return table

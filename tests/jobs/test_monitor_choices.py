@@ -9,7 +9,14 @@ import pytest
 
 from riskmodel.cli import main
 from riskmodel.jobs import load_config
-from riskmodel.jobs._monitor import _history_model, _horizon, _registered_name, tracking_on
+from riskmodel.jobs._monitor import (
+    _history_model,
+    _horizon,
+    _model_horizon,
+    _registered_name,
+    tracking_on,
+)
+from riskmodel.tracking import VersionRun
 
 
 @pytest.mark.parametrize(
@@ -40,26 +47,23 @@ def test_history_model_is_the_latest_runs_with_its_versions_in_order():
     assert _history_model(history.iloc[:0]) == (None, [])
 
 
-def _promise(horizons: dict[str, int | None]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "model_version": list(horizons),
-            "metric": "precision_at_capacity",
-            "horizon_months": pd.array(list(horizons.values()), dtype="Int64"),
-        }
-    )
-
-
 def test_horizon_given_then_the_models_then_the_configs(caplog):
     config = load_config(horizon_months=9)
-    promise = _promise({"1": 12, "2": 6})
-    assert _horizon(promise, ["1", "2"], None, config) == 6  # the latest version's
-    assert _horizon(promise, ["1"], None, config) == 12
-    assert _horizon(_promise({"1": None}), ["1"], None, config) == 9
-    assert _horizon(None, ["1"], None, config) == 9
+    assert _horizon(6, None, config) == 6
+    assert _horizon(None, None, config) == 9
     with caplog.at_level("WARNING", logger="riskmodel.jobs"):
-        assert _horizon(promise, ["1", "2"], 18, config) == 18
+        assert _horizon(6, 18, config) == 18
     assert "trained for 6" in caplog.text
+
+
+def test_model_horizon_is_the_latest_versions_with_one():
+    def run(version, horizon):
+        params = {} if horizon is None else {"horizon_months": str(horizon)}
+        return VersionRun("risk", version, f"run{version}", "0", {}, params)
+
+    assert _model_horizon([run("1", 12), run("2", 6), run("3", None)]) == 6
+    assert _model_horizon([run("1", None)]) is None
+    assert _model_horizon([]) is None
 
 
 def test_tracking_is_on_when_configured_or_a_default_store_exists(tmp_path, monkeypatch):

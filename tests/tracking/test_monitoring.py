@@ -16,10 +16,13 @@ from riskmodel.monitoring import (
     NEAR_CUTOFF_COLUMNS,
     OVERALL,
     OVERALL_METRICS,
+    PROMISED_METRICS,
     REALISED_COLUMNS,
     RUN_COLUMNS,
     MonitoringResult,
 )
+
+PROMISE_COLUMNS = ["model_version", "metric", "value", "lower", "upper"]  # TODO: monitoring
 
 PROMISE = {
     "precision_at_capacity": 0.30,
@@ -68,21 +71,26 @@ def test_promise_of_each_version_that_has_a_run(store):
     versions = [first.version, second.version, store["runless"], "99"]
     promise = tracking.backtest_promise(versions, name="risk")
 
-    assert list(promise.columns) == tracking.BACKTEST_PROMISE_COLUMNS
+    assert list(promise.columns) == PROMISE_COLUMNS
     assert set(promise["model_version"]) == {first.version, second.version}
     one = promise[promise["model_version"] == first.version].set_index("metric")
-    assert sorted(one.index) == sorted(
-        ["precision_at_capacity", "recall_at_capacity", "observed_expected_ratio"]
-    )
-    for metric, row in one.iterrows():
+    assert sorted(one.index) == sorted([*PROMISED_METRICS, "capacity"])
+    for metric in PROMISED_METRICS:
         expected = (PROMISE[metric], PROMISE[f"{metric}_lower"], PROMISE[f"{metric}_upper"])
-        assert (row["value"], row["lower"], row["upper"]) == pytest.approx(expected)
-    assert set(one["capacity"]) == {50} and set(one["horizon_months"]) == {12}
-    two = promise[promise["model_version"] == second.version]
-    assert two["metric"].tolist() == ["precision_at_capacity"]
-    assert two["value"].iloc[0] == pytest.approx(0.4)
+        assert tuple(one.loc[metric, ["value", "lower", "upper"]]) == pytest.approx(expected)
+    assert (
+        one.loc["capacity", "value"] == 50 and one.loc["capacity", ["lower", "upper"]].isna().all()
+    )
+    two = promise[promise["model_version"] == second.version].set_index("metric")
+    assert two.index.tolist() == ["precision_at_capacity", "capacity"]
+    assert two["value"].tolist() == pytest.approx([0.4, 30])
     assert two["lower"].isna().all() and two["upper"].isna().all()
-    assert two["capacity"].tolist() == [30]
+    runs = tracking.version_runs(versions, name="risk")
+    assert [(r.version, r.run_id) for r in runs] == [
+        (first.version, first.run_id),
+        (second.version, second.run_id),
+    ]
+    assert runs[0].param_int("horizon_months") == 12 and runs[0].param_int("nothing") is None
 
 
 def test_promise_from_a_model_uri_and_of_nothing(store):
@@ -90,7 +98,7 @@ def test_promise_from_a_model_uri_and_of_nothing(store):
     by_alias = tracking.backtest_promise("models:/risk@champion")
     assert set(by_alias["model_version"]) == {first.version}
     by_run = tracking.backtest_promise(f"runs:/{first.run_id}/model")
-    assert set(by_run["model_version"]) == {"unknown"} and len(by_run) == 3
+    assert set(by_run["model_version"]) == {"unknown"} and len(by_run) == 4
     assert tracking.backtest_promise("models:/risk/7").empty
     assert tracking.backtest_promise(["1"], name="nobody").empty
     with pytest.raises(ValueError, match="name="):
@@ -134,6 +142,9 @@ def _realised(versions: list[str]) -> pd.DataFrame:
                 "disparity": True,
             }
         )
+    for metric in OVERALL_METRICS:  # the complete runs pooled: no as-of date
+        row = {"as_of_date": pd.NaT, "attribute": OVERALL, "group": OVERALL, "metric": metric}
+        rows.append({**row, "value": 0.5, "lower": 0.4, "upper": 0.6, "complete": True})
     table = pd.DataFrame(rows).reindex(columns=REALISED_COLUMNS)
     table[["outside_promise", "disparity"]] = (
         table[["outside_promise", "disparity"]].astype("boolean").fillna(False).astype(bool)
@@ -193,7 +204,7 @@ def test_monitoring_run_metrics_equal_the_result(store):
     for version in (first.version, second.version):
         tags = client.get_model_version("risk", version).tags
         assert tags[tracking.MONITORING_TAG] == run_id
-    overall = result.overall()
+    overall = result.overall().dropna(subset=["as_of_date"])
 
     def logged(name):
         return sorted((m.step, m.value) for m in client.get_metric_history(run_id, name))
@@ -209,6 +220,9 @@ def test_monitoring_run_metrics_equal_the_result(store):
     months = client.get_metric_history(run_id, "months_observed")
     assert sorted(m.value for m in months) == [5.0, 12.0, 12.0]
     metrics = run.data.metrics
+    for metric in OVERALL_METRICS:
+        assert metrics[f"pooled_realised_{metric}"] == 0.5
+        assert metrics[f"pooled_realised_{metric}_lower"] == 0.4
     assert (metrics["runs_complete"], metrics["runs_partial"]) == (2.0, 1.0)
     assert metrics["flags_outside_promise"] == 2.0 and metrics["flags_disparity"] == 3.0
     assert run.data.params["horizon_months"] == "12"
