@@ -144,7 +144,7 @@ def _write_outputs(data, history, result, out: Path, model_name: str | None) -> 
         time_on_list=time_on_list(history),
         model_name=model_name,
     )
-    html = atomic_write(out / "monitoring.html", report.write)
+    html = report.write(out / "monitoring.html")  # atomic
     table = result.realised[REALISED_COLUMNS]
     csv = atomic_write(out / "realised.csv", lambda p: write_csv(table, p, date_format="%Y-%m-%d"))
     return {"monitoring_html": html, "realised_csv": csv}
