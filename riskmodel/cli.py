@@ -165,20 +165,28 @@ def _cmd_monitor(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-MAX_FLAGS_PRINTED = 20
+MAX_FLAGS_PRINTED = 12
 
 
 def _print_flags(flags) -> None:
-    """One line per flag (at most :data:`MAX_FLAGS_PRINTED`; realised.csv has them all)."""
-    print(f"flags: {len(flags)}" + ("" if len(flags) else " (none)"))
-    for row in flags.head(MAX_FLAGS_PRINTED).itertuples():
+    """Whole-list flags first, then group disparities, at most :data:`MAX_FLAGS_PRINTED`."""
+    import pandas as pd
+
+    whole = (flags["attribute"] == "all") & (flags["group"] == "all")
+    print(
+        f"flags: {int(whole.sum())} outside the backtest's interval, "
+        f"{int((~whole).sum())} group disparities"
+    )
+    ordered = pd.concat([flags[whole], flags[~whole]])
+    for row in ordered.head(MAX_FLAGS_PRINTED).itertuples():
         what = "outside the backtest's interval" if row.outside_promise else "disparity"
         where = "whole list" if row.attribute == "all" else f"{row.attribute}={row.group}"
-        print(f"  {str(row.as_of_date)[:10]} {where}: {row.metric} {row.value:.3f}, {what}")
+        when = "pooled" if pd.isna(row.as_of_date) else str(pd.Timestamp(row.as_of_date).date())
+        print(f"  {when} {where}: {row.metric} {row.value:.3f}, {what}")
     if len(flags) > MAX_FLAGS_PRINTED:
         print(
-            f"  ... and {len(flags) - MAX_FLAGS_PRINTED} more (column outside_promise "
-            "or disparity of realised.csv)"
+            f"  ... and {len(flags) - MAX_FLAGS_PRINTED} more (monitoring.html, or the "
+            "outside_promise and disparity columns of realised.csv)"
         )
 
 
