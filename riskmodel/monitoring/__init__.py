@@ -7,6 +7,8 @@ the model's backtest promised. A run whose horizon has not passed is partial and
 never mixed into complete figures.
 """
 
+from riskmodel.monitoring._paths import persistently_high, time_on_list
+from riskmodel.monitoring._paths_missed import missed_entrants
 from riskmodel.monitoring._result import (
     CALIBRATION_COLUMNS,
     GROUP_METRICS,
@@ -29,4 +31,7 @@ __all__ = [
     "REALISED_COLUMNS",
     "RUN_COLUMNS",
     "MonitoringResult",
+    "missed_entrants",
+    "persistently_high",
+    "time_on_list",
 ]
