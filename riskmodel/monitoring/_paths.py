@@ -25,6 +25,7 @@ __all__ = [
     "bands_text",
     "check_history",
     "persistently_high",
+    "summarise_time_on_list",
     "time_on_list",
 ]
 
@@ -265,10 +266,11 @@ def time_on_list(history: pd.DataFrame, *, summarise: bool = False) -> pd.DataFr
         out = _empty(TIME_ON_LIST_COLUMNS, dates=("first_flagged", "last_flagged"))
     out = out.sort_values(["runs_on_list", "person_id"], ascending=[False, True])
     out = out.reset_index(drop=True)[TIME_ON_LIST_COLUMNS]
-    return _distribution(out) if summarise else out
+    return summarise_time_on_list(out) if summarise else out
 
 
-def _distribution(per_child: pd.DataFrame) -> pd.DataFrame:
+def summarise_time_on_list(per_child: pd.DataFrame) -> pd.DataFrame:
+    """Summarise :func:`time_on_list`'s table: children by number of runs on the list."""
     grouped = per_child.groupby("runs_on_list", sort=True)
     out = pd.DataFrame(
         {
