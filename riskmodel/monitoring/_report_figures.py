@@ -35,10 +35,8 @@ def so_far(months: object, horizon: int) -> str:
 
 def _half_width(dates: pd.DatetimeIndex) -> pd.Timedelta:
     """Half the narrowest gap between runs (45 days for a single run): a promise band's width."""
-    if len(dates) < 2:
-        return pd.Timedelta(days=45)
-    gaps = np.diff(dates.sort_values().asi8)
-    return pd.Timedelta(int(gaps[gaps > 0].min() * 0.4) if (gaps > 0).any() else 45 * 86400e9)
+    gaps = pd.Series(dates.unique().sort_values()).diff().dropna()
+    return gaps.min() * 0.4 if len(gaps) else pd.Timedelta(days=45)
 
 
 def _draw_promise(ax, rows: pd.DataFrame, width: pd.Timedelta) -> None:
@@ -49,7 +47,9 @@ def _draw_promise(ax, rows: pd.DataFrame, width: pd.Timedelta) -> None:
             continue
         x = [row.as_of_date - width, row.as_of_date + width]
         label = None if labelled else PROMISE_LABEL
-        ax.fill_between(x, lower, upper, color=_style.PALE_BLUE, label=label, zorder=0)
+        ax.fill_between(
+            x, lower, upper, color=_style.BLUE, alpha=0.15, label=label, lw=0, zorder=0
+        )
         labelled = True
 
 
