@@ -3,21 +3,21 @@
 :func:`build_team_list` gathers, for each flagged child in rank order, the score and
 band, the reasons, the bands at the last runs of the score history (this run
 included) and the status marks: new to the list, rising, persistently high (the one
-definition in :mod:`riskmodel.scoring._streaks`). :func:`write_team_list` writes it as
-``list.html`` (:mod:`riskmodel.scoring._list_html`) and ``list.xlsx``
-(:mod:`riskmodel.scoring._list_xlsx`); both say what the list is for and what it is not.
+definition in :mod:`riskmodel.scoring._streaks`). :mod:`riskmodel.scoring._list_html`
+writes it as ``list.html`` and :mod:`riskmodel.scoring._list_xlsx` as ``list.xlsx``
+(with every run, by :func:`~riskmodel.scoring.write_scores`); both say what the list is
+for and what it is not.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from riskmodel.scoring._history import RISING_BANDS, recent_runs
+from riskmodel.scoring._history import RISING_BANDS
 from riskmodel.scoring._streaks import HIGH_BAND, PERSISTENT_RUNS, high_streaks
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ __all__ = [
     "ListEntry",
     "TeamList",
     "build_team_list",
-    "write_team_list",
 ]
 
 LAST_RUNS = 6
@@ -141,7 +140,7 @@ class TeamList:
 
 
 def _one(values: pd.Series) -> str:
-    found = sorted({str(v) for v in values.dropna()})
+    found = sorted({str(v) for v in pd.unique(values.dropna())})
     return ", ".join(found) if found else "unknown"
 
 
@@ -155,6 +154,26 @@ def _text(value: object) -> str | None:
 
 def _int(value: object) -> int | None:
     return None if pd.isna(value) else int(value)  # type: ignore[call-overload]
+
+
+def _streaks_now(history: pd.DataFrame, runs: tuple[pd.Timestamp, ...]) -> dict[str, int]:
+    """Each child's run of top bands ending at the last of ``runs`` (:func:`high_streaks`).
+
+    ``history`` holds only the children of the list; one placeholder row (never in the
+    top bands) per run keeps every run counted, even one at which none of them was
+    scored, so that such a run still breaks their streaks.
+    """
+    if not runs:
+        return {}
+    history = history.assign(person_id=history["person_id"].astype(str))
+    nobody = "\x00"  # an id none of them has
+    while nobody in set(history["person_id"]):
+        nobody += "\x00"
+    placeholder = pd.DataFrame({"person_id": nobody, "as_of_date": list(runs), "risk_band": 0})
+    rows = pd.concat([history, placeholder], ignore_index=True)
+    streak = high_streaks(rows)
+    now = (rows["as_of_date"] == runs[-1]) & (rows["person_id"] != nobody)
+    return dict(zip(rows.loc[now, "person_id"], streak[now], strict=True))
 
 
 def build_team_list(result: ScoringResult, history: pd.DataFrame) -> TeamList:
@@ -175,14 +194,14 @@ def build_team_list(result: ScoringResult, history: pd.DataFrame) -> TeamList:
     """
     scores = result.scores
     as_of = pd.Timestamp(result.as_of)
+    flagged = scores[scores["flagged"].astype(bool)].sort_values("rank")
     history = history[pd.to_datetime(history["as_of_date"]) <= as_of]
     runs = tuple(pd.Timestamp(d) for d in sorted(pd.unique(history["as_of_date"])))[-LAST_RUNS:]
-    history = history[history["as_of_date"].isin(runs)].reset_index(drop=True)
-    streak = high_streaks(history)[history["as_of_date"] == as_of]
-    streaks = dict(zip(history.loc[streak.index, "person_id"].astype(str), streak, strict=True))
+    ids = set(flagged["person_id"].astype(str))
+    history = history[history["as_of_date"].isin(runs) & history["person_id"].isin(ids)]
+    streaks = _streaks_now(history[["person_id", "as_of_date", "risk_band"]], runs)
     bands = history.pivot(index="person_id", columns="as_of_date", values="risk_band")
     reason_columns = [c for c in (f"reason_{i}" for i in (1, 2, 3)) if c in scores.columns]
-    flagged = scores[scores["flagged"].astype(bool)].sort_values("rank")
     entries = []
     for row in flagged.to_dict("records"):
         pid = str(row["person_id"])
@@ -209,31 +228,3 @@ def build_team_list(result: ScoringResult, history: pd.DataFrame) -> TeamList:
         runs=runs,
         entries=tuple(entries),
     )
-
-
-def write_team_list(
-    result: ScoringResult, history_dir: Path, html: Path, xlsx: Path
-) -> dict[str, Path]:
-    """Write a run's list as ``html`` and ``xlsx`` (new files; the run is in the history).
-
-    Parameters
-    ----------
-    result : ScoringResult
-        The run.
-    history_dir : pathlib.Path
-        The score history holding this run's partition.
-    html, xlsx : pathlib.Path
-        Where to write the two files.
-
-    Returns
-    -------
-    dict of str to pathlib.Path
-        ``{"list_html": html, "list_xlsx": xlsx}``.
-    """
-    from riskmodel.scoring._list_html import write_list_html
-    from riskmodel.scoring._list_xlsx import write_list_xlsx
-
-    team = build_team_list(result, recent_runs(history_dir, result.as_of, runs=LAST_RUNS))
-    write_list_html(team, html)
-    write_list_xlsx(team, xlsx)
-    return {"list_html": html, "list_xlsx": xlsx}

@@ -23,9 +23,12 @@ from riskmodel.scoring._history import (
     PreviousRun,
     append_history,
     previous_run,
+    recent_runs,
     same_month_runs,
 )
-from riskmodel.scoring._list import write_team_list
+from riskmodel.scoring._list import LAST_RUNS, build_team_list
+from riskmodel.scoring._list_html import write_list_html
+from riskmodel.scoring._list_xlsx import write_list_xlsx
 from riskmodel.scoring._outputs import OutputFolder
 
 if TYPE_CHECKING:
@@ -158,8 +161,10 @@ def _write(dest: OutputFolder, stem: str, suffix: str, result, csv: bool, team_l
     for target in lists.values():
         target.unlink(missing_ok=True)  # linked from the previous run: never write into it
     if team_list:
-        written = write_team_list(result, history, lists["list_html"], lists["list_xlsx"])
-        files.update({key: dest.folder / path.name for key, path in written.items()})
+        team = build_team_list(result, recent_runs(history, result.as_of, runs=LAST_RUNS))
+        write_list_html(team, lists["list_html"])
+        write_list_xlsx(team, lists["list_xlsx"])
+        files.update({key: dest.folder / path.name for key, path in lists.items()})
     dest.publish(run)
     files["history"] = dest.folder / part.relative_to(run)
     return files, notes

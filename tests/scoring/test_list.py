@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from riskmodel.scoring import ScoringResult, read_history, write_scores
-from riskmodel.scoring._history import compare_with_history
-from riskmodel.scoring._list import LAST_RUNS, NO_ONE, PURPOSE
+from riskmodel.scoring._history import compare_with_history, recent_runs
+from riskmodel.scoring._list import LAST_RUNS, NO_ONE, PURPOSE, build_team_list
 from riskmodel.scoring._streaks import PERSISTENT_RUNS, high_streaks
 
 pytestmark = pytest.mark.filterwarnings("ignore::riskmodel.DataQualityWarning")
@@ -368,3 +368,38 @@ def test_the_page_renders_in_a_real_browser_and_requests_nothing_else(seven_runs
     assert seen["styled"] == "collapse"  # the inline stylesheet passed the page's policy
     assert seen["requests"] == [seen["url"]] and seen["routed"] == [seen["url"]]
     assert not [m for m in seen["console"] if "Content Security Policy" in m]
+
+
+def test_the_window_is_the_last_runs_up_to_this_one_once_per_month(tmp_path):
+    jan, mid_jan, feb = (pd.Timestamp(d) for d in ("2024-01-01", "2024-01-15", "2024-02-01"))
+    for as_of in (jan, mid_jan, feb):
+        _run(tmp_path, as_of, {"a": 20})
+    result = _run(tmp_path, jan, {"a": 19})  # scored again: the window ends with it
+    assert recent_runs(tmp_path / "history", jan, runs=6)["as_of_date"].tolist() == [jan]
+    assert _as_of_shown(tmp_path) == "2024-01-01"
+    assert _html_rows(tmp_path / "list.html")[0]["bands"] == "band 19"
+    later = recent_runs(tmp_path / "history", feb, runs=6)
+    assert later["as_of_date"].tolist() == [mid_jan, feb]  # the latest run of January
+    assert recent_runs(tmp_path / "history", feb, runs=1)["as_of_date"].tolist() == [feb]
+    team = build_team_list(result, read_history(tmp_path / "history"))
+    assert team.runs == (jan,)  # later runs of the history are not this run's past
+
+
+def test_a_long_history_shows_the_last_runs_only(seven_runs):
+    out, result = seven_runs
+    team = build_team_list(result, read_history(out / "history"))
+    assert team.runs == tuple(DATES[-LAST_RUNS:])
+    shown = {r["person_id"]: r["bands"] for r in _html_rows(out / "list.html")}
+    assert {e.person_id: e.bands_text for e in team.entries} == shown
+
+
+def test_a_run_without_any_child_of_the_list_still_breaks_a_streak(tmp_path):
+    runs = [{"x": 20, "y": 1}, {"x": 20, "y": 1}, {"x": None, "y": 1}, {"x": 20, "y": 1}]
+    for as_of, bands in zip(DATES, runs, strict=False):
+        result = _run(tmp_path, as_of, bands)
+    history = read_history(tmp_path / "history")
+    assert high_streaks(history)[history["as_of_date"] == DATES[3]].max() == 1
+    (row,) = _html_rows(tmp_path / "list.html")
+    assert row["person_id"] == "x" and "persistently high" not in row["marks"]
+    assert row["bands"] == "bands 20, 20, not scored, 20"
+    assert build_team_list(result, history).entries[0].persistent is False
