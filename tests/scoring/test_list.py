@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -352,6 +353,7 @@ def _open_in_chromium(path: Path) -> dict:
             seen["styled"] = page.evaluate(
                 "getComputedStyle(document.querySelector('table')).borderCollapse"
             )
+            seen["pdf"] = page.pdf(prefer_css_page_size=True)
         finally:
             browser.close()
     seen["url"] = url
@@ -368,6 +370,8 @@ def test_the_page_renders_in_a_real_browser_and_requests_nothing_else(seven_runs
     assert seen["styled"] == "collapse"  # the inline stylesheet passed the page's policy
     assert seen["requests"] == [seen["url"]] and seen["routed"] == [seen["url"]]
     assert not [m for m in seen["console"] if "Content Security Policy" in m]
+    sizes = set(re.findall(rb"MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", seen["pdf"]))
+    assert sizes and all(round(float(w)) == 842 and round(float(h)) == 595 for w, h in sizes)
 
 
 def test_the_window_is_the_last_runs_up_to_this_one_once_per_month(tmp_path):
