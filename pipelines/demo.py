@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"   data:          {data_dir}/  (import issues: {ISSUES_FILE})")
     print(f"   review report: {champion.report}  (open it in a browser)")
     print(f"   scores:        {result.files['scores']}  (+ exclusions, drift, history/)")
+    print(f"   team's list:   {result.files['list_html']}  (+ list.xlsx; open it in a browser)")
     print(f"   MLflow:        {uri}")
     print(f"   MLflow UI:     mlflow ui --backend-store-uri {uri}  (then http://127.0.0.1:5000)")
 

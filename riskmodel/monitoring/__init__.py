@@ -7,6 +7,9 @@ the model's backtest promised. A run whose horizon has not passed is partial and
 never mixed into complete figures.
 """
 
+from riskmodel.monitoring._paths import persistently_high, time_on_list
+from riskmodel.monitoring._paths_missed import missed_entrants
+from riskmodel.monitoring._report import MonitoringReport, build_monitoring_report
 from riskmodel.monitoring._result import (
     CALIBRATION_COLUMNS,
     GROUP_METRICS,
@@ -28,5 +31,10 @@ __all__ = [
     "PROMISED_METRICS",
     "REALISED_COLUMNS",
     "RUN_COLUMNS",
+    "MonitoringReport",
     "MonitoringResult",
+    "build_monitoring_report",
+    "missed_entrants",
+    "persistently_high",
+    "time_on_list",
 ]

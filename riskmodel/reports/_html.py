@@ -17,16 +17,22 @@ if TYPE_CHECKING:
     import jinja2
 
 TEMPLATES = "templates"
-"""Folder of the templates inside the ``riskmodel.reports`` package."""
+"""Folder of the templates inside the ``riskmodel.reports`` package (and any other)."""
 
 
 @cache
-def environment() -> jinja2.Environment:
-    """Return the report's Jinja2 environment (built on first use, then shared)."""
+def environment(*packages: str) -> jinja2.Environment:
+    """Return a Jinja2 environment over the report templates (built once per ``packages``).
+
+    ``packages`` name other packages whose ``templates/`` folders are searched first
+    (the monitoring report's page); the review's blocks and stylesheet come after, so
+    every page lays out blocks and looks the same.
+    """
     import jinja2
 
+    folders = [jinja2.PackageLoader(p, TEMPLATES) for p in (*packages, "riskmodel.reports")]
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("riskmodel.reports", TEMPLATES),
+        loader=jinja2.ChoiceLoader(folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

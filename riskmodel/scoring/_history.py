@@ -31,6 +31,7 @@ __all__ = [
     "previous_run",
     "previous_scores",
     "read_history",
+    "recent_runs",
     "same_month_runs",
 ]
 
@@ -230,13 +231,47 @@ def read_history(
             month = date.to_period("M")
             latest[month] = max(date, latest.get(month, date))
         found = {d: found[d] for d in latest.values()}
+    return _read_runs(found, sorted(found))
+
+
+def _read_runs(found: dict[pd.Timestamp, Path], dates: list[pd.Timestamp]) -> pd.DataFrame:
+    """One table of the partitions of ``dates`` (in that order), ``as_of_date`` first."""
     parts = [
         pd.read_parquet(found[d]).assign(as_of_date=d)[["as_of_date", *HISTORY_COLUMNS]]
-        for d in sorted(found)
+        for d in dates
     ]
     if not parts:
         return pd.DataFrame(columns=["as_of_date", *HISTORY_COLUMNS])
     return pd.concat(parts, ignore_index=True)
+
+
+def recent_runs(
+    history_dir: str | os.PathLike[str], as_of: pd.Timestamp, *, runs: int
+) -> pd.DataFrame:
+    """Read the last ``runs`` runs of the history up to ``as_of``, once per calendar month.
+
+    Runs are counted as ``read_history(..., once_per_month=True)`` counts them, among
+    the runs as of ``as_of`` or earlier: the month of ``as_of`` is that run itself, even
+    when the history also holds a later date of that month.
+
+    Parameters
+    ----------
+    history_dir : path-like
+        The history dataset's directory, holding the partition of ``as_of``.
+    as_of : pandas.Timestamp
+        The run the window ends with.
+    runs : int
+        How many runs at most.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`read_history`, for the runs kept (in date order).
+    """
+    as_of = pd.Timestamp(as_of)
+    found = {d: p for d, p in _partitions(Path(history_dir)).items() if d <= as_of}
+    latest = {date.to_period("M"): date for date in sorted(found)}  # the last of each month
+    return _read_runs(found, sorted(latest.values())[-runs:] if runs > 0 else [])
 
 
 def add_changes(scores: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:

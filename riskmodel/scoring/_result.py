@@ -55,7 +55,9 @@ class ScoringResult:
     notes : list of str
         What the run assumed or noticed (dropped or added feature columns, drift).
     files : dict of str to pathlib.Path
-        What was written (empty until :func:`~riskmodel.scoring.write_scores`).
+        What was written (empty until :func:`~riskmodel.scoring.write_scores`):
+        ``scores``, ``exclusions``, ``drift``, their ``*_csv`` copies, the team's list
+        ``list_html`` and ``list_xlsx``, and ``history`` (this run's partition).
     """
 
     scores: pd.DataFrame

@@ -121,6 +121,7 @@ def score(
     reasons: int = 3,
     out: str | os.PathLike[str] | None = None,
     csv: bool = False,
+    team_list: bool = True,
     **cohort_kwargs: Any,
 ) -> ScoringResult:
     """Score the cohort at ``as_of``: the same table whether or not it is written.
@@ -157,6 +158,8 @@ def score(
         is given) and then :func:`~riskmodel.scoring.write_scores` into ``out``.
     csv : bool, default False
         With ``out``: also write CSV copies.
+    team_list : bool, default True
+        With ``out``: also write the list a team opens (``list.html``, ``list.xlsx``).
     **cohort_kwargs
         Passed to :func:`~riskmodel.cohort.build_cohort` (``min_age``, ...).
 
@@ -210,7 +213,7 @@ def score(
         )
     drift = check_drift(profile, X[used_columns(model, X)], notes)
     result = ScoringResult(scores, excluded, as_of, drift, previous, notes)
-    return result if out is None else write_scores(result, out, csv=csv)
+    return result if out is None else write_scores(result, out, csv=csv, team_list=team_list)
 
 
 def _scores_table(model, X, ids, spec, as_of, capacity, reasons) -> pd.DataFrame:

@@ -23,8 +23,12 @@ from riskmodel.scoring._history import (
     PreviousRun,
     append_history,
     previous_run,
+    recent_runs,
     same_month_runs,
 )
+from riskmodel.scoring._list import LAST_RUNS, build_team_list
+from riskmodel.scoring._list_html import write_list_html
+from riskmodel.scoring._list_xlsx import write_list_xlsx
 from riskmodel.scoring._outputs import OutputFolder
 
 if TYPE_CHECKING:
@@ -34,14 +38,20 @@ __all__ = ["history_folder", "targets", "write_scores"]
 
 
 def write_scores(
-    result: ScoringResult, out: str | os.PathLike[str], *, csv: bool = False
+    result: ScoringResult,
+    out: str | os.PathLike[str],
+    *,
+    csv: bool = False,
+    team_list: bool = True,
 ) -> ScoringResult:
     """Publish a scoring run's files into ``out`` at once; return the result with its files.
 
     The scores, exclusions and drift tables are written as they are in ``result``,
-    with a partition of the score history, into a staged run folder that one rename
-    publishes (readers never see the files of two runs); a second run writing into
-    the same folder at the same time is refused (a lock).
+    with a partition of the score history and the list a team opens (``list.html``
+    and ``list.xlsx``: the flagged children with their reasons, recent bands and
+    status), into a staged run folder that one rename publishes (readers never see
+    the files of two runs); a second run writing into the same folder at the same
+    time is refused (a lock).
 
     Parameters
     ----------
@@ -55,11 +65,16 @@ def write_scores(
         then going beside it as ``<name>_exclusions`` and ``<name>_drift``.
     csv : bool, default False
         Also write CSV copies.
+    team_list : bool, default True
+        Write the list (``list.html`` and ``list.xlsx``, or ``<name>_list.*`` beside
+        a scores file), which says so when no child was flagged. Without it, no list
+        of an earlier run is left in the folder.
 
     Returns
     -------
     ScoringResult
-        ``result`` with ``files`` (what was written) and any note of this write.
+        ``result`` with ``files`` (what was written: ``list_html`` and ``list_xlsx``
+        among them) and any note of this write.
 
     Raises
     ------
@@ -78,7 +93,7 @@ def write_scores(
     folder, stem, suffix = targets(Path(out))
     as_of = result.as_of
     with OutputFolder(folder, as_of, _names(stem, suffix)) as dest:
-        files, notes = _write(dest, stem, suffix, result, csv)
+        files, notes = _write(dest, stem, suffix, result, csv, team_list)
     return dataclasses.replace(result, files=files, notes=[*result.notes, *notes])
 
 
@@ -105,18 +120,25 @@ def _public_names(stem: str) -> dict[str, str]:
     return {"scores": stem, "exclusions": f"{stem}_exclusions", "drift": f"{stem}_drift"}
 
 
+def _list_names(stem: str) -> dict[str, str]:
+    """Return the list's file names (``list.html`` and ``list.xlsx`` for ``scores``)."""
+    base = "list" if stem == "scores" else f"{stem}_list"
+    return {"list_html": f"{base}.html", "list_xlsx": f"{base}.xlsx"}
+
+
 def _names(stem: str, suffix: str) -> list[str]:
-    """Every public file name of this stem, in both formats (a run removes the unwritten)."""
+    """Every public file name of this stem, in every format (a run removes the unwritten)."""
     formats = [suffix] + [fmt for fmt in (".parquet", ".csv") if fmt != suffix]
-    return [f"{name}{fmt}" for name in _public_names(stem).values() for fmt in formats]
+    tables = [f"{name}{fmt}" for name in _public_names(stem).values() for fmt in formats]
+    return [*tables, *_list_names(stem).values()]
 
 
-def _write(dest: OutputFolder, stem: str, suffix: str, result, csv: bool):
+def _write(dest: OutputFolder, stem: str, suffix: str, result, csv: bool, team_list: bool):
     """Write every file of the run into a staged run folder, then publish them at once.
 
     The staged folder starts as the current set (hard links); this run's files replace
     their names there and the ones it does not write (no drift this time, no CSV
-    copies) are removed, so the published set never mixes two runs.
+    copies, no list) are removed, so the published set never mixes two runs.
     """
     run = dest.stage()
     history = run / HISTORY_FOLDER
@@ -135,6 +157,14 @@ def _write(dest: OutputFolder, stem: str, suffix: str, result, csv: bool):
                 table_writer(str(target))
                 files[name if fmt == suffix else f"{name}_csv"] = dest.folder / target.name
     part = append_history(history, result.scores, result.as_of)
+    lists = {key: run / name for key, name in _list_names(stem).items()}
+    for target in lists.values():
+        target.unlink(missing_ok=True)  # linked from the previous run: never write into it
+    if team_list:
+        team = build_team_list(result, recent_runs(history, result.as_of, runs=LAST_RUNS))
+        write_list_html(team, lists["list_html"])
+        write_list_xlsx(team, lists["list_xlsx"])
+        files.update({key: dest.folder / path.name for key, path in lists.items()})
     dest.publish(run)
     files["history"] = dest.folder / part.relative_to(run)
     return files, notes

@@ -221,7 +221,7 @@ def test_a_run_without_drift_leaves_no_drift_file_of_an_earlier_run(fitted, tmp_
     first = _run(fitted, tmp_path, JAN, profile=profile_features(frame.X), csv=True)
     assert {"drift", "drift_csv", "scores_csv"} <= set(first.files)
     second = _run(fitted, tmp_path, FEB)
-    assert set(second.files) == {"scores", "exclusions", "history"}
+    assert set(second.files) == {"scores", "exclusions", "list_html", "list_xlsx", "history"}
     for name in ("drift.parquet", "drift.csv", "scores.csv", "exclusions.csv"):
         assert not os.path.lexists(tmp_path / name)
     assert _assert_one_run(tmp_path, len(data.persons), 2) == FEB

@@ -88,7 +88,7 @@ def test_out_may_name_the_scores_file(fitted, tmp_path):
     data, _, model = fitted
     result = score(data, model, AS_OF, out=tmp_path / "april.csv")
     assert (tmp_path / "april.csv").exists() and (tmp_path / "april_exclusions.csv").exists()
-    assert set(result.files) == {"scores", "exclusions", "history"}
+    assert set(result.files) == {"scores", "exclusions", "list_html", "list_xlsx", "history"}
 
 
 def test_drift_against_the_training_profile_warns(fitted):
