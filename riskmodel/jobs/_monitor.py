@@ -105,6 +105,20 @@ def _models(config: JobConfig, name: str | None, versions: list[str]) -> str | l
     return versions if name is not None else []
 
 
+def _read_promise(
+    config: JobConfig, name: str | None, versions: list[str]
+) -> tuple[pd.DataFrame, int | None]:
+    """Return the promise of the versions that made lists, and the model's horizon."""
+    from riskmodel.tracking import backtest_promise, set_tracking_uri, version_runs
+
+    set_tracking_uri(config.tracking_uri)
+    models = _models(config, name, versions)
+    horizon = _model_horizon(version_runs(models, name=name or ""))
+    promise = backtest_promise(models, name=name or "")
+    log.info("promise: %d figures of %d version(s) of %s", len(promise), len(versions), name)
+    return promise, horizon
+
+
 def _model_horizon(runs: list[Any]) -> int | None:
     """Return the horizon the latest version (of those with a run) was trained for."""
     horizons = [h for h in (run.param_int("horizon_months") for run in runs) if h is not None]
@@ -199,15 +213,7 @@ def run_monitor(
     track = tracking_on(config) if track is None else track
     name, versions = _history_model(scores)
     name = _registered_name(config.model_uri) or name
-    promise = run_id = model_horizon = None
-    if track:
-        from riskmodel.tracking import backtest_promise, set_tracking_uri, version_runs
-
-        set_tracking_uri(config.tracking_uri)
-        models = _models(config, name, versions)
-        model_horizon = _model_horizon(version_runs(models, name=name or ""))
-        promise = backtest_promise(models, name=name or "")
-        log.info("promise: %d figures of %d version(s) of %s", len(promise), len(versions), name)
+    promise, model_horizon = _read_promise(config, name, versions) if track else (None, None)
     horizon = _horizon(model_horizon, horizon_months, config)
     result = realised_performance(
         data,
@@ -229,4 +235,6 @@ def run_monitor(
 
         run_id = log_monitoring_run(result, model_name=name or "unknown", versions=versions)
         log.info("logged monitoring run %s", run_id)
+    else:
+        run_id = None
     return MonitorOutcome(result, files, name, horizon, promise, run_id)
