@@ -7,6 +7,10 @@ the model's backtest promised. A run whose horizon has not passed is partial and
 never mixed into complete figures.
 """
 
+from riskmodel.monitoring._history import read_score_history, summarise_runs
+from riskmodel.monitoring._outcomes import realised_outcomes
+from riskmodel.monitoring._promise import PROMISE_COLUMNS
+from riskmodel.monitoring._realised import realised_performance
 from riskmodel.monitoring._result import (
     CALIBRATION_COLUMNS,
     GROUP_METRICS,
@@ -26,7 +30,12 @@ __all__ = [
     "OVERALL",
     "OVERALL_METRICS",
     "PROMISED_METRICS",
+    "PROMISE_COLUMNS",
     "REALISED_COLUMNS",
     "RUN_COLUMNS",
     "MonitoringResult",
+    "read_score_history",
+    "realised_outcomes",
+    "realised_performance",
+    "summarise_runs",
 ]

@@ -112,8 +112,16 @@ RUN_COLUMNS: list[str] = [
     "months_observed",
     "horizon_months",
     "complete",
+    "lowest_flagged_score",
+    "lowest_flagged_band",
+    "not_in_data",
 ]
-"""Columns of :attr:`MonitoringResult.runs`: one row per scoring run."""
+"""Columns of :attr:`MonitoringResult.runs`: one row per scoring run.
+
+``lowest_flagged_score``/``lowest_flagged_band``: the cut-off of the list (missing
+when it flagged nobody); ``not_in_data``: children of the list absent from the data's
+``persons`` table (outcome unknown, counted as not entering care).
+"""
 
 CALIBRATION_COLUMNS: list[str] = [
     "as_of_date",
