@@ -21,7 +21,7 @@ from riskmodel.fairness._inputs import decide
 from riskmodel.frame import demographic_groups
 from riskmodel.monitoring._result import GROUP_METRICS
 
-__all__ = ["GROUP_ROW_COLUMNS", "audit_run", "run_groups"]
+__all__ = ["GROUP_ROW_COLUMNS", "audit_run", "history_groups"]
 
 GROUP_ROW_COLUMNS: list[str] = [
     "attribute",
@@ -41,36 +41,38 @@ GROUP_ROW_COLUMNS: list[str] = [
 ]
 
 
-def run_groups(data: object, run: pd.DataFrame) -> pd.DataFrame:
-    """Return the demographic groups of one run's children (in the run's row order).
+def history_groups(data: object, history: pd.DataFrame) -> pd.DataFrame:
+    """Return the demographic groups of every row of a score history.
 
     Parameters
     ----------
     data : LocalAuthorityData
         The authority's tables (``persons``: sex, ethnicity, disability, deprivation
-        and date of birth, for the age on the as-of date).
-    run : pandas.DataFrame
-        The run's rows (``person_id``, ``as_of_date``), one as-of date.
+        and date of birth, for the age on each as-of date).
+    history : pandas.DataFrame
+        Rows with ``person_id`` and ``as_of_date``.
 
     Returns
     -------
     pandas.DataFrame
-        :data:`riskmodel.frame.GROUP_COLUMNS`, string-valued, with ``run``'s index;
-        ``"Unknown"`` for a child absent from ``data.persons``.
+        The columns of :func:`riskmodel.frame.demographic_groups` (strings), with
+        ``history``'s index; ``"Unknown"`` for a child absent from ``data.persons``.
+        A child's groups are computed once per age they had at the runs.
     """
-    as_of = pd.Timestamp(run["as_of_date"].iloc[0])
     persons = data.persons.drop_duplicates("person_id").set_index("person_id")
-    dob = persons["date_of_birth"].reindex(pd.Index(run["person_id"].astype("str")))
-    age = _age_on(pd.DatetimeIndex(dob.to_numpy(dtype="datetime64[ns]")), as_of)
-    rows = pd.DataFrame(
-        {
-            "person_id": run["person_id"].astype("str").to_numpy(),
-            "as_of_date": np.full(len(run), as_of),
-            "age": age,
-        }
-    )
-    groups = demographic_groups(data, rows)
-    return groups.set_axis(run.index, axis=0)
+    person = history["person_id"].astype("str")
+    dob = pd.DatetimeIndex(persons["date_of_birth"].reindex(pd.Index(person)).to_numpy())
+    as_of = pd.DatetimeIndex(history["as_of_date"])
+    age = np.full(len(history), np.nan)
+    for date in as_of.unique():
+        at = np.asarray(as_of == date)
+        age[at] = _age_on(dob[at], date)
+    rows = pd.DataFrame({"person_id": person.to_numpy(), "age": age})
+    unique = rows.drop_duplicates().reset_index(drop=True)
+    groups = demographic_groups(data, unique.assign(as_of_date=pd.NaT)).reset_index(drop=True)
+    groups = pd.concat([unique, groups], axis=1)
+    out = rows.merge(groups, on=["person_id", "age"], how="left", validate="many_to_one")
+    return out.drop(columns=["person_id", "age"]).set_axis(history.index, axis=0)
 
 
 def _check_decisions(run: pd.DataFrame, k: int) -> None:
@@ -130,7 +132,7 @@ def audit_run(
     audit = audit_fairness(
         run["entered_care"].to_numpy(dtype=bool),
         run["risk_score"].to_numpy(dtype=float),
-        groups.reset_index(drop=True),
+        groups.reset_index(drop=True).astype("category"),  # categories: fast to encode
         **rule,
         reference=reference,
         min_group_size=min_group_size,

@@ -228,8 +228,8 @@ def summarise_runs(history: pd.DataFrame) -> pd.DataFrame:
     """
     by_run = history.groupby("as_of_date", sort=True)
     flagged = history[history["flagged"].astype(bool)].groupby("as_of_date")
-    names = by_run["model_name"].agg(lambda v: ", ".join(sorted(set(map(str, v)))))
-    versions = by_run["model_version"].agg(lambda v: ", ".join(sorted(set(map(str, v)))))
+    names = by_run["model_name"].agg(lambda v: ", ".join(sorted(map(str, v.unique()))))
+    versions = by_run["model_version"].agg(lambda v: ", ".join(sorted(map(str, v.unique()))))
     out = pd.DataFrame(
         {
             "model_name": names.astype("str"),

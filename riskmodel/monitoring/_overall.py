@@ -100,23 +100,41 @@ def _figures(sums: np.ndarray) -> np.ndarray:
     return np.concatenate([head, range_rate, list_rate], axis=-1)
 
 
-def _ranking_replicates(
-    y: np.ndarray, s: np.ndarray, weights: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """AUC and average precision of each replicate (rows of ``weights``)."""
-    ties = np.r_[True, s[1:] != s[:-1]].cumsum() - 1  # s is sorted decreasing
-    cell = ties * 2 + y.astype(np.int64)
-    n_cells = 2 * (int(ties[-1]) + 1)
-    cell_y = np.tile([0.0, 1.0], n_cells // 2)
-    cell_s = np.repeat(s[np.r_[True, s[1:] != s[:-1]]], 2)
-    to_cells = sparse.csr_array(
-        (np.ones(len(y)), (cell, np.arange(len(y)))), shape=(n_cells, len(y))
-    )
-    cell_weights = (to_cells @ weights.T).T
-    aucs, aps = np.empty(len(weights)), np.empty(len(weights))
-    for j, w in enumerate(cell_weights):
+@dataclass(frozen=True)
+class _Cells:
+    """Rows collapsed into cells of equal score, outcome, flag, cut-off list and band.
+
+    Every figure is a function of weighted sums by cell, so a replicate needs only its
+    cell weights; cells are in decreasing order of score, as the ranking kernels need.
+    """
+
+    of_row: np.ndarray
+    y: np.ndarray
+    s: np.ndarray
+    features: np.ndarray
+
+
+def _cells(
+    y: np.ndarray, s: np.ndarray, f: np.ndarray, band: np.ndarray, cutoff: np.ndarray
+) -> _Cells:
+    """Collapse rows sorted by decreasing score ``s`` into cells."""
+    new_score = np.r_[True, s[1:] != s[:-1]]
+    tie = np.cumsum(new_score) - 1
+    key = (((tie * 2 + y.astype(np.int64)) * 2 + f.astype(np.int64)) * 3 + cutoff + 1) * 20
+    cells, of_row = np.unique(key + band - 1, return_inverse=True)
+    first = np.zeros(len(cells), dtype=np.intp)
+    first[of_row[::-1]] = np.arange(len(y))[::-1]  # a row of each cell
+    cy, cs, cf, cband, ccut = y[first], s[first], f[first], band[first], cutoff[first]
+    return _Cells(of_row.ravel(), cy, cs, _features(cy, cs, cf, cband, ccut))
+
+
+def _ranking_replicates(cells: _Cells, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """AUC and average precision of each replicate (columns of the cell ``weights``)."""
+    aucs, aps = np.empty(weights.shape[1]), np.empty(weights.shape[1])
+    for j in range(weights.shape[1]):
+        w = weights[:, j]
         keep = w > 0
-        yk, sk, wk = cell_y[keep], cell_s[keep], w[keep]
+        yk, sk, wk = cells.y[keep], cells.s[keep], w[keep]
         aucs[j], aps[j] = auc_kernel(yk, sk, wk), average_precision_kernel(yk, sk, wk)
     return aucs, aps
 
@@ -131,12 +149,37 @@ def _intervals(replicates: np.ndarray, confidence: float) -> tuple[np.ndarray, n
     return lower, upper
 
 
+def _replicates(
+    cells: _Cells,
+    codes: np.ndarray,
+    clustered: bool,
+    n_resamples: int,
+    random_state: int | np.random.Generator | None,
+) -> np.ndarray:
+    """Every figure of every replicate: columns as :func:`_figures`, then AUC and AP."""
+    n_rows, n_cells = len(codes), len(cells.y)
+    to_cells = sparse.csr_array(
+        (np.ones(n_rows), (cells.of_row, np.arange(n_rows))), shape=(n_cells, n_rows)
+    )
+    draws = draw_counts(int(codes.max()) + 1, n_resamples, random_state)
+    chunk = max(1, _CHUNK_WEIGHTS // max(n_rows, 1))
+    parts = []
+    while counts := list(islice(draws, chunk)):
+        row_weights = np.vstack(counts).T.astype(float)
+        if clustered:
+            row_weights = row_weights[codes]
+        weights = to_cells @ row_weights  # (cells, replicates)
+        aucs, aps = _ranking_replicates(cells, weights)
+        parts.append(np.column_stack([_figures(weights.T @ cells.features), aucs, aps]))
+    return np.vstack(parts)
+
+
 def estimate_list(
     y: np.ndarray,
     score: np.ndarray,
     flagged: np.ndarray,
     band: np.ndarray,
-    rank: np.ndarray,
+    cutoff: np.ndarray,
     *,
     clusters: np.ndarray | None,
     n_resamples: int,
@@ -147,11 +190,13 @@ def estimate_list(
 
     Parameters
     ----------
-    y, score, flagged, band, rank : numpy.ndarray
-        Entered care (bool), risk score, flagged (bool), risk band (1-20) and rank of
-        each row (rank is used for the near-cut-off lists of a single run).
+    y, score, flagged, band : numpy.ndarray
+        Entered care (bool), risk score, flagged (bool) and risk band (1-20) of each row.
+    cutoff : numpy.ndarray of int
+        0 for a row of the flagged list, 1 for the same number ranked just below the
+        cut-off, -1 otherwise.
     clusters : numpy.ndarray or None
-        A label per row (person id): clusters are resampled whole.
+        A label per row (person id): clusters are resampled whole. None resamples rows.
     n_resamples : int
         Bootstrap replicates.
     confidence : float
@@ -162,68 +207,37 @@ def estimate_list(
     Returns
     -------
     ListEstimates
+        ``near_cutoff`` without ``rank_from``/``rank_to`` (the caller knows the ranks).
     """
     order = np.argsort(-score, kind="stable")
-    y, s = y[order].astype(float), score[order].astype(float)
-    f, band, rank = flagged[order].astype(float), band[order].astype(int), rank[order]
-    k = int(f.sum())
-    cutoff = np.where(rank <= k, 0, np.where(rank <= 2 * k, 1, -1))
-    features = _features(y, s, f, band, cutoff)
-    point = _figures(features.sum(axis=0))
+    y, s, f = y[order].astype(float), score[order].astype(float), flagged[order].astype(float)
+    cells = _cells(y, s, f, band[order].astype(np.int64), cutoff[order].astype(np.int64))
+    sums = np.bincount(cells.of_row, minlength=len(cells.y)) @ cells.features
+    point = np.r_[_figures(sums), _or_nan(roc_auc, y, s), _or_nan(average_precision, y, s)]
     point[2] = _or_nan(observed_expected_ratio, y, s)
-    ranking_point = (_or_nan(roc_auc, y, s), _or_nan(average_precision, y, s))
     codes = check_clusters(None if clusters is None else clusters[order], len(y))
-    n_clusters = int(codes.max()) + 1
-    draws = draw_counts(n_clusters, n_resamples, random_state)
-    chunk = max(1, _CHUNK_WEIGHTS // max(len(y), 1))
-    figures, aucs, aps = [], [], []
-    while counts := list(islice(draws, chunk)):
-        weights = np.vstack(counts).astype(float)
-        if clusters is not None:
-            weights = weights[:, codes]
-        figures.append(_figures(weights @ features))
-        chunk_aucs, chunk_aps = _ranking_replicates(y, s, weights)
-        aucs.append(chunk_aucs)
-        aps.append(chunk_aps)
-    replicates = np.vstack(figures)
-    lower, upper = _intervals(replicates, confidence)
-    rank_lower, rank_upper = _intervals(
-        np.column_stack([np.concatenate(aucs), np.concatenate(aps)]), confidence
+    draws = _replicates(cells, codes, clusters is not None, n_resamples, random_state)
+    lower, upper = _intervals(draws, confidence)
+    lower[np.isnan(point)] = upper[np.isnan(point)] = np.nan  # undefined: no interval
+    column = {"precision_at_capacity": 0, "recall_at_capacity": 1, "observed_expected_ratio": 2}
+    column |= {"roc_auc": len(point) - 2, "average_precision": len(point) - 1}
+    picked = [column[m] for m in OVERALL_METRICS]
+    overall = pd.DataFrame(
+        {
+            "metric": list(OVERALL_METRICS),
+            "value": point[picked],
+            "lower": lower[picked],
+            "upper": upper[picked],
+        }
     )
-    for j, value in enumerate(ranking_point):  # a metric undefined on the data has no interval
-        if np.isnan(value):
-            rank_lower[j] = rank_upper[j] = np.nan
-    values = dict(
-        zip(
-            ("precision_at_capacity", "recall_at_capacity", "observed_expected_ratio"),
-            range(3),
-            strict=True,
-        )
-    )
-    overall = pd.DataFrame({"metric": list(OVERALL_METRICS)})
-    ranking = {"roc_auc": 0, "average_precision": 1}
-    overall["value"] = [
-        point[values[m]] if m in values else ranking_point[ranking[m]] for m in OVERALL_METRICS
-    ]
-    overall["lower"] = [
-        lower[values[m]] if m in values else rank_lower[ranking[m]] for m in OVERALL_METRICS
-    ]
-    overall["upper"] = [
-        upper[values[m]] if m in values else rank_upper[ranking[m]] for m in OVERALL_METRICS
-    ]
-    for column in ("lower", "upper"):
-        overall.loc[overall["value"].isna(), column] = np.nan
     return ListEstimates(
-        overall,
-        _calibration(features, point, lower, upper),
-        _near(features, point, lower, upper, k),
+        overall, _calibration(sums, point, lower, upper), _near(sums, point, lower, upper)
     )
 
 
 def _calibration(
-    features: np.ndarray, point: np.ndarray, lower: np.ndarray, upper: np.ndarray
+    sums: np.ndarray, point: np.ndarray, lower: np.ndarray, upper: np.ndarray
 ) -> pd.DataFrame:
-    sums = features.sum(axis=0)
     r = slice(4, 4 + _N_RANGES)
     count = sums[r]
     scores = sums[4 + 2 * _N_RANGES : 4 + 3 * _N_RANGES]
@@ -245,17 +259,14 @@ def _calibration(
 
 
 def _near(
-    features: np.ndarray, point: np.ndarray, lower: np.ndarray, upper: np.ndarray, k: int
+    sums: np.ndarray, point: np.ndarray, lower: np.ndarray, upper: np.ndarray
 ) -> pd.DataFrame:
-    sums = features.sum(axis=0)
     n_lists = len(CUTOFF_LISTS)
     start = 4 + 3 * _N_RANGES
     lists = slice(3 + _N_RANGES, 3 + _N_RANGES + n_lists)
     return pd.DataFrame(
         {
             "list": list(CUTOFF_LISTS),
-            "rank_from": np.array([1, k + 1], dtype="int64"),
-            "rank_to": np.array([k, 2 * k], dtype="int64"),
             "n": sums[start : start + n_lists].round().astype("int64"),
             "entrants": sums[start + n_lists : start + 2 * n_lists].round().astype("int64"),
             "rate": point[lists],

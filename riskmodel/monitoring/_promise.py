@@ -133,15 +133,24 @@ def caveats(
         "interval is a prompt to look, not proof that the model got worse, and a value "
         "inside it is not proof that it is fine."
     )
-    lines.append(
-        "Help offered to flagged families may have prevented some care entries, which "
-        "lowers the entrants among the flagged; compare them with the children ranked just "
-        "below the cut-off before reading a low rate as a failure of the ranking."
-    )
-    lines.append(
-        "Children who moved away are not followed: a care entry in another authority is "
-        "not in these data, so some entrants are missing from every figure."
-    )
+    lines += [_HELP, _MOVED]
+    return tuple(lines + _data_lines(runs) + _capacity_lines(runs, promised))
+
+
+_HELP = (
+    "Help offered to flagged families may have prevented some care entries, which lowers "
+    "the entrants among the flagged; compare them with the children ranked just below the "
+    "cut-off before reading a low rate as a failure of the ranking."
+)
+_MOVED = (
+    "Children who moved away are not followed: a care entry in another authority is not in "
+    "these data, so some entrants are missing from every figure."
+)
+
+
+def _data_lines(runs: pd.DataFrame) -> list[str]:
+    """Children with no known outcome, and lists without any entrant yet."""
+    lines = []
     absent = runs[runs["not_in_data"] > 0]
     if len(absent):
         lines.append(
@@ -158,8 +167,7 @@ def caveats(
             + " has entered care yet: their recall, AUC and average precision are undefined"
             " (blank)."
         )
-    lines += _capacity_lines(runs, promised)
-    return tuple(lines)
+    return lines
 
 
 def _capacity_lines(runs: pd.DataFrame, promised: pd.DataFrame) -> list[str]:

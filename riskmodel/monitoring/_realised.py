@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel.exceptions import SchemaError
-from riskmodel.monitoring._groups import audit_run, run_groups
+from riskmodel.monitoring._groups import audit_run, history_groups
 from riskmodel.monitoring._history import HISTORY_TABLE_COLUMNS, summarise_runs
 from riskmodel.monitoring._outcomes import realised_outcomes
 from riskmodel.monitoring._overall import ListEstimates, estimate_list
@@ -57,14 +57,14 @@ def _estimate(rows: pd.DataFrame, clusters: bool, settings: dict) -> ListEstimat
         rows["risk_score"].to_numpy(dtype=float),
         rows["flagged"].to_numpy(dtype=bool),
         rows["risk_band"].to_numpy(dtype=int),
-        rows["rank"].to_numpy(dtype=int),
+        rows["cutoff"].to_numpy(dtype=int),
         clusters=rows["person_id"].to_numpy() if clusters else None,
         **settings,
     )
 
 
 def _versions(rows: pd.DataFrame) -> str:
-    return ", ".join(sorted(set(rows["model_version"].astype(str))))
+    return ", ".join(sorted(map(str, rows["model_version"].unique())))
 
 
 def _overall_rows(
@@ -98,11 +98,20 @@ def _run_tables(
         as_of_date=as_of, complete=complete, months_observed=months, model_version=_versions(run)
     )
     stamp = {"as_of_date": as_of, "complete": complete}
+    k = int(run["flagged"].sum())
+    near = est.near_cutoff.assign(rank_from=[1, k + 1], rank_to=[k, 2 * k], **stamp)
     return (
         pd.concat([_overall_rows(est, run, as_of, months), by_group], ignore_index=True),
         est.calibration.assign(**stamp),
-        est.near_cutoff.assign(**stamp),
+        near,
     )
+
+
+def _with_cutoff(rows: pd.DataFrame) -> pd.DataFrame:
+    """Add ``cutoff``: 0 on the run's flagged list, 1 just below it (as many), else -1."""
+    k = rows.groupby("as_of_date")["flagged"].transform("sum").to_numpy()
+    rank = rows["rank"].to_numpy()
+    return rows.assign(cutoff=np.where(rank <= k, 0, np.where(rank <= 2 * k, 1, -1)))
 
 
 def _runs_table(outcomes: pd.DataFrame, horizon_months: int) -> pd.DataFrame:
@@ -202,10 +211,10 @@ def realised_performance(
         "parity_range": parity_range,
     }
     realised, calibration, near = [], [], []
-    ordered = outcomes.sort_values(["as_of_date", "rank"], kind="stable")
+    ordered = _with_cutoff(outcomes.sort_values(["as_of_date", "rank"], kind="stable"))
+    every_group = history_groups(data, ordered) if given is None else given.loc[ordered.index]
     for _, run in ordered.groupby("as_of_date", sort=True):
-        run_groups_ = run_groups(data, run) if given is None else given.loc[run.index]
-        tables = _run_tables(run, run_groups_, audit_settings, settings)
+        tables = _run_tables(run, every_group.loc[run.index], audit_settings, settings)
         realised.append(tables[0])
         calibration.append(tables[1])
         near.append(tables[2])

@@ -256,3 +256,14 @@ def test_flags_that_are_not_the_top_scores_are_refused(data, history):
     run["risk_score"] = run["risk_score"].to_numpy()[::-1]
     with pytest.raises(SchemaError, match="run of 2022-07-01: the top 40 scores are not the 40"):
         realised_performance(data, run, n_resamples=5)
+
+
+def test_summary_says_each_list_in_plain_lines(result):
+    lines = result.summary()
+    runs = result.runs
+    first = runs.iloc[0]
+    assert lines[0].startswith(
+        f"List of 2022-01-01 (complete): {first.entrants_flagged} of {CAPACITY} flagged"
+    )
+    assert lines[3].startswith("List of 2023-10-01 (partial, so far 5 of 12 months)")
+    assert lines[-len(result.caveats) :] == list(result.caveats)
