@@ -67,12 +67,14 @@ def history_groups(data: object, history: pd.DataFrame) -> pd.DataFrame:
     for date in as_of.unique():
         at = np.asarray(as_of == date)
         age[at] = _age_on(dob[at], date)
-    rows = pd.DataFrame({"person_id": person.to_numpy(), "age": age})
-    unique = rows.drop_duplicates().reset_index(drop=True)
-    groups = demographic_groups(data, unique.assign(as_of_date=pd.NaT)).reset_index(drop=True)
-    groups = pd.concat([unique, groups], axis=1)
-    out = rows.merge(groups, on=["person_id", "age"], how="left", validate="many_to_one")
-    return out.drop(columns=["person_id", "age"]).set_axis(history.index, axis=0)
+    codes, ids = pd.factorize(person)
+    key = codes.astype(np.int64) * 1000 + np.nan_to_num(age, nan=999).astype(np.int64)
+    _, first, of_row = np.unique(key, return_index=True, return_inverse=True)
+    unique = pd.DataFrame(
+        {"person_id": np.asarray(ids)[codes[first]], "as_of_date": pd.NaT, "age": age[first]}
+    )
+    groups = demographic_groups(data, unique).reset_index(drop=True)
+    return groups.iloc[of_row.ravel()].set_axis(history.index, axis=0)
 
 
 def _check_decisions(run: pd.DataFrame, k: int) -> None:

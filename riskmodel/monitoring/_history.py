@@ -152,7 +152,7 @@ def read_score_history(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`HISTORY_TABLE_COLUMNS`: ``person_id`` (str), ``as_of_date``
+        Columns ``person_id`` (str), ``as_of_date``
         (datetime64[ns]), ``risk_score`` (float64), ``risk_band`` and ``rank``
         (int64), ``flagged`` (bool), ``model_name`` and ``model_version`` (str);
         sorted by as-of date, then rank; fresh index.

@@ -96,7 +96,7 @@ def realised_outcomes(
     Returns
     -------
     pandas.DataFrame
-        The history's rows (same order and index) with :data:`OUTCOME_COLUMNS`:
+        The history's rows (same order and index) with five columns:
         ``entered_care`` (bool: a care entry in ``(as_of_date, min(as_of_date +
         horizon_months, end_date)]``; an entry on the as-of date itself does not
         count, one on the last day of the horizon does), ``entry_date`` (the first

@@ -3,15 +3,15 @@
 The point values are the library's metrics (:mod:`riskmodel.metrics`) on the run's
 children; precision and recall at capacity count the children the run actually
 flagged. Intervals resample children (clusters: a child on several lists is drawn
-once with all their rows), drawn as :func:`riskmodel.metrics.bootstrap_metric` draws
-them. Every replicate is summed with one matrix product per chunk of replicates, and
-the ranking kernels are evaluated on the sums by tied score and outcome, which gives
-exactly their value on the resampled rows.
+once with all their rows, as :func:`riskmodel.metrics.bootstrap_metric` draws them).
+Rows are collapsed into cells of equal score, outcome, flag, cut-off list and band:
+every figure, and the library's ranking kernels, are exact functions of the weight
+of each cell, so a replicate costs the cells rather than the rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
@@ -149,26 +149,44 @@ def _intervals(replicates: np.ndarray, confidence: float) -> tuple[np.ndarray, n
     return lower, upper
 
 
-def _replicates(
+def _cell_weights(
     cells: _Cells,
-    codes: np.ndarray,
-    clustered: bool,
+    codes: np.ndarray | None,
     n_resamples: int,
     random_state: int | np.random.Generator | None,
-) -> np.ndarray:
-    """Every figure of every replicate: columns as :func:`_figures`, then AUC and AP."""
-    n_rows, n_cells = len(codes), len(cells.y)
+) -> Iterator[np.ndarray]:
+    """Yield the weight of every cell in chunks of replicates, shape (cells, replicates).
+
+    Without clusters, each replicate draws ``n`` rows with replacement; the number
+    landing in each cell is then multinomial with the cells' shares, which is drawn
+    directly (the same distribution, at the cost of the cells, not the rows). With
+    clusters, children are drawn as :func:`riskmodel.metrics.bootstrap_metric` draws
+    them and their rows summed by cell.
+    """
+    n_rows, n_cells = len(cells.of_row), len(cells.y)
+    if codes is None:
+        rng = np.random.default_rng(random_state)
+        share = np.bincount(cells.of_row, minlength=n_cells) / n_rows
+        yield rng.multinomial(n_rows, share, size=n_resamples).T.astype(float)
+        return
     to_cells = sparse.csr_array(
         (np.ones(n_rows), (cells.of_row, np.arange(n_rows))), shape=(n_cells, n_rows)
     )
     draws = draw_counts(int(codes.max()) + 1, n_resamples, random_state)
     chunk = max(1, _CHUNK_WEIGHTS // max(n_rows, 1))
-    parts = []
     while counts := list(islice(draws, chunk)):
-        row_weights = np.vstack(counts).T.astype(float)
-        if clustered:
-            row_weights = row_weights[codes]
-        weights = to_cells @ row_weights  # (cells, replicates)
+        yield to_cells @ np.vstack(counts).T[codes].astype(float)
+
+
+def _replicates(
+    cells: _Cells,
+    codes: np.ndarray | None,
+    n_resamples: int,
+    random_state: int | np.random.Generator | None,
+) -> np.ndarray:
+    """Every figure of every replicate: columns as :func:`_figures`, then AUC and AP."""
+    parts = []
+    for weights in _cell_weights(cells, codes, n_resamples, random_state):
         aucs, aps = _ranking_replicates(cells, weights)
         parts.append(np.column_stack([_figures(weights.T @ cells.features), aucs, aps]))
     return np.vstack(parts)
@@ -215,8 +233,8 @@ def estimate_list(
     sums = np.bincount(cells.of_row, minlength=len(cells.y)) @ cells.features
     point = np.r_[_figures(sums), _or_nan(roc_auc, y, s), _or_nan(average_precision, y, s)]
     point[2] = _or_nan(observed_expected_ratio, y, s)
-    codes = check_clusters(None if clusters is None else clusters[order], len(y))
-    draws = _replicates(cells, codes, clusters is not None, n_resamples, random_state)
+    codes = None if clusters is None else check_clusters(clusters[order], len(y))
+    draws = _replicates(cells, codes, n_resamples, random_state)
     lower, upper = _intervals(draws, confidence)
     lower[np.isnan(point)] = upper[np.isnan(point)] = np.nan  # undefined: no interval
     column = {"precision_at_capacity": 0, "recall_at_capacity": 1, "observed_expected_ratio": 2}

@@ -166,9 +166,10 @@ def realised_performance(
         :func:`riskmodel.frame.demographic_groups` of each run's children (sex,
         ethnic group, disability, deprivation, age band on the as-of date).
     promised : pandas.DataFrame, optional
-        The backtest's promise, columns :data:`PROMISE_COLUMNS` (``model_version``,
-        ``metric``, ``value``, ``lower``, ``upper``); a ``"capacity"`` metric row gives
-        the backtest's capacity. Missing promises leave the promised columns blank.
+        The backtest's promise, columns :data:`~riskmodel.monitoring.PROMISE_COLUMNS`
+        (``model_version``, ``metric``, ``value``, ``lower``, ``upper``); a
+        ``"capacity"`` metric row gives the backtest's capacity. Missing promises leave
+        the promised columns blank.
     min_group_size : int, default 10
         Groups with fewer children are suppressed (as the audit suppresses them).
     n_resamples : int, default 500

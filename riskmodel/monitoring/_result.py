@@ -244,7 +244,7 @@ class MonitoringResult:
         list of str
             One line per run (entrants among the flagged, recall, partial or
             complete, and whether a figure lies outside the promise), one per
-            group disparity, and :attr:`caveats`.
+            group disparity, and the ``caveats``.
         """
         lines = []
         overall = self.overall().set_index(["metric"])

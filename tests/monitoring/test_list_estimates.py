@@ -23,7 +23,9 @@ def rows():
 
 
 @pytest.mark.parametrize("clustered", [False, True])
-def test_ranking_intervals_equal_bootstrap_metric(rows, clustered):
+def test_ranking_intervals_match_bootstrap_metric(rows, clustered):
+    # clustered: the same draws, so the same interval; by row: the same distribution
+    # drawn per cell (multinomial), so the same interval up to Monte Carlo noise
     y, score, flagged, band, cutoff, person = rows
     clusters = person if clustered else None
     est = estimate_list(
@@ -36,8 +38,9 @@ def test_ranking_intervals_equal_bootstrap_metric(rows, clustered):
             metric, y, score, clusters=clusters, n_resamples=300, confidence=0.9, random_state=11
         )
         assert table.loc[name, "value"] == pytest.approx(ref.value, rel=1e-12)
-        assert table.loc[name, "lower"] == pytest.approx(ref.lower, rel=1e-9)
-        assert table.loc[name, "upper"] == pytest.approx(ref.upper, rel=1e-9)
+        tolerance = 1e-9 * ref.upper if clustered else 0.2 * (ref.upper - ref.lower)
+        assert table.loc[name, "lower"] == pytest.approx(ref.lower, abs=tolerance)
+        assert table.loc[name, "upper"] == pytest.approx(ref.upper, abs=tolerance)
 
 
 def test_precision_counts_the_flagged_rows_not_the_top_scores(rows):
