@@ -9,8 +9,8 @@ Timed, best of 2:
 1. ``realised_performance(data, history)`` with the default ``n_resamples=500``:
    outcomes, whole-list metrics with intervals, pooled rows, the fairness audit of
    every run by the five demographic groups, calibration, near cut-off, caveats;
-2. the baseline, measured in the same run: ``audit_fairness`` of the same eight runs
-   on the same groups, which monitoring must do anyway.
+2. the baseline, measured in the same run: ``audit_fairness`` alone on the same eight
+   runs, outcomes and groups made ready beforehand: the part monitoring cannot avoid.
 
 The target is under 30 s for (1).
 """
@@ -80,19 +80,24 @@ def make_history(risk: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat(runs, ignore_index=True)
 
 
-def audit_only(data: LocalAuthorityData, history: pd.DataFrame) -> None:
-    """The baseline: the fairness audit of each run, on ready outcomes and groups."""
+def audit_inputs(data: LocalAuthorityData, history: pd.DataFrame) -> list[tuple]:
+    """Outcomes and groups of each run, made ready (not timed) for the baseline."""
     outcomes = realised_outcomes(data, history)
     every_group = history_groups(data, outcomes)
-    for _, run in outcomes.groupby("as_of_date"):
-        groups = every_group.loc[run.index].reset_index(drop=True).astype("category")
-        audit_fairness(
+    return [
+        (
             run["entered_care"].to_numpy(),
             run["risk_score"].to_numpy(),
-            groups,
-            capacity=CAPACITY,
-            random_state=0,
+            every_group.loc[run.index].reset_index(drop=True).astype("category"),
         )
+        for _, run in outcomes.groupby("as_of_date")
+    ]
+
+
+def audit_only(inputs: list[tuple]) -> None:
+    """The baseline: the fairness audit of each run, on ready outcomes and groups."""
+    for y, score, groups in inputs:
+        audit_fairness(y, score, groups, capacity=CAPACITY, random_state=0)
 
 
 def main() -> None:
@@ -102,7 +107,8 @@ def main() -> None:
     history = make_history(risk, rng)
     results = []
     took = best_of(lambda: results.append(realised_performance(data, history, random_state=0)), 2)
-    base = best_of(lambda: audit_only(data, history), 2)
+    inputs = audit_inputs(data, history)
+    base = best_of(lambda: audit_only(inputs), 2)
     runs = results[0].runs
     print(
         f"{len(runs)} runs x {N_CHILDREN:,} children ({int(runs['complete'].sum())} complete, "
