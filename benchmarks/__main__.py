@@ -9,6 +9,7 @@ MODULES = [
     "bench_features",
     "bench_explain",
     "bench_scoring",
+    "bench_monitoring",
 ]
 
 for name in MODULES:

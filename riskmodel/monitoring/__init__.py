@@ -7,8 +7,12 @@ the model's backtest promised. A run whose horizon has not passed is partial and
 never mixed into complete figures.
 """
 
+from riskmodel.monitoring._history import read_score_history, summarise_runs
+from riskmodel.monitoring._outcomes import realised_outcomes
 from riskmodel.monitoring._paths import persistently_high, time_on_list
 from riskmodel.monitoring._paths_missed import missed_entrants
+from riskmodel.monitoring._promise import PROMISE_COLUMNS
+from riskmodel.monitoring._realised import realised_performance
 from riskmodel.monitoring._report import MonitoringReport, build_monitoring_report
 from riskmodel.monitoring._result import (
     CALIBRATION_COLUMNS,
@@ -29,6 +33,7 @@ __all__ = [
     "OVERALL",
     "OVERALL_METRICS",
     "PROMISED_METRICS",
+    "PROMISE_COLUMNS",
     "REALISED_COLUMNS",
     "RUN_COLUMNS",
     "MonitoringReport",
@@ -36,5 +41,9 @@ __all__ = [
     "build_monitoring_report",
     "missed_entrants",
     "persistently_high",
+    "read_score_history",
+    "realised_outcomes",
+    "realised_performance",
+    "summarise_runs",
     "time_on_list",
 ]

@@ -112,8 +112,16 @@ RUN_COLUMNS: list[str] = [
     "months_observed",
     "horizon_months",
     "complete",
+    "lowest_flagged_score",
+    "lowest_flagged_band",
+    "not_in_data",
 ]
-"""Columns of :attr:`MonitoringResult.runs`: one row per scoring run."""
+"""Columns of :attr:`MonitoringResult.runs`: one row per scoring run.
+
+``lowest_flagged_score``/``lowest_flagged_band``: the cut-off of the list (missing
+when it flagged nobody); ``not_in_data``: children of the list absent from the data's
+``persons`` table (outcome unknown, counted as not entering care).
+"""
 
 CALIBRATION_COLUMNS: list[str] = [
     "as_of_date",
@@ -227,3 +235,44 @@ class MonitoringResult:
         if complete_only:
             keep &= table["complete"].astype(bool)
         return table[keep].reset_index(drop=True)
+
+    def summary(self) -> list[str]:
+        """Describe each run's list in short plain lines, then the caveats.
+
+        Returns
+        -------
+        list of str
+            One line per run (entrants among the flagged, recall, partial or
+            complete, and whether a figure lies outside the promise), one per
+            group disparity, and the ``caveats``.
+        """
+        lines = []
+        overall = self.overall().set_index(["metric"])
+        outside = set(self.flags().loc[lambda t: t["outside_promise"], "as_of_date"])
+        for run in self.runs.itertuples():
+            rows = overall[overall["as_of_date"] == run.as_of_date]
+            low, high = rows.loc["precision_at_capacity", ["lower", "upper"]]
+            state = (
+                "complete"
+                if run.complete
+                else f"partial, so far {run.months_observed} of {run.horizon_months} months"
+            )
+            if not run.flagged:
+                lines.append(f"List of {run.as_of_date.date()} ({state}): nobody was flagged.")
+                continue
+            line = (
+                f"List of {run.as_of_date.date()} ({state}): {run.entrants_flagged} of "
+                f"{run.flagged} flagged children entered care ({self.confidence:.0%} interval of "
+                f"the rate {low:.0%} to {high:.0%}); the list found {run.entrants_flagged} of "
+                f"{run.entrants} entrants"
+            )
+            if run.as_of_date in outside:
+                line += "; a figure lies outside the backtest's promise"
+            lines.append(line + ".")
+        disparities = self.flags().loc[lambda t: t["disparity"]]
+        for row in disparities.itertuples():
+            lines.append(
+                f"List of {row.as_of_date.date()}: {row.metric} of {row.attribute} "
+                f"{row.group} is {row.ratio:.2f} times that of {row.reference}."
+            )
+        return lines + list(self.caveats)
