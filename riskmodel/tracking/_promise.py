@@ -17,11 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from riskmodel.monitoring import PROMISED_METRICS
+from riskmodel.monitoring import PROMISE_COLUMNS, PROMISED_METRICS
+from riskmodel.monitoring._promise import CAPACITY
 from riskmodel.tracking._mlflow import import_mlflow
-
-PROMISE_COLUMNS = ["model_version", "metric", "value", "lower", "upper"]  # TODO: from monitoring
-CAPACITY = "capacity"  # TODO: from monitoring
 
 __all__ = ["VersionRun", "backtest_promise", "version_runs"]
 

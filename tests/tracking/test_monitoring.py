@@ -16,13 +16,12 @@ from riskmodel.monitoring import (
     NEAR_CUTOFF_COLUMNS,
     OVERALL,
     OVERALL_METRICS,
+    PROMISE_COLUMNS,
     PROMISED_METRICS,
     REALISED_COLUMNS,
     RUN_COLUMNS,
     MonitoringResult,
 )
-
-PROMISE_COLUMNS = ["model_version", "metric", "value", "lower", "upper"]  # TODO: monitoring
 
 PROMISE = {
     "precision_at_capacity": 0.30,
@@ -165,6 +164,9 @@ def _result(versions: list[str]) -> MonitoringResult:
             "months_observed": [12, 12, 5],
             "horizon_months": 12,
             "complete": [True, True, False],
+            "lowest_flagged_score": [0.2, 0.21, 0.19],
+            "lowest_flagged_band": 20,
+            "not_in_data": 0,
         }
     )[RUN_COLUMNS]
     calibration = pd.DataFrame(
