@@ -218,6 +218,61 @@ class LocalAuthorityData:
 
         return coverage_summary(self)
 
+    def known_at(self, date: Any) -> LocalAuthorityData:
+        """Return the tables as they were known on the day before ``date``.
+
+        What a scoring run at as-of date ``date`` saw, for replaying past runs
+        honestly (the features at ``date`` are the same either way: they only use
+        what was known before it). The cut is ``date - 1 day``, which becomes the
+        ``extract_date``: events dated after it are removed, and so are care
+        episodes that start after it; an episode still open then (ending after it)
+        is open, with its ``end_date`` and ``reason_episode_ceased`` missing;
+        children born after it are removed with any record of theirs (a pre-birth
+        assessment, say). With population ``"returns"``, children whom no
+        remaining record names are removed too: the returns did not name them yet.
+        Rows without a date are kept as they are (:meth:`validate` reports them).
+        Other columns, ``truth`` and ``population`` are unchanged.
+
+        Parameters
+        ----------
+        date : str, datetime.date or pandas.Timestamp
+            The as-of date (``YYYY-MM-DD``); at most one day after :attr:`end_date`.
+
+        Returns
+        -------
+        LocalAuthorityData
+            A new container; ``known_at`` of it at an earlier date equals
+            ``known_at`` of ``self`` at that date.
+
+        Raises
+        ------
+        ValueError
+            If ``date`` is after :attr:`end_date` plus one day (the message names
+            both dates).
+        SchemaError
+            If ``date`` is not a date.
+
+        Notes
+        -----
+        A child whose episode of care starts on ``date`` is not looked after in the
+        cut tables (the start is not yet known), and one whose episode ends on
+        ``date`` still is: a cohort built on the cut tables at ``date`` can differ
+        from one built on the full tables for those children only.
+
+        Examples
+        --------
+        >>> import riskmodel as rm
+        >>> data = rm.make_local_authority(n_children=500, random_state=0)
+        >>> then = data.known_at("2020-04-01")
+        >>> then.extract_date.date().isoformat()
+        '2020-03-31'
+        >>> bool((then.events["event_date"] < "2020-04-01").all())
+        True
+        """
+        from riskmodel.data._known_at import known_at
+
+        return known_at(self, date)
+
     def subset(self, person_ids: Any) -> LocalAuthorityData:
         """Return the data of the given children only.
 

@@ -267,3 +267,14 @@ def test_summary_says_each_list_in_plain_lines(result):
     )
     assert lines[3].startswith("List of 2023-10-01 (partial, so far 5 of 12 months)")
     assert lines[-len(result.caveats) :] == list(result.caveats)
+
+
+def test_runs_in_parallel_give_the_same_result(data, history, result):
+    """Each run draws from its own stream, so n_jobs does not change a figure."""
+    two = realised_performance(
+        data, history, promised=PROMISED, n_resamples=200, random_state=0, n_jobs=2
+    )
+    one = result
+    pd.testing.assert_frame_equal(one.realised, two.realised)
+    pd.testing.assert_frame_equal(one.calibration, two.calibration)
+    pd.testing.assert_frame_equal(one.near_cutoff, two.near_cutoff)

@@ -107,6 +107,9 @@ def make_result(*, complete: bool = True) -> MonitoringResult:
             "months_observed": months,
             "horizon_months": 12,
             "complete": [m == 12 for m in months],
+            "lowest_flagged_score": [0.31, 0.3, 0.29, 0.33],
+            "lowest_flagged_band": 20,
+            "not_in_data": [0, 0, 1, 0],
         }
     )[RUN_COLUMNS]
     calibration = pd.DataFrame(

@@ -39,7 +39,8 @@ The generative story (what drives what)
    CIN plans, closures, early help; police domestic abuse notifications; missing
    episodes; school suspensions, exclusions and termly absence; youth justice
    outcomes. An optional reporting bias multiplies one ethnic group's recording rates
-   without changing its true hazard. All event dates are knowledge dates.
+   without changing its true hazard, throughout or from a given day on (events before
+   it are then exactly those of the unbiased run). All event dates are knowledge dates.
 
 What the tables hold: ``persons`` has every child in the authority at some time in the
 period (dates of birth at month precision, the 1st); ``care_episodes`` goes back to each

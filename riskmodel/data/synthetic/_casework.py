@@ -47,10 +47,20 @@ _LEAVING = {
 class Casework:
     """Casework state of every child, advanced month by month (see the module docstring)."""
 
-    def __init__(self, pop, grid, rng: np.random.Generator, sink: EventSink, bias, reform_day):
+    def __init__(
+        self,
+        pop,
+        grid,
+        rng: np.random.Generator,
+        sink: EventSink,
+        bias,
+        reform_day,
+        bias_day=NEVER,
+    ):
         n = pop.n
         self.pop, self.grid, self.rng, self.sink = pop, grid, rng, sink
         self.bias = bias
+        self.bias_day = bias_day
         self.reform_day = reform_day
         self.case = np.zeros(n, dtype=np.int8)
         self.due = np.zeros(n, dtype=np.int64)
@@ -75,6 +85,10 @@ class Casework:
 
     def _days(self, first: int, days: int, size: int) -> np.ndarray:
         return first + np.floor(self.rng.random(size) * days).astype(np.int64)
+
+    def _bias(self, first: int, idx: np.ndarray) -> np.ndarray:
+        """Return the reporting bias of children ``idx`` in the month starting ``first``."""
+        return self.bias[idx] if first >= self.bias_day else np.ones(len(idx))
 
     def _plans(self, first, days, active, stress, gen) -> None:
         rng, sink, case = self.rng, self.sink, self.case
@@ -127,7 +141,7 @@ class Casework:
             + P.REFERRAL_DISABILITY * self.pop.disability[idx]
         )
         p = p * np.where(first - self.last_referral[idx] < 365, P.REFERRAL_KNOWN, 1.0)
-        bias = self.bias[idx]
+        bias = self._bias(first, idx)
         u = rng.random(len(idx))
         needed = u < p * np.minimum(bias, 1.0)
         extra = ~needed & (u < p * bias)
@@ -203,7 +217,7 @@ class Casework:
             male=pop.male[idx],
             disability=pop.disability[idx],
             uasc=pop.uasc[idx],
-            bias=self.bias[idx],
+            bias=np.where(day >= self.bias_day, self.bias[idx], 1.0),
             reform_day=self.reform_day,
         )
         self.sink.add(
@@ -225,7 +239,7 @@ class Casework:
         idx = np.flatnonzero(
             active & ~self.eh_open & (self.case == NONE) & (self.busy_until < first)
         )
-        p = P.EARLY_HELP_START[stress[idx]] * self.bias[idx]
+        p = P.EARLY_HELP_START[stress[idx]] * self._bias(first, idx)
         idx = idx[rng.random(len(idx)) < p]
         day = self._days(first, days, len(idx))
         sink.add(idx, day, "early_help_start", anchor=day, **gen)

@@ -15,11 +15,13 @@ history honest (never informed by the future):
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 
 import riskmodel.data.synthetic._params as P
-from riskmodel.data.synthetic._casework import CARE, Casework
+from riskmodel.data.synthetic._casework import CARE, NEVER, Casework
 from riskmodel.data.synthetic._factors import draw_factors
 from riskmodel.data.synthetic._grid import MonthGrid
 from riskmodel.data.synthetic._periods import Periods
@@ -52,12 +54,38 @@ def record_events(
     rngs: dict[str, np.random.Generator],
     bias: np.ndarray,
     bias_household: np.ndarray,
+    bias_day: int | None = None,
 ) -> pd.DataFrame:
-    """Simulate the recording process and return the canonical ``events`` frame."""
+    """Simulate the recording process and return the canonical ``events`` frame.
+
+    With ``bias_day`` (a day number, the first of a month), the reporting bias applies
+    from that day on. The rows dated before it are then exactly those of the unbiased
+    recording: the casework and signals streams are copied and the recording is also
+    simulated without bias, because the draws made after the months (assessment
+    factors, the events of care entries) depend on everything before them. Until
+    ``bias_day`` both recordings are in the same state, so the two parts join up.
+    """
+    if bias_day is None:
+        return _to_frame(_recorded(pop, grid, paths, periods, rngs, bias, bias_household), pop)
+    copies = {name: copy.deepcopy(rngs[name]) for name in ("casework", "signals")}
+    ones = np.ones_like(bias), np.ones_like(bias_household)
+    before = _recorded(pop, grid, paths, periods, copies, *ones)
+    after = _recorded(pop, grid, paths, periods, rngs, bias, bias_household, bias_day)
+    table = {
+        f: np.concatenate(
+            [before[f][before["day"] < bias_day], after[f][after["day"] >= bias_day]]
+        )
+        for f in before
+    }
+    return _to_frame(table, pop)
+
+
+def _recorded(pop, grid, paths, periods, rngs, bias, bias_household, bias_day=NEVER) -> dict:
+    """Simulate the recording month by month; return the rows kept, as a table."""
     sink = EventSink()
     reform_day = int(REFORM_DATE.astype(np.int64))
-    case = Casework(pop, grid, rngs["casework"], sink, bias, reform_day)
-    signals = Signals(pop, grid, rngs["signals"], sink, bias, bias_household)
+    case = Casework(pop, grid, rngs["casework"], sink, bias, reform_day, bias_day)
+    signals = Signals(pop, grid, rngs["signals"], sink, bias, bias_household, bias_day)
     first_month = paths.first_month
     _initial_state(case, periods, int(grid.first_day(first_month)))
     entry_month = grid.month_of(periods.start)
@@ -84,7 +112,7 @@ def record_events(
     case.flush()
     table = _drop_after_entries(sink.table(), periods)
     table = _add_entry_events(table, periods, pop, grid, paths, rngs["casework"], reform_day)
-    return _to_frame(_retain(table, pop, grid), pop)
+    return _retain(table, pop, grid)
 
 
 def _initial_state(case: Casework, periods: Periods, first_day: int) -> None:

@@ -38,7 +38,8 @@ class ReportingBias:
     and those referrals end with no further action (at referral or after an
     assessment); with ``factor < 1`` only that share of needed referrals is made. The
     group's latent state and true care-entry hazard are unchanged: with the same
-    seed, ``care_episodes`` and the ground truth are identical with or without bias.
+    seed, ``care_episodes`` and the ground truth are identical with or without bias
+    (and whatever its ``start``).
 
     Parameters
     ----------
@@ -46,10 +47,24 @@ class ReportingBias:
         A major ethnic group: White, Mixed, Asian, Black, Other or Unknown.
     factor : float
         Multiplier of the recording rates (> 0; 1 means no bias).
+    start : str or pandas.Timestamp, optional
+        The first day (the first of a month) from which recording is biased, as when
+        a new referral pathway or screening tool changes one community's recording
+        part-way. Every event dated before it is exactly as without bias (same seed);
+        from it on, the group's recording rates are multiplied by ``factor`` (an
+        assessment's factors when it is authorised on or after ``start``). None: the
+        bias applies throughout.
+
+    Examples
+    --------
+    >>> from riskmodel.data.synthetic import ReportingBias
+    >>> ReportingBias("Black", 2.0, start="2021-04-01").start.date().isoformat()
+    '2021-04-01'
     """
 
     ethnic_group: str
     factor: float
+    start: pd.Timestamp | None = None
 
     def __post_init__(self) -> None:
         groups = sorted(set(ETHNIC_GROUPS.values()))
@@ -62,6 +77,17 @@ class ReportingBias:
             raise ValueError(
                 f"reporting_bias: factor must be a positive number, got {self.factor!r}"
             )
+        if self.start is not None:
+            try:
+                start = pd.Timestamp(self.start)
+            except (TypeError, ValueError):
+                start = pd.NaT
+            if pd.isna(start) or start.day != 1 or start != start.normalize():
+                raise ValueError(
+                    "reporting_bias: start must be the first day of a month (such as "
+                    f"2021-04-01), got {self.start!r}"
+                )
+            object.__setattr__(self, "start", start)
 
 
 def make_local_authority(
@@ -93,7 +119,8 @@ def make_local_authority(
         ``extract_date`` is ``end``; nothing is dated after it.
     reporting_bias : ReportingBias or mapping, optional
         Record one ethnic group's needs more or less often, for reviews of fairness:
-        ``ReportingBias("Black", 1.5)`` or ``{"ethnic_group": "Black", "factor": 1.5}``.
+        ``ReportingBias("Black", 1.5)`` or ``{"ethnic_group": "Black", "factor": 1.5}``;
+        with ``start``, only from that day on.
     label_noise : float, default 0.0
         Share (0-1) of the care-entry hazard that is idiosyncratic: a baseline that
         depends on age only, unrelated to the child's history.
@@ -127,7 +154,8 @@ def make_local_authority(
     child_bias = np.where(in_group, bias.factor if bias else 1.0, 1.0)
     household_bias = np.ones(pop.n_households)
     household_bias[pop.household] = child_bias
-    events = record_events(pop, grid, paths, periods, rngs, child_bias, household_bias)
+    bias_day = None if bias is None or bias.start is None else _day(bias.start)
+    events = record_events(pop, grid, paths, periods, rngs, child_bias, household_bias, bias_day)
     episodes = build_care_episodes(periods, pop, grid, rngs["episodes"])
     truth = GroundTruth(pop=pop, grid=grid, paths=paths, periods=periods, label_noise=label_noise)
     return LocalAuthorityData(
@@ -166,18 +194,27 @@ def _bias(reporting_bias) -> ReportingBias | None:
     if reporting_bias is None or isinstance(reporting_bias, ReportingBias):
         return reporting_bias
     if isinstance(reporting_bias, Mapping):
-        unknown = set(reporting_bias) - {"ethnic_group", "factor"}
+        unknown = set(reporting_bias) - {"ethnic_group", "factor", "start"}
         if unknown:
             raise ValueError(
                 f"reporting_bias: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
-                "expected 'ethnic_group' and 'factor'"
+                "expected 'ethnic_group', 'factor' and optionally 'start'"
             )
         try:
-            return ReportingBias(reporting_bias["ethnic_group"], reporting_bias["factor"])
+            return ReportingBias(
+                reporting_bias["ethnic_group"],
+                reporting_bias["factor"],
+                reporting_bias.get("start"),
+            )
         except KeyError as missing:
             raise ValueError(f"reporting_bias: missing key {missing}") from None
     kind = type(reporting_bias).__name__
     raise ValueError(f"reporting_bias must be a ReportingBias, a mapping or None, got {kind}")
+
+
+def _day(date: pd.Timestamp) -> int:
+    """Day number (days since 1970-01-01) of a date, as the month grid counts days."""
+    return int(np.datetime64(date.date(), "D").astype(np.int64))
 
 
 def _streams(random_state) -> dict[str, np.random.Generator]:

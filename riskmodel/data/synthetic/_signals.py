@@ -28,9 +28,20 @@ _YJ_CUM = np.cumsum(P.YOUTH_JUSTICE_MIX, axis=1)
 class Signals:
     """Monthly signal events (see the module docstring)."""
 
-    def __init__(self, pop, grid, rng: np.random.Generator, sink: EventSink, bias, bias_household):
+    def __init__(
+        self,
+        pop,
+        grid,
+        rng: np.random.Generator,
+        sink: EventSink,
+        bias,
+        bias_household,
+        bias_day: int = np.iinfo(np.int64).min,
+    ):
         self.pop, self.grid, self.rng, self.sink = pop, grid, rng, sink
         self.bias, self.bias_household = bias, bias_household
+        self.bias_day = bias_day
+        self.in_force = False  # set each month
         self.sum_stress = np.zeros(pop.n)
         self.sum_level = np.zeros(pop.n)
         self.months = np.zeros(pop.n)
@@ -52,6 +63,7 @@ class Signals:
         not adopted or under a special guardianship or child arrangements order).
         """
         first, days = int(self.grid.first_day(m)), int(self.grid.days_in(m))
+        self.in_force = first >= self.bias_day  # the reporting bias applies this month
         calendar_month = (
             int(np.datetime64(first, "D").astype("datetime64[M]").astype(int) % 12) + 1
         )
@@ -87,7 +99,7 @@ class Signals:
 
     def _draw(self, mask, rate, bias: bool = False) -> np.ndarray:
         idx = np.flatnonzero(mask)
-        lam = np.asarray(rate)[idx] * (self.bias[idx] if bias else 1.0)
+        lam = np.asarray(rate)[idx] * (self.bias[idx] if bias and self.in_force else 1.0)
         counts = self.rng.poisson(lam)
         return np.repeat(idx, counts)
 
@@ -119,7 +131,8 @@ class Signals:
         h = stress_household[households]
         da = pop.traits[households, 0]
         lam = P.POLICE_DA_STRESS[h] * np.where(da, 1.0, P.POLICE_DA_WITHOUT_TRAIT)
-        counts = self.rng.poisson(lam * self.bias_household[households])
+        scale = self.bias_household[households] if self.in_force else 1.0
+        counts = self.rng.poisson(lam * scale)
         incident_household = np.repeat(households, counts)
         incident_day = self._days(first, days, len(incident_household))
         children = np.flatnonzero(at_home)
