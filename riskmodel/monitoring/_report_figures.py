@@ -78,7 +78,7 @@ def trend_figure(
     """
     from matplotlib.ticker import PercentFormatter
 
-    rows = result.overall()
+    rows = result.overall().dropna(subset=["as_of_date"])  # pooled rows have no date
     rows = rows[rows["metric"] == metric].copy()
     rows["as_of_date"] = pd.to_datetime(rows["as_of_date"])
     rows = rows.sort_values("as_of_date")
