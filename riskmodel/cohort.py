@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COHORT_REASONS",
+    "age_on",
     "build_cohort",
     "care_entry_labels",
     "summarise_cohort",
@@ -139,7 +140,7 @@ def build_cohort(
     first_named = _first_named(data, persons["person_id"]) if known else None
     ages, codes = [], []
     for as_of in dates:
-        age = _age_on(dob, as_of)
+        age = age_on(dob, as_of)
         never = np.zeros(len(persons), dtype=bool)
         rules = [  # in the order of COHORT_REASONS
             np.asarray(dob.isna()),
@@ -201,8 +202,28 @@ def _check_ages(min_age: int | None, max_age: int | None) -> None:
         raise ValueError(f"min_age ({min_age}) is greater than max_age ({max_age})")
 
 
-def _age_on(dob: pd.DatetimeIndex, as_of: pd.Timestamp) -> np.ndarray:
-    """Whole years from ``dob`` to ``as_of`` (float, NaN where ``dob`` is missing)."""
+def age_on(dob: pd.DatetimeIndex, as_of: pd.Timestamp) -> np.ndarray:
+    """Return each child's age in whole years on ``as_of``: the cohort's own rule.
+
+    Parameters
+    ----------
+    dob : pandas.DatetimeIndex
+        Dates of birth (missing allowed).
+    as_of : pandas.Timestamp
+        The date of the ages.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, NaN where the date of birth is missing. A child born on 29 February
+        turns a year older on 1 March in a year without one.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> age_on(pd.DatetimeIndex(["2010-04-02", "2010-04-01", None]), pd.Timestamp("2020-04-01"))
+    array([ 9., 10., nan])
+    """
     years = as_of.year - dob.year.to_numpy(dtype="float64")
     month = dob.month.to_numpy(dtype="float64")
     day = dob.day.to_numpy(dtype="float64")

@@ -11,7 +11,7 @@ from riskmodel.monitoring._history import read_score_history, summarise_runs
 from riskmodel.monitoring._outcomes import realised_outcomes
 from riskmodel.monitoring._paths import persistently_high, time_on_list
 from riskmodel.monitoring._paths_missed import missed_entrants
-from riskmodel.monitoring._promise import PROMISE_COLUMNS
+from riskmodel.monitoring._promise import PROMISE_CAPACITY, PROMISE_COLUMNS
 from riskmodel.monitoring._realised import realised_performance
 from riskmodel.monitoring._report import MonitoringReport, build_monitoring_report
 from riskmodel.monitoring._result import (
@@ -33,6 +33,7 @@ __all__ = [
     "OVERALL",
     "OVERALL_METRICS",
     "PROMISED_METRICS",
+    "PROMISE_CAPACITY",
     "PROMISE_COLUMNS",
     "REALISED_COLUMNS",
     "RUN_COLUMNS",

@@ -14,10 +14,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from riskmodel.cohort import _age_on
+from riskmodel.cohort import age_on
 from riskmodel.exceptions import SchemaError
 from riskmodel.fairness import audit_fairness
-from riskmodel.fairness._inputs import decide
 from riskmodel.frame import demographic_groups
 from riskmodel.monitoring._result import GROUP_METRICS
 
@@ -66,7 +65,7 @@ def history_groups(data: object, history: pd.DataFrame) -> pd.DataFrame:
     age = np.full(len(history), np.nan)
     for date in as_of.unique():
         at = np.asarray(as_of == date)
-        age[at] = _age_on(dob[at], date)
+        age[at] = age_on(dob[at], date)
     codes, ids = pd.factorize(person)
     key = codes.astype(np.int64) * 1000 + np.nan_to_num(age, nan=999).astype(np.int64)
     _, first, of_row = np.unique(key, return_index=True, return_inverse=True)
@@ -81,9 +80,13 @@ def _check_decisions(run: pd.DataFrame, k: int) -> None:
     """Raise unless the audit's capacity rule reproduces the run's flags exactly."""
     if k == 0:
         return
+    # the audit flags the k highest scores, ties broken by row order (here rank order):
+    # that is the run's first k rows exactly when none below scores higher than they do
     scores = run["risk_score"].to_numpy(dtype=float)
-    again = decide(scores, capacity=k, threshold=None, periods=None, index=pd.RangeIndex(len(run)))
-    differ = np.flatnonzero(again != run["flagged"].to_numpy(dtype=bool))
+    flagged = run["flagged"].to_numpy(dtype=bool)
+    lowest_flagged = scores[:k].min()
+    differ = np.flatnonzero(flagged != (np.arange(len(run)) < k))
+    differ = np.union1d(differ, k + np.flatnonzero(scores[k:] > lowest_flagged))
     if len(differ):
         date = pd.Timestamp(run["as_of_date"].iloc[0]).date()
         ranks = run["rank"].to_numpy()[differ][:5].tolist()

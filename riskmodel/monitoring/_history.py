@@ -18,20 +18,11 @@ import pandas as pd
 from riskmodel._wording import describe_rows
 from riskmodel.exceptions import SchemaError
 from riskmodel.scoring import read_history
-from riskmodel.scoring._history import HISTORY_COLUMNS, HISTORY_FOLDER, _partitions
+from riskmodel.scoring._history import HISTORY_COLUMNS, HISTORY_FOLDER, history_partitions
 
 __all__ = ["HISTORY_TABLE_COLUMNS", "history_folder", "read_score_history", "summarise_runs"]
 
-HISTORY_TABLE_COLUMNS: list[str] = [
-    "person_id",
-    "as_of_date",
-    "risk_score",
-    "risk_band",
-    "rank",
-    "flagged",
-    "model_name",
-    "model_version",
-]
+HISTORY_TABLE_COLUMNS: list[str] = ["person_id", "as_of_date", *HISTORY_COLUMNS[1:]]
 """Columns of :func:`read_score_history`'s table, in order."""
 
 _N_BANDS = 20
@@ -172,7 +163,7 @@ def read_score_history(
     >>> history = read_score_history("scores-out")  # doctest: +SKIP
     """
     folder = history_folder(path)
-    files = _partitions(folder)
+    files = history_partitions(folder)
     if not files:
         raise SchemaError(
             f"{folder}: the score history holds no runs (no 'as_of_date=YYYY-MM-DD' partitions)"

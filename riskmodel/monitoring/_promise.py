@@ -15,12 +15,12 @@ from riskmodel._wording import describe_rows
 from riskmodel.exceptions import SchemaError
 from riskmodel.monitoring._result import OVERALL, PROMISED_METRICS
 
-__all__ = ["CAPACITY", "PROMISE_COLUMNS", "caveats", "check_promised", "join_promises"]
+__all__ = ["PROMISE_CAPACITY", "PROMISE_COLUMNS", "caveats", "check_promised", "join_promises"]
 
 PROMISE_COLUMNS: list[str] = ["model_version", "metric", "value", "lower", "upper"]
 """Columns of a promise: the backtest's value and interval of a metric, per model version."""
 
-CAPACITY = "capacity"
+PROMISE_CAPACITY = "capacity"
 """The promise ``metric`` that carries the backtest's capacity (in ``value``)."""
 
 
@@ -171,7 +171,7 @@ def _data_lines(runs: pd.DataFrame) -> list[str]:
 
 
 def _capacity_lines(runs: pd.DataFrame, promised: pd.DataFrame) -> list[str]:
-    capacity = promised[promised["metric"] == CAPACITY].set_index("model_version")["value"]
+    capacity = promised[promised["metric"] == PROMISE_CAPACITY].set_index("model_version")["value"]
     differ: dict[tuple[str, int, int], list[str]] = {}
     for run in runs.itertuples():
         backtest = capacity.get(str(run.model_version))

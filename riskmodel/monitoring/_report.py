@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from riskmodel._atomic import atomic_write
 from riskmodel.exceptions import SchemaError
 from riskmodel.monitoring._paths import (
     PERSISTENT_COLUMNS,
@@ -29,7 +28,7 @@ from riskmodel.monitoring._report_sections import (
 from riskmodel.monitoring._result import MonitoringResult
 from riskmodel.reports._blocks import Block, Bullets
 from riskmodel.reports._format import fmt, fmt_date
-from riskmodel.reports._html import environment
+from riskmodel.reports._html import environment, write_page
 from riskmodel.reports._section_intended_use import JUDGEMENT
 
 __all__ = ["MONITORING_SECTIONS", "TITLE", "MonitoringReport", "build_monitoring_report"]
@@ -163,10 +162,7 @@ class MonitoringReport:
         pathlib.Path
             ``path``.
         """
-        document = self.to_html()
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return atomic_write(target, lambda tmp: Path(tmp).write_text(document, encoding="utf-8"))
+        return write_page(path, self.to_html())
 
 
 def _check_table(name: str, table: pd.DataFrame | None, *columns: list[str]) -> None:

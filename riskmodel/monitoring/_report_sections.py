@@ -129,21 +129,38 @@ def runs_section(result: MonitoringResult) -> tuple[Block, ...]:
     return (Table.of(header, rows, caption=caption, numeric_from=2),)
 
 
+POOLED_LABEL = "All complete runs"
+"""The values table's row of the complete runs pooled (children resampled as one)."""
+
+
 def _values_table(result: MonitoringResult) -> Table:
     overall = result.overall()
-    dates = sorted(pd.to_datetime(overall["as_of_date"]).unique())
-    cells: dict[tuple[pd.Timestamp, str], Cell] = {}
+    pooled = overall["as_of_date"].isna()
+    dates = sorted(pd.to_datetime(overall.loc[~pooled, "as_of_date"]).unique())
+    cells: dict[tuple[object, str], Cell] = {}
     for r in overall.itertuples():
         kind = metric_kind(r.metric)
         cell = interval_cell(r.value, r.lower, r.upper, kind, "flag" if r.outside_promise else "")
         if not r.complete:
             cell = Cell(f"{cell.text} so far", "suppressed", sub=cell.sub)
-        cells[(pd.Timestamp(r.as_of_date), r.metric)] = cell
-    rows = [[fmt_date(d), *(cells.get((d, m), Cell("—")) for m in OVERALL_METRICS)] for d in dates]
+        key = POOLED_LABEL if pd.isna(r.as_of_date) else pd.Timestamp(r.as_of_date)
+        cells[(key, r.metric)] = cell
+    keys: list[object] = [*dates, *([POOLED_LABEL] if pooled.any() else [])]
+    rows = [
+        [
+            Cell(POOLED_LABEL, "text") if key == POOLED_LABEL else fmt_date(key),
+            *(cells.get((key, m), Cell("—")) for m in OVERALL_METRICS),
+        ]
+        for key in keys
+    ]
     return Table.of(
         ["As of", *(metric_label(m) for m in OVERALL_METRICS)],
         rows,
-        caption=f"Realised value ({result.confidence:.0%} interval); ▲ outside the promise",
+        caption=(
+            f"Realised value ({result.confidence:.0%} interval); ▲ outside the promise. "
+            f"{POOLED_LABEL}: every complete run's list together, a child on several "
+            "lists resampled as one; partial runs are never in it."
+        ),
     )
 
 

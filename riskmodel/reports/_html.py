@@ -10,8 +10,12 @@ e-mail as it is.
 
 from __future__ import annotations
 
+import os
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from riskmodel._atomic import atomic_write
 
 if TYPE_CHECKING:
     import jinja2
@@ -44,3 +48,10 @@ def environment(*packages: str) -> jinja2.Environment:
 def render(template: str, **context: Any) -> str:
     """Render one of the report's templates with ``context``."""
     return environment().get_template(template).render(**context)
+
+
+def write_page(path: str | os.PathLike[str], document: str) -> Path:
+    """Write an HTML page at once (no reader sees half a page); return its path."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write(target, lambda tmp: Path(tmp).write_text(document, encoding="utf-8"))

@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from riskmodel._atomic import atomic_write
 from riskmodel.reports._blocks import Block, Bullets
 from riskmodel.reports._format import fmt_date
-from riskmodel.reports._html import render
+from riskmodel.reports._html import render, write_page
 from riskmodel.reports._numbers import MODEL, Headlines, headlines
 from riskmodel.reports._section_backtest import backtest_section
 from riskmodel.reports._section_calibration import calibration_section
@@ -252,7 +251,4 @@ class ReviewReport:
         pathlib.Path
             ``path``.
         """
-        document = self.to_html()
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return atomic_write(target, lambda tmp: Path(tmp).write_text(document, encoding="utf-8"))
+        return write_page(path, self.to_html())

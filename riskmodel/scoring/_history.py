@@ -28,6 +28,7 @@ __all__ = [
     "add_changes",
     "append_history",
     "compare_with_history",
+    "history_partitions",
     "previous_run",
     "previous_scores",
     "read_history",
@@ -52,7 +53,8 @@ HISTORY_FOLDER = "history"
 """The score history's folder name inside an output folder."""
 
 
-def _partitions(history_dir: Path) -> dict[pd.Timestamp, Path]:
+def history_partitions(history_dir: Path) -> dict[pd.Timestamp, Path]:
+    """Return each run's partition file of a score history, by as-of date (empty if none)."""
     if not history_dir.is_dir():
         return {}
     found = {}
@@ -106,7 +108,7 @@ class PreviousRun:
 
 
 def _latest_before(history_dir: Path, as_of: pd.Timestamp) -> tuple[pd.Timestamp, Path] | None:
-    earlier = {d: p for d, p in _partitions(history_dir).items() if d < pd.Timestamp(as_of)}
+    earlier = {d: p for d, p in history_partitions(history_dir).items() if d < pd.Timestamp(as_of)}
     if not earlier:
         return None
     date = max(earlier)
@@ -201,7 +203,7 @@ def same_month_runs(
     """
     as_of = pd.Timestamp(as_of)
     month = as_of.to_period("M")
-    found = _partitions(Path(history_dir))
+    found = history_partitions(Path(history_dir))
     return sorted(d for d in found if d != as_of and d.to_period("M") == month)
 
 
@@ -224,7 +226,7 @@ def read_history(
         ``as_of_date`` and ``HISTORY_COLUMNS``, in date order (each run in rank order); empty
         (with those columns) when there is no run.
     """
-    found = _partitions(Path(history_dir))
+    found = history_partitions(Path(history_dir))
     if once_per_month:
         latest: dict[pd.Period, pd.Timestamp] = {}
         for date in found:
@@ -269,7 +271,7 @@ def recent_runs(
         As :func:`read_history`, for the runs kept (in date order).
     """
     as_of = pd.Timestamp(as_of)
-    found = {d: p for d, p in _partitions(Path(history_dir)).items() if d <= as_of}
+    found = {d: p for d, p in history_partitions(Path(history_dir)).items() if d <= as_of}
     latest = {date.to_period("M"): date for date in sorted(found)}  # the last of each month
     return _read_runs(found, sorted(latest.values())[-runs:] if runs > 0 else [])
 

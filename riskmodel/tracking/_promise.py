@@ -17,8 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from riskmodel.monitoring import PROMISE_COLUMNS, PROMISED_METRICS
-from riskmodel.monitoring._promise import CAPACITY
+from riskmodel.monitoring import PROMISE_CAPACITY, PROMISE_COLUMNS, PROMISED_METRICS
 from riskmodel.tracking._mlflow import import_mlflow
 
 __all__ = ["VersionRun", "backtest_promise", "version_runs"]
@@ -154,7 +153,7 @@ def _rows(run: VersionRun, metrics: Sequence[str]) -> list[dict[str, Any]]:
         rows.append([run.version, metric, float(value), lower, upper])
     capacity = run.param_int("capacity")
     if rows and capacity is not None:
-        rows.append([run.version, CAPACITY, float(capacity), nan, nan])
+        rows.append([run.version, PROMISE_CAPACITY, float(capacity), nan, nan])
     return rows
 
 

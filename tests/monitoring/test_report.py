@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import lxml.html
@@ -24,6 +25,7 @@ from riskmodel.monitoring import (
     build_monitoring_report,
 )
 from riskmodel.monitoring._report_figures import COMPLETE_LABEL, PARTIAL_LABEL, trend_figure
+from riskmodel.monitoring._report_sections import POOLED_LABEL
 
 HOSTILE_GROUP = "<script>alert('g')</script> & \"Others\""
 HOSTILE_ID = "<img src=x onerror=alert(1)>"
@@ -320,3 +322,21 @@ def test_bad_inputs_are_refused():
         build_monitoring_report(object())
     with pytest.raises(SchemaError, match="misses: missing column.*entry_date"):
         build_monitoring_report(make_result(), misses=pd.DataFrame({"person_id": ["a"]}))
+
+
+def test_pooled_rows_have_their_own_line_and_stay_out_of_the_figures():
+    """realised_performance adds pooled rows (no as-of date) over the complete runs."""
+    result = make_result()
+    overall = result.overall()
+    pooled = overall[overall["complete"]].groupby("metric", as_index=False).first()
+    pooled = pooled.assign(as_of_date=pd.NaT, value=0.123)
+    realised = pd.concat([result.realised, pooled[REALISED_COLUMNS]], ignore_index=True)
+    result = dataclasses.replace(result, realised=realised)
+    for metric in OVERALL_METRICS:
+        (ax,) = trend_figure(result, metric, title=metric).axes
+        assert sum(len(line.get_xdata()) for line in ax.get_lines()[:2]) <= len(RUNS)
+    page = build_monitoring_report(result).to_html()
+    rows = lxml.html.fromstring(page).get_element_by_id("trends").xpath(".//tbody/tr")
+    by_label = {r.xpath("./th")[0].text_content(): r for r in rows}
+    assert list(by_label)[-1] == POOLED_LABEL
+    assert by_label[POOLED_LABEL].text_content().startswith(f"{POOLED_LABEL}12%")
