@@ -9,8 +9,8 @@ on its day, into one output folder, as a scheduled job would; finally
 :func:`riskmodel.monitoring.realised_performance` reads what the lists achieved with the
 full data (records to 2024-03-31: five lists complete, three partial).
 
-Run with ``python -m pipelines.realised_figures`` (a few minutes; 8 measured on two busy
-cores); it prints the tables the README quotes.
+Run with ``python -m pipelines.realised_figures`` (90 s measured on two cores); it prints
+the tables the README quotes.
 """
 
 from __future__ import annotations
