@@ -18,7 +18,12 @@ import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
-NOTEBOOKS = ["01_quickstart.ipynb", "02_explainability_review.ipynb", "03_fairness_review.ipynb"]
+NOTEBOOKS = [
+    "01_quickstart.ipynb",
+    "02_explainability_review.ipynb",
+    "03_fairness_review.ipynb",
+    "04_tracking_outcomes.ipynb",
+]
 
 
 @pytest.fixture
