@@ -140,7 +140,8 @@ def _cmd_monitor(args: argparse.Namespace) -> int:
     from riskmodel.data import read_data
     from riskmodel.jobs import run_monitor
 
-    config = _config(args, data=args.data, model_uri=args.model, out=args.out)
+    overrides = {} if args.n_jobs is None else {"n_jobs": args.n_jobs}
+    config = _config(args, data=args.data, model_uri=args.model, out=args.out, **overrides)
     outcome = run_monitor(
         read_data(config.data, validate=False),
         config,
@@ -270,6 +271,7 @@ def _parser() -> argparse.ArgumentParser:
     monitor.add_argument("--model", help="model URI (default: the versions named in the history)")
     monitor.add_argument("--horizon-months", type=int, help="default: the model's horizon")
     monitor.add_argument("--out", required=True, help="folder for monitoring.html, realised.csv")
+    monitor.add_argument("--n-jobs", type=int, help="runs measured at once (-1: every core)")
     monitor.add_argument("--config", help="YAML settings (see pipelines/configs/)")
     monitor.add_argument("--tracking-uri", help="MLflow URI (default: ./mlflow.db if it exists)")
     monitor.set_defaults(run=_cmd_monitor)

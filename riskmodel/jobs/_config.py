@@ -16,9 +16,11 @@ __all__ = ["JobConfig", "choose_as_of_dates", "load_config", "records_start"]
 
 @dataclass(frozen=True)
 class JobConfig:
-    """Settings shared by ``train``, ``score`` and ``review``.
+    """Settings shared by ``train``, ``score``, ``review`` and ``monitor``.
 
     Every field has a default, so a YAML file needs to say only what differs.
+    ``n_jobs`` is how many scoring runs ``monitor`` measures at once (joblib's
+    convention: ``None`` one, ``-1`` every core).
     Constructing one checks the values (whole numbers, known model and calibration,
     readable dates) and raises :class:`~riskmodel.exceptions.SchemaError` listing
     every value a job could not use.
@@ -39,6 +41,7 @@ class JobConfig:
     as_of: str | None = None
     tracking_uri: str | None = None
     n_resamples: int = 200
+    n_jobs: int | None = None
     csv: bool = False
     random_state: int = 0
 
@@ -76,6 +79,13 @@ def _check_settings(config: JobConfig) -> list[str]:
         value = getattr(config, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             problems.append(f"{name} must be a whole number of at least {low}, got {value!r}")
+    n_jobs = config.n_jobs
+    if n_jobs is not None and (
+        isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0
+    ):
+        problems.append(
+            f"n_jobs must be a whole number other than 0 (-1: every core), got {n_jobs!r}"
+        )
     if config.model not in ESTIMATORS:
         problems.append(f"model must be one of {', '.join(ESTIMATORS)}, got {config.model!r}")
     if config.calibration is not None and config.calibration not in CALIBRATIONS:

@@ -222,6 +222,7 @@ def run_monitor(
         promised=promise if promise is not None and not promise.empty else None,
         n_resamples=config.n_resamples,
         random_state=config.random_state,
+        n_jobs=config.n_jobs,
     )
     why = (
         f"the training runs of {name} version(s) {', '.join(versions)} logged none"

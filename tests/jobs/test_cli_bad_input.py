@@ -150,6 +150,7 @@ def test_too_few_as_of_dates_for_the_folds(capsys, tmp_path, authority):
         ("horizon_months: twelve\n", "horizon_months must be a whole number of at least 1"),
         ("model: xgb\n", "model must be one of hgb, logistic, got 'xgb'"),
         ("n_resamples: 0\n", "n_resamples must be a whole number of at least 1, got 0"),
+        ("n_jobs: 0\n", "n_jobs must be a whole number other than 0 (-1: every core), got 0"),
         ("as_of_dates: [2020-01-01, soon]\n", "as_of_dates must be dates"),
         ("- a\n- b\n", "a config holds settings as 'name: value' lines, got a list"),
         ("horizon: 12\n", "unknown setting(s) horizon"),

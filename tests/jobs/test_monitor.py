@@ -138,9 +138,9 @@ def test_history_partition_without_a_column_exits_2_naming_the_file(scored, tmp_
     assert str(broken) in err and "risk_score" in err
 
 
-def test_monitor_with_a_model_uri_and_a_horizon(scored, tmp_path, capsys):
+def test_monitor_with_a_model_uri_a_horizon_and_two_jobs(scored, tmp_path, capsys):
     out = tmp_path / "monitoring"
-    model = ["--model", "models:/mon@champion", "--horizon-months", "5"]
+    model = ["--model", "models:/mon@champion", "--horizon-months", "5", "--n-jobs", "2"]
     assert _monitor(scored, out, "--tracking-uri", scored["uri"], *model) == 0
     printed = capsys.readouterr().out
     # with 5 months, the list of 2023-10-01 has passed its horizon by 2024-03-31 too
