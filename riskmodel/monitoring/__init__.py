@@ -9,11 +9,21 @@ never mixed into complete figures.
 
 from riskmodel.monitoring._history import read_score_history, summarise_runs
 from riskmodel.monitoring._outcomes import realised_outcomes
-from riskmodel.monitoring._paths import persistently_high, time_on_list
-from riskmodel.monitoring._paths_missed import missed_entrants
+from riskmodel.monitoring._paths import (
+    PERSISTENT_COLUMNS,
+    TIME_ON_LIST_COLUMNS,
+    TIME_ON_LIST_SUMMARY_COLUMNS,
+    persistently_high,
+    time_on_list,
+)
+from riskmodel.monitoring._paths_missed import MISSED_COLUMNS, missed_entrants
 from riskmodel.monitoring._promise import PROMISE_CAPACITY, PROMISE_COLUMNS
 from riskmodel.monitoring._realised import realised_performance
-from riskmodel.monitoring._report import MonitoringReport, build_monitoring_report
+from riskmodel.monitoring._report import (
+    MONITORING_SECTIONS,
+    MonitoringReport,
+    build_monitoring_report,
+)
 from riskmodel.monitoring._result import (
     CALIBRATION_COLUMNS,
     GROUP_METRICS,
@@ -29,14 +39,19 @@ from riskmodel.monitoring._result import (
 __all__ = [
     "CALIBRATION_COLUMNS",
     "GROUP_METRICS",
+    "MISSED_COLUMNS",
+    "MONITORING_SECTIONS",
     "NEAR_CUTOFF_COLUMNS",
     "OVERALL",
     "OVERALL_METRICS",
+    "PERSISTENT_COLUMNS",
     "PROMISED_METRICS",
     "PROMISE_CAPACITY",
     "PROMISE_COLUMNS",
     "REALISED_COLUMNS",
     "RUN_COLUMNS",
+    "TIME_ON_LIST_COLUMNS",
+    "TIME_ON_LIST_SUMMARY_COLUMNS",
     "MonitoringReport",
     "MonitoringResult",
     "build_monitoring_report",

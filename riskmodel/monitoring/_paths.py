@@ -2,7 +2,7 @@
 
 Both read a score history (one row per child per run, as
 :func:`riskmodel.scoring.read_history` returns) and count runs in a row with
-:func:`riskmodel.scoring._streaks.high_streaks`, the one definition of consecutive
+:func:`riskmodel.scoring.high_streaks`, the one definition of consecutive
 runs: a run in which a child was not scored ends a stretch, like a run outside the
 top bands or off the list. The tables are child-level: they stay in the authority's
 files and never go to MLflow.
@@ -139,8 +139,8 @@ def _stretches(history: pd.DataFrame, in_stretch: pd.Series) -> pd.DataFrame:
 def persistently_high(history: pd.DataFrame, *, high_band: int = HIGH_BAND) -> pd.DataFrame:
     """Return the children who were in the top bands for several runs in a row.
 
-    A child is persistently high when :func:`~riskmodel.scoring._streaks.high_streaks`
-    reaches :data:`~riskmodel.scoring._streaks.PERSISTENT_RUNS` (bands of at least
+    A child is persistently high when :func:`~riskmodel.scoring.high_streaks`
+    reaches :data:`~riskmodel.scoring.PERSISTENT_RUNS` (bands of at least
     ``high_band`` in that many runs in a row), the same definition the team's list uses.
 
     Parameters

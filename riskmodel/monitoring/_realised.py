@@ -186,7 +186,7 @@ def realised_performance(
         Seed of every bootstrap. Each run draws from its own stream spawned from it,
         so the result does not depend on ``n_jobs``.
     n_jobs : int or None, default None
-        Runs measured in parallel by :mod:`joblib` (``None`` is one, ``-1`` every
+        Runs measured in parallel by ``joblib`` (``None`` is one, ``-1`` every
         core). Each run's fairness audit is the bulk of the work.
 
     Returns

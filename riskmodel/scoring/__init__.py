@@ -19,14 +19,18 @@ from riskmodel.scoring._history import (
 )
 from riskmodel.scoring._result import ScoringResult
 from riskmodel.scoring._score import score, score_features
+from riskmodel.scoring._streaks import HIGH_BAND, PERSISTENT_RUNS, high_streaks
 from riskmodel.scoring._write import write_scores
 
 __all__ = [
+    "HIGH_BAND",
+    "PERSISTENT_RUNS",
     "DriftWarning",
     "FeatureProfile",
     "PreviousRun",
     "ScoringResult",
     "add_changes",
+    "high_streaks",
     "append_history",
     "population_stability",
     "previous_scores",
