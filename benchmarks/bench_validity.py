@@ -47,6 +47,7 @@ TOP_SHARE = 0.02
 QUARTERLY, MONTHLY = "QS-APR", "MS"
 DEMO_CHILDREN, SEED = 20_000, 0
 SMALL_TREES = {"max_leaf_nodes": 7, "min_samples_leaf": 500}
+TINY_TREES = {"max_leaf_nodes": 5, "min_samples_leaf": 1000}
 STRONG_L2 = {"l2_regularization": 5.0}
 PATIENT = {"validation_fraction": 0.2, "n_iter_no_change": 20}
 OLD_SPEC_FILE = Path(__file__).with_name("old_default_spec.json")
@@ -86,7 +87,7 @@ def old_default() -> Recipe:
 
 def new_default() -> Recipe:
     """The recommended new default; the lead points this at the library's default."""
-    return Recipe("new default", old_default_spec, _hgb("temperature", **STRONG_L2))
+    return Recipe("new default", old_default_spec, _hgb("temperature", **SMALL_TREES))
 
 
 def _hgb(calibration: str | None = "isotonic", **params: Any) -> Callable[[], Any]:
@@ -101,8 +102,10 @@ def candidates() -> list[Recipe]:
     return [
         Recipe("old, monthly dates", spec, _hgb(), MONTHLY),
         Recipe("old, temperature", spec, _hgb("temperature")),
-        Recipe("temp., 7 leaves x 500 rows", spec, _hgb("temperature", **SMALL_TREES)),
+        Recipe("temp., l2 5", spec, _hgb("temperature", **STRONG_L2)),
         Recipe("temp., 7x500, l2 5", spec, _hgb("temperature", **SMALL_TREES, **STRONG_L2)),
+        Recipe("temp., 5 leaves x 1000 rows", spec, _hgb("temperature", **TINY_TREES)),
+        Recipe("temp., 7x500, monthly", spec, _hgb("temperature", **SMALL_TREES), MONTHLY),
         Recipe("temp., lr 0.03", spec, _hgb("temperature", learning_rate=0.03)),
         Recipe("temp., val. 0.2, patience 20", spec, _hgb("temperature", **PATIENT)),
     ]
