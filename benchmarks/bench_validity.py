@@ -87,7 +87,7 @@ def old_default() -> Recipe:
 
 def new_default() -> Recipe:
     """The recommended new default; the lead points this at the library's default."""
-    return Recipe("new default", old_default_spec, _hgb("temperature", **SMALL_TREES))
+    return Recipe("new default", old_default_spec, _hgb("temperature", **SMALL_TREES, **STRONG_L2))
 
 
 def _hgb(calibration: str | None = "isotonic", **params: Any) -> Callable[[], Any]:
@@ -103,7 +103,7 @@ def candidates() -> list[Recipe]:
         Recipe("old, monthly dates", spec, _hgb(), MONTHLY),
         Recipe("old, temperature", spec, _hgb("temperature")),
         Recipe("temp., l2 5", spec, _hgb("temperature", **STRONG_L2)),
-        Recipe("temp., 7x500, l2 5", spec, _hgb("temperature", **SMALL_TREES, **STRONG_L2)),
+        Recipe("temp., 7 leaves x 500 rows", spec, _hgb("temperature", **SMALL_TREES)),
         Recipe("temp., 5 leaves x 1000 rows", spec, _hgb("temperature", **TINY_TREES)),
         Recipe("temp., 7x500, monthly", spec, _hgb("temperature", **SMALL_TREES), MONTHLY),
         Recipe("temp., lr 0.03", spec, _hgb("temperature", learning_rate=0.03)),
