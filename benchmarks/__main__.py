@@ -10,6 +10,7 @@ MODULES = [
     "bench_explain",
     "bench_scoring",
     "bench_monitoring",
+    "bench_validity",
 ]
 
 for name in MODULES:

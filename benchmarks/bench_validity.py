@@ -1,0 +1,276 @@
+"""Validity side by side: python -m benchmarks.bench_validity [--children N] [--candidates].
+
+On a synthetic authority (60,000 children, seed 0 by default) every model is fitted
+on as-of dates up to 2021-03-31, whose 12-month outcomes are all known by
+2022-03-31, and measured on the monthly as-of dates from 2022-04-01 to 2023-03-01,
+whose outcome windows are complete before the data end. Printed side by side: the
+old default model, the new default, the best rule (the better of the backtest's
+default baselines, metric by metric), the best achievable from the records (when
+the library offers it) and the exact truth, each with AUC, average precision,
+precision among the top 2% at each date (averaged over dates), calibration slope and
+observed/expected. Then the targets: the share of the gap between the old default
+and the best achievable that the new default closes (AP and top 2%), and the new
+default's top-2% precision minus the best rule's with a paired, child-clustered
+95% interval. Last, affordability on the demo authority (20,000 children, seed 0):
+the new default's fit time over the old one's, and ``score_features`` over bare
+``predict_proba``.
+
+``--candidates`` also measures the candidate settings of :func:`candidates` on the
+same dates. Nothing is cached on disk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import riskmodel as rm
+from benchmarks._timing import best_of
+from benchmarks._validity import METRICS, paired_difference, summarise
+from riskmodel.evaluation import default_baselines
+from riskmodel.features import FeatureSpec
+from riskmodel.scoring import score_features
+
+TRAIN_FIRST, TRAIN_LAST = "2016-04-01", "2021-03-31"
+TEST_DATES = pd.date_range("2022-04-01", "2023-03-01", freq="MS")
+HORIZON_MONTHS = 12
+TOP_SHARE = 0.02
+QUARTERLY, MONTHLY = "QS-APR", "MS"
+DEMO_CHILDREN, SEED = 20_000, 0
+SMALL_TREES = {"max_leaf_nodes": 7, "min_samples_leaf": 500}
+TINY_TREES = {"max_leaf_nodes": 5, "min_samples_leaf": 1000}
+STRONG_L2 = {"l2_regularization": 5.0}
+PATIENT = {"validation_fraction": 0.2, "n_iter_no_change": 20}
+OLD_SPEC_FILE = Path(__file__).with_name("old_default_spec.json")
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a model is made: its features, its classifier and its training dates.
+
+    Attributes
+    ----------
+    name : str
+        Row label.
+    spec : callable
+        ``spec() -> FeatureSpec``.
+    model : callable
+        ``model() -> unfitted classifier`` with ``fit(X, y, feature_spec=)``.
+    frequency : str
+        pandas frequency of the training as-of dates (quarterly or monthly).
+    """
+
+    name: str
+    spec: Callable[[], FeatureSpec]
+    model: Callable[[], Any]
+    frequency: str = QUARTERLY
+
+
+def old_default_spec() -> FeatureSpec:
+    """The default features before issue 15, frozen in ``old_default_spec.json``."""
+    return FeatureSpec.from_dict(json.loads(OLD_SPEC_FILE.read_text()))
+
+
+def old_default() -> Recipe:
+    """Today's model before issue 15: ``RiskClassifier()`` on the old features, quarterly."""
+    return Recipe("old default", old_default_spec, lambda: rm.RiskClassifier(random_state=SEED))
+
+
+def new_default() -> Recipe:
+    """The recommended new default; the lead points this at the library's default."""
+    return Recipe("new default", old_default_spec, _hgb("temperature", **SMALL_TREES, **STRONG_L2))
+
+
+def _hgb(calibration: str | None = "isotonic", **params: Any) -> Callable[[], Any]:
+    return lambda: rm.RiskClassifier(
+        calibration=calibration, estimator_params=params or None, random_state=SEED
+    )
+
+
+def candidates() -> list[Recipe]:
+    """Settings tried beside the defaults (features, classifier, training dates)."""
+    spec = old_default_spec
+    return [
+        Recipe("old, monthly dates", spec, _hgb(), MONTHLY),
+        Recipe("old, temperature", spec, _hgb("temperature")),
+        Recipe("temp., l2 5", spec, _hgb("temperature", **STRONG_L2)),
+        Recipe("temp., 7 leaves x 500 rows", spec, _hgb("temperature", **SMALL_TREES)),
+        Recipe("temp., 5 leaves x 1000 rows", spec, _hgb("temperature", **TINY_TREES)),
+        Recipe("temp., 7x500, monthly", spec, _hgb("temperature", **SMALL_TREES), MONTHLY),
+        Recipe("temp., lr 0.03", spec, _hgb("temperature", learning_rate=0.03)),
+        Recipe("temp., val. 0.2, patience 20", spec, _hgb("temperature", **PATIENT)),
+    ]
+
+
+class Frames:
+    """Training and test frames of one authority, built once per spec and frequency."""
+
+    def __init__(self, data: rm.LocalAuthorityData) -> None:
+        self.data = data
+        self._built: dict[tuple, rm.TrainingFrame] = {}
+
+    def _frame(self, spec: FeatureSpec, dates: pd.DatetimeIndex, key: tuple) -> Any:
+        key = (spec.names, *key)
+        if key not in self._built:
+            self._built[key] = rm.build_training_frame(self.data, dates, HORIZON_MONTHS, spec)
+        return self._built[key]
+
+    def train(self, recipe: Recipe) -> rm.TrainingFrame:
+        """The recipe's training frame."""
+        dates = pd.date_range(TRAIN_FIRST, TRAIN_LAST, freq=recipe.frequency)
+        return self._frame(recipe.spec(), dates, ("train", recipe.frequency))
+
+    def test(self, recipe: Recipe) -> rm.TrainingFrame:
+        """The recipe's features at the test dates."""
+        return self._frame(recipe.spec(), TEST_DATES, ("test",))
+
+
+def fit_recipe(recipe: Recipe, frames: Frames) -> tuple[Any, float]:
+    """Fit the recipe on its training frame; return the model and the fit's seconds."""
+    frame = frames.train(recipe)
+    model = recipe.model()
+    start = time.perf_counter()
+    model.fit(frame.X, frame.y, feature_spec=frame.spec)
+    return model, time.perf_counter() - start
+
+
+def _scores(recipes: list[Recipe], frames: Frames) -> tuple[dict, dict, rm.TrainingFrame]:
+    """Test-date probabilities, (model, fit seconds) per recipe, and the reference test frame."""
+    reference = frames.test(old_default())
+    scores, fitted = {}, {}
+    for recipe in recipes:
+        model, seconds = fit_recipe(recipe, frames)
+        fitted[recipe.name] = (model, seconds)
+        test = frames.test(recipe)
+        if not test.keys.equals(reference.keys):
+            raise ValueError(f"{recipe.name}: its test rows differ from the old default's")
+        scores[recipe.name] = model.predict_proba(test.X)[:, 1]
+        print(f"   fitted {recipe.name} in {seconds:.1f} s", flush=True)
+    return scores, fitted, reference
+
+
+def _best_rule(frames: Frames, y: np.ndarray, dates: np.ndarray) -> tuple[dict, np.ndarray]:
+    """The better default baseline per metric, and the scores of the one best at top 2%."""
+    train, test = frames.train(old_default()), frames.test(old_default())
+    rows, top_scores = [], {}
+    for rule in default_baselines().values():
+        p = rule.fit(train.X, train.y).predict_proba(test.X)[:, 1]
+        rows.append(summarise(y, p, dates, TOP_SHARE))
+        top_scores[rows[-1]["top2"]] = p
+    best = {m: max(r[m] for r in rows) for m in ("auc", "ap", "top2")}
+    for m in ("slope", "oe"):
+        best[m] = min((r[m] for r in rows), key=lambda v: abs(np.log(v)) if v > 0 else np.inf)
+    return best, top_scores[best["top2"]]
+
+
+def _achievable(data: rm.LocalAuthorityData, keys: pd.DataFrame) -> np.ndarray | None:
+    """The best achievable from the records, when the library provides it."""
+    achievable = getattr(data.truth, "achievable_for_keys", None)
+    if achievable is None:
+        return None
+    return achievable(data, keys, horizon_months=HORIZON_MONTHS)
+
+
+def _print_table(rows: dict[str, dict]) -> None:
+    print(f"   {'':30} {'AUC':>7} {'AP':>7} {'top 2%':>7} {'slope':>7} {'O/E':>7}")
+    for name, row in rows.items():
+        cells = " ".join(
+            f"{row[m]:7.4f}" if np.isfinite(row[m]) else f"{'n/a':>7}" for m in METRICS
+        )
+        print(f"   {name:30} {cells}")
+
+
+def _print_targets(rows: dict, y, new, rule, dates, children) -> None:
+    old, new_row = rows["old default"], rows["new default"]
+    best = rows.get("best achievable")
+    for m, label in (("ap", "average precision"), ("top2", "top-2% precision")):
+        if best is None:
+            print(f"   {label}: gap share n/a (best achievable not in the library yet)")
+            continue
+        share = (new_row[m] - old[m]) / (best[m] - old[m])
+        print(f"   {label}: the new default closes {share:.0%} of the gap (target >= 50%)")
+    diff, lower, upper = paired_difference(y, new, rule, dates, children, share=TOP_SHARE)
+    verdict = "excludes 0" if lower > 0 or upper < 0 else "includes 0"
+    print(
+        f"   top-2% precision, new default minus best rule: {diff:+.4f} "
+        f"(95% child-clustered paired interval {lower:+.4f} to {upper:+.4f}; {verdict})"
+    )
+
+
+def measure(data: rm.LocalAuthorityData, with_candidates: bool) -> tuple[Frames, dict]:
+    """Print the side-by-side table and the targets; return the frames and fitted models."""
+    frames = Frames(data)
+    recipes = [old_default(), new_default()] + (candidates() if with_candidates else [])
+    scores, fitted, test = _scores(recipes, frames)
+    y = test.y.to_numpy().astype(float)
+    dates = test.keys["as_of_date"].to_numpy()
+    children = test.keys["person_id"].to_numpy()
+    rows = {name: summarise(y, p, dates, TOP_SHARE) for name, p in scores.items()}
+    rows["best rule"], rule_scores = _best_rule(frames, y, dates)
+    achievable = _achievable(data, test.keys)
+    if achievable is not None:
+        rows["best achievable"] = summarise(y, achievable, dates, TOP_SHARE)
+    truth = data.truth.for_keys(test.keys, horizon_months=HORIZON_MONTHS)
+    rows["truth"] = summarise(y, truth, dates, TOP_SHARE)
+    print(
+        f"   test: {len(y):,} child-dates at {len(TEST_DATES)} monthly dates, "
+        f"{int(y.sum())} care entries ({y.mean():.3%})"
+    )
+    _print_table(rows)
+    _print_targets(rows, y, scores["new default"], rule_scores, dates, children)
+    return frames, fitted
+
+
+def affordability(frames: Frames, fitted: dict | None) -> None:
+    """Print the new default's fit time over the old one's, and scoring over predict_proba."""
+    if fitted is None:
+        _, old_s = fit_recipe(old_default(), frames)
+        new_model, new_s = fit_recipe(new_default(), frames)
+    else:
+        (_, old_s), (new_model, new_s) = fitted["old default"], fitted["new default"]
+    test = frames.test(new_default())
+    reps = int(np.ceil(200_000 / len(test.X)))
+    X = pd.concat([test.X] * reps, ignore_index=True)
+    ids = np.array([f"C{i:07d}" for i in range(len(X))])
+    bare = best_of(lambda: new_model.predict_proba(X))
+    lib = best_of(lambda: score_features(new_model, X, ids, 50))
+    print(
+        f"   demo authority ({DEMO_CHILDREN:,} children): fit old default {old_s:.1f} s, "
+        f"new default {new_s:.1f} s ({new_s / old_s:.2f}x; target <= 3x); on {len(X):,} rows "
+        f"predict_proba {bare:.2f} s, score_features {lib:.2f} s ({lib / bare:.2f}x; "
+        "target <= 1.3x)"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_validity")
+    parser.add_argument("--children", type=int, default=60_000, help="default 60,000")
+    parser.add_argument("--seed", type=int, default=SEED, help="of the authority; default 0")
+    parser.add_argument("--candidates", action="store_true", help="also the candidates")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    start = time.perf_counter()
+    data = rm.make_local_authority(n_children=args.children, random_state=args.seed)
+    print(
+        f"   authority of {args.children:,} children (seed {args.seed}); train {TRAIN_FIRST} "
+        f"to {TRAIN_LAST}, test {TEST_DATES[0].date()} to {TEST_DATES[-1].date()}"
+    )
+    frames, fitted = measure(data, args.candidates)
+    if (args.children, args.seed) != (DEMO_CHILDREN, SEED):
+        frames = Frames(rm.make_local_authority(n_children=DEMO_CHILDREN, random_state=SEED))
+        fitted = None
+    affordability(frames, fitted)
+    print(f"   whole run: {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
