@@ -86,7 +86,7 @@ def old_default() -> Recipe:
 
 
 def new_default() -> Recipe:
-    """The recommended new default; the lead points this at the library's default."""
+    """The candidate new default (``RiskClassifier()``'s own default is unchanged for now)."""
     return Recipe("new default", old_default_spec, _hgb("temperature", **SMALL_TREES, **STRONG_L2))
 
 
