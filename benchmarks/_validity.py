@@ -76,6 +76,14 @@ class TopShare:
         return float(per_date[per_date_w > 0].mean())
 
 
+def _slope(y: np.ndarray, p: np.ndarray) -> float:
+    """The calibration slope, or NaN (printed n/a) where it does not exist on these rows."""
+    try:
+        return calibration_slope(y, p)
+    except ValueError:  # e.g. separation on a small authority's few care entries
+        return np.nan
+
+
 def summarise(y: np.ndarray, p: np.ndarray, dates: np.ndarray, share: float) -> dict:
     """AUC, average precision, top-share precision, calibration slope and observed/expected.
 
@@ -95,7 +103,7 @@ def summarise(y: np.ndarray, p: np.ndarray, dates: np.ndarray, share: float) -> 
         "auc": roc_auc(y, p),
         "ap": average_precision(y, p),
         "top2": TopShare(y, p, dates, share).value(),
-        "slope": calibration_slope(y, p),
+        "slope": _slope(y, p),
         "oe": observed_expected_ratio(y, p),
     }
 

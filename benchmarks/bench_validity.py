@@ -161,15 +161,16 @@ def _scores(recipes: list[Recipe], frames: Frames) -> tuple[dict, dict, rm.Train
 def _best_rule(frames: Frames, y: np.ndarray, dates: np.ndarray) -> tuple[dict, np.ndarray]:
     """The better default baseline per metric, and the scores of the one best at top 2%."""
     train, test = frames.train(old_default()), frames.test(old_default())
-    rows, top_scores = [], {}
-    for rule in default_baselines().values():
-        p = rule.fit(train.X, train.y).predict_proba(test.X)[:, 1]
-        rows.append(summarise(y, p, dates, TOP_SHARE))
-        top_scores[rows[-1]["top2"]] = p
+    scores = [
+        rule.fit(train.X, train.y).predict_proba(test.X)[:, 1]
+        for rule in default_baselines().values()
+    ]
+    rows = [summarise(y, p, dates, TOP_SHARE) for p in scores]
     best = {m: max(r[m] for r in rows) for m in ("auc", "ap", "top2")}
     for m in ("slope", "oe"):
         best[m] = min((r[m] for r in rows), key=lambda v: abs(np.log(v)) if v > 0 else np.inf)
-    return best, top_scores[best["top2"]]
+    top = max(range(len(rows)), key=lambda i: rows[i]["top2"])
+    return best, scores[top]
 
 
 def _achievable(data: rm.LocalAuthorityData, keys: pd.DataFrame) -> np.ndarray | None:
