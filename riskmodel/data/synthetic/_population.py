@@ -43,6 +43,8 @@ class Population:
     household_class: np.ndarray
     imd_decile: np.ndarray
     traits: np.ndarray
+    fixed_effect_scale: float = 1.0
+    """The population normaliser: ``fixed_effect`` is ``exp(log effect) / fixed_effect_scale``."""
 
     @property
     def n(self) -> int:
@@ -92,7 +94,8 @@ def make_population(
         + frailty[household]
     )
     fixed_effect = np.exp(log_fe)
-    fixed_effect /= fixed_effect[~is_uasc].mean() if (~is_uasc).any() else 1.0
+    scale = fixed_effect[~is_uasc].mean() if (~is_uasc).any() else 1.0
+    fixed_effect /= scale
     n = len(household)
     return Population(
         person_id=_ids("C", rng.permutation(n), 7),
@@ -109,6 +112,7 @@ def make_population(
         household_class=2 * tier + vulnerable,
         imd_decile=imd,
         traits=traits,
+        fixed_effect_scale=float(scale),
     )
 
 

@@ -242,6 +242,17 @@ class GroundTruth:
         return child, day
 
     def _probability(self, child: np.ndarray, day: np.ndarray, horizon: int) -> np.ndarray:
+        out, rows, window = self._window(child, day, horizon)
+        if len(rows):
+            out[rows] = self._forward(child[rows], *window)
+        return out
+
+    def _window(self, child: np.ndarray, day: np.ndarray, horizon: int):
+        """Conventions (NaN, 0) of each row and the window of the rows at risk.
+
+        Returns the output with NaN and 0 filled in, the rows at risk and, for them,
+        ``(month, f_first, month_end, f_last, history, blocked)``.
+        """
         grid = self._grid
         out = np.full(len(child), np.nan)
         # the month whose entry days (first_day(m) .. first_day(m + 1) - 1) follow `day`
@@ -257,20 +268,10 @@ class GroundTruth:
         aged_out = day >= grid.first_day(self._birth_month[child] + AGE_OUT_MONTHS)
         out[born & ~looked_after & (aged_out | (history == P.HISTORY_LEFT))] = 0.0
         rows = np.flatnonzero(born & ~looked_after & ~aged_out & (history != P.HISTORY_LEFT))
-        if not len(rows):
-            return out
         # an entry or exit earlier in the as-of month leaves no hazard for the rest of it
         blocked = prev_end[rows] >= grid.first_day(month[rows])
-        out[rows] = self._forward(
-            child[rows],
-            month[rows],
-            f_first[rows],
-            month_end[rows],
-            f_last[rows],
-            history[rows],
-            blocked,
-        )
-        return out
+        window = tuple(a[rows] for a in (month, f_first, month_end, f_last, history))
+        return out, rows, (*window, blocked)
 
     def _previous_period(self, child: np.ndarray, day: np.ndarray):
         """End day and care history class after each child's last period started by ``day``.
@@ -293,48 +294,96 @@ class GroundTruth:
     def _forward(self, child, month, f_first, month_end, f_last, history, blocked):
         """Probability of an entry by propagating the joint state distribution.
 
-        Rows are sorted by household class and age, so that the rows sharing a
-        transition matrix at each step are contiguous. A row whose window has ended
-        keeps being propagated with zero hazard, which leaves its survival unchanged.
+        The distribution starts at the latent state in force in the as-of month (a
+        point mass); see :func:`propagate`.
         """
         paths = self._paths
-        cls = self._class[child]
-        age = month - self._birth_month[child]
-        order = np.lexsort((age, cls))
-        child, month, f_first, month_end, f_last, history, blocked, cls, age = (
-            a[order]
-            for a in (child, month, f_first, month_end, f_last, history, blocked, cls, age)
-        )
-        n = len(child)
         row = month - paths.first_month
         stress = paths.stress[row, self._household[child]].astype(np.int64)
         level = paths.child[row, child].astype(np.int64)
-        fe = self._fixed_effect[child]
-        h0 = hazard(stress, level, age // 12, fe, history, self.label_noise)
+        survival = propagate(
+            (stress * P.N_CHILD + level, None),
+            self._class[child],
+            month - self._birth_month[child],
+            self._fixed_effect[child],
+            history,
+            (f_first, month_end - month, f_last, blocked),
+            self.label_noise,
+        )
+        return np.clip(1.0 - survival, 0.0, 1.0)  # round-off: -2e-16
+
+
+def propagate(start, cls, age, fixed_effect, history, window, label_noise: float) -> np.ndarray:
+    """Survival to the end of each row's window, propagating the joint state distribution.
+
+    Parameters
+    ----------
+    start : tuple
+        ``(state, None)``: a point mass on each row's state (0-23); or ``(None, dist)``:
+        a distribution (weights) over the 24 states per row, shape (n, 24); the
+        result is then the sum over states of weight times survival.
+    cls, age, fixed_effect, history : numpy.ndarray
+        Household class, age in months in the as-of month, fixed effect and care
+        history of each row.
+    window : tuple
+        ``(f_first, steps, f_last, blocked)``: the share of the as-of month left, the
+        number of months after it, the share of the last month in the window, and
+        whether the as-of month has no hazard left.
+    label_noise : float
+        As in :func:`~riskmodel.data.synthetic._process.hazard`.
+
+    Returns
+    -------
+    numpy.ndarray
+        The probability of no entry in the window (times the row's weight).
+
+    Notes
+    -----
+    Rows are sorted by household class and age, so that the rows sharing a
+    transition matrix at each step are contiguous. A row whose window has ended
+    keeps being propagated with zero hazard, which leaves its survival unchanged.
+    """
+    state, dist = start
+    f_first, steps, f_last, blocked = window
+    order = np.lexsort((age, cls))
+    cls, age, fixed_effect, history, f_first, steps, f_last, blocked = (
+        a[order] for a in (cls, age, fixed_effect, history, f_first, steps, f_last, blocked)
+    )
+    n = len(cls)
+    if dist is None:
+        state = state[order]
+        h0 = hazard(
+            STATE_STRESS[state], STATE_CHILD[state], age // 12, fixed_effect, history, label_noise
+        )
         p0 = np.where(blocked, 0.0, h0 * f_first / (1.0 - h0 * (1.0 - f_first)))
         alpha = np.zeros((n, N_STATES))
-        alpha[np.arange(n), stress * P.N_CHILD + level] = 1.0 - p0
-        steps = month_end - month
-        joint = joint_transition().reshape(-1, N_STATES, N_STATES)
-        fe, history = fe[:, None], history[:, None]
-        for j in range(1, int(steps.max()) + 1):
-            combo = cls * N_BANDS + child_band(age + j)
-            cuts = np.r_[0, np.flatnonzero(np.diff(combo)) + 1, n]
-            for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
-                alpha[lo:hi] = alpha[lo:hi] @ joint[combo[lo]]
-            h = hazard(
-                STATE_STRESS[None, :],
-                STATE_CHILD[None, :],
-                ((age + j) // 12)[:, None],
-                fe,
-                history,
-                self.label_noise,
-            )
-            weight = np.where(steps == j, f_last, np.where(steps > j, 1.0, 0.0))
-            alpha *= 1.0 - weight[:, None] * h
-        out = np.empty(n)
-        out[order] = np.clip(1.0 - alpha.sum(axis=1), 0.0, 1.0)  # round-off: -2e-16
-        return out
+        alpha[np.arange(n), state] = 1.0 - p0
+    else:
+        fe, hist = fixed_effect[:, None], history[:, None]
+        h0 = hazard(STATE_STRESS, STATE_CHILD, (age // 12)[:, None], fe, hist, label_noise)
+        ff = f_first[:, None]
+        p0 = np.where(blocked[:, None], 0.0, h0 * ff / (1.0 - h0 * (1.0 - ff)))
+        alpha = dist[order] * (1.0 - p0)
+    joint = joint_transition().reshape(-1, N_STATES, N_STATES)
+    fixed_effect, history = fixed_effect[:, None], history[:, None]
+    for j in range(1, int(steps.max(initial=0)) + 1):
+        combo = cls * N_BANDS + child_band(age + j)
+        cuts = np.r_[0, np.flatnonzero(np.diff(combo)) + 1, n]
+        for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+            alpha[lo:hi] = alpha[lo:hi] @ joint[combo[lo]]
+        h = hazard(
+            STATE_STRESS[None, :],
+            STATE_CHILD[None, :],
+            ((age + j) // 12)[:, None],
+            fixed_effect,
+            history,
+            label_noise,
+        )
+        weight = np.where(steps == j, f_last, np.where(steps > j, 1.0, 0.0))
+        alpha *= 1.0 - weight[:, None] * h
+    out = np.empty(n)
+    out[order] = alpha.sum(axis=1)
+    return out
 
 
 def _add_months(day: np.ndarray, months: int) -> np.ndarray:
