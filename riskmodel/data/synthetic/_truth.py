@@ -10,16 +10,8 @@ from riskmodel._wording import describe_rows
 from riskmodel.data.synthetic._grid import MonthGrid
 from riskmodel.data.synthetic._periods import Periods
 from riskmodel.data.synthetic._population import AGE_OUT_MONTHS, Population
-from riskmodel.data.synthetic._process import (
-    N_BANDS,
-    N_STATES,
-    STATE_CHILD,
-    STATE_STRESS,
-    LatentPaths,
-    child_band,
-    hazard,
-    joint_transition,
-)
+from riskmodel.data.synthetic._process import LatentPaths
+from riskmodel.data.synthetic._propagate import add_months, propagate
 
 __all__ = ["GroundTruth"]
 
@@ -74,6 +66,7 @@ class GroundTruth:
         self._class = pop.child_class
         self._birth_month = pop.birth_month
         self._fixed_effect = pop.fixed_effect
+        self._fixed_effect_scale = float(pop.fixed_effect_scale)
         self._arrival_day = np.where(
             pop.uasc, np.iinfo(np.int64).max, grid.first_day(pop.birth_month)
         )
@@ -125,10 +118,7 @@ class GroundTruth:
             If a person is unknown or an as-of date is outside the simulated period.
         """
         child, day = self._rows(person_ids, as_of_dates)
-        if isinstance(horizon_months, bool) or int(horizon_months) != horizon_months:
-            raise ValueError(f"horizon_months must be a whole number, got {horizon_months!r}")
-        if horizon_months < 1:
-            raise ValueError(f"horizon_months must be at least 1, got {horizon_months!r}")
+        _check_horizon(horizon_months)
         from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
 
         out = np.empty(len(child))
@@ -175,13 +165,118 @@ class GroundTruth:
         >>> data.truth.for_keys(keys, horizon_months=12).shape
         (3,)
         """
-        missing = [c for c in ("person_id", "as_of_date") if c not in keys.columns]
-        if missing:
-            raise ValueError(
-                f"GroundTruth: keys must have columns person_id and as_of_date; "
-                f"missing {', '.join(missing)}"
-            )
+        _check_keys(keys)
         return self.probability(
+            keys["person_id"].to_numpy(),
+            keys["as_of_date"].to_numpy(),
+            horizon_months=horizon_months,
+        )
+
+    def achievable(self, data, person_ids, as_of_dates, horizon_months: int = 12) -> np.ndarray:
+        """Return the best probability of a care entry the records allow, by a forward filter.
+
+        The probability of a care entry in ``(as_of_date, as_of_date + horizon]``
+        given only what ``data`` records before the as-of month, with the
+        generator's parameters known: a Bayes filter (never a smoother) over the 24
+        joint (stress, child level) states of the latent chain, month by month from
+        the data's start, then the exact forward propagation of :meth:`probability`
+        from the filtered distribution instead of the true state. As
+        ``E[truth | records]`` it lies between the truth and any model of the records.
+
+        Stated approximations (each makes it slightly less informed than the true
+        achievable, never more):
+
+        * the unknowns are a finite mixture: the household's vulnerability (prior
+          by deprivation tier from ``imd_decile``), its domestic-abuse trait (it
+          scales police notifications) and its frailty (5 Gauss-Hermite nodes); the
+          fixed effect is otherwise read from ``persons``;
+        * the prior at the data's start (or at birth) is the chain's marginal for
+          the class and age: stress stationary, child level moved from 0 at age 10
+          with no observations (not conditioned on the child being at home then);
+        * each child is filtered alone: siblings' records (which share the
+          household's stress, trait and frailty) are left out;
+        * evidence used, each month, as the generator draws it: contacts not written
+          by a referral, police domestic-abuse notifications (with the household),
+          missing episodes, suspensions and permanent exclusions (school ages, not
+          August), youth justice outcomes and their codes, referrals (only in months
+          that start with no CIN case open, with the x1.2 rate in the year after a
+          referral; not in the month of a care entry), and surviving at home or
+          entering care under the care-entry hazard; ``stress`` counts 0 in care and
+          after permanence;
+        * evidence left out: events in the as-of month itself, casework outcomes
+          (assessments, section 47 enquiries, conferences, plans and their ends),
+          assessment factors, early help and school absence;
+        * periods of care (start, end, how they ended) are read from the truth's
+          periods, which ``care_episodes`` records; none starting after the as-of
+          date is used;
+        * a reporting bias of the generator is not known here: with one, the biased
+          group's recording is read as unbiased.
+
+        Parameters
+        ----------
+        data : LocalAuthorityData
+            The authority this truth belongs to (its ``persons`` and ``events``); events
+            on or after each as-of month are never read.
+        person_ids : array-like of str
+            The children.
+        as_of_dates : date-like or array-like of date-like
+            One date for all rows, or one per row; between the data's start and end.
+        horizon_months : int, default 12
+            Length of the window in calendar months.
+
+        Returns
+        -------
+        numpy.ndarray of float
+            One probability per row, with the conventions of :meth:`probability` (NaN
+            when looked after, not yet born or not arrived; 0 once 18 or left).
+
+        Raises
+        ------
+        ValueError
+            As :meth:`probability`, and if a child of the authority is not in
+            ``data.persons``.
+
+        Examples
+        --------
+        >>> from riskmodel.data import make_local_authority
+        >>> data = make_local_authority(n_children=500, random_state=0)
+        >>> ids = data.persons["person_id"].iloc[:3]
+        >>> p = data.truth.achievable(data, ids, "2020-04-01")
+        >>> bool(((p >= 0) & (p <= 1) | (p != p)).all())
+        True
+        """
+        from riskmodel.data.synthetic._achievable import achievable_probability
+
+        child, day = self._rows(person_ids, as_of_dates)
+        _check_horizon(horizon_months)
+        return achievable_probability(self, data, child, day, int(horizon_months))
+
+    def achievable_for_keys(self, data, keys: pd.DataFrame, *, horizon_months: int) -> np.ndarray:
+        """Return :meth:`achievable` of each row of a frame's keys, in their order.
+
+        Parameters
+        ----------
+        data : LocalAuthorityData
+            The authority this truth belongs to.
+        keys : pandas.DataFrame
+            Columns ``person_id`` and ``as_of_date``; other columns are ignored.
+        horizon_months : int
+            Length of the window in calendar months (the frame's horizon).
+
+        Returns
+        -------
+        numpy.ndarray of float of shape (len(keys),)
+            As :meth:`achievable` gives them, row by row.
+
+        Raises
+        ------
+        ValueError
+            If a column is missing, a person is unknown or an as-of date is outside
+            the simulated period.
+        """
+        _check_keys(keys)
+        return self.achievable(
+            data,
             keys["person_id"].to_numpy(),
             keys["as_of_date"].to_numpy(),
             horizon_months=horizon_months,
@@ -259,7 +354,7 @@ class GroundTruth:
         month = grid.month_of(day + 1)
         last_day = grid.first_day(month + 1) - 1
         f_first = (last_day - day) / grid.days_in(month)
-        window_end = _add_months(day, horizon)
+        window_end = add_months(day, horizon)
         month_end = grid.month_of(window_end + 1)
         f_last = (window_end - (grid.first_day(month_end) - 1)) / grid.days_in(month_end)
         prev_end, history = self._previous_period(child, day)
@@ -313,86 +408,17 @@ class GroundTruth:
         return np.clip(1.0 - survival, 0.0, 1.0)  # round-off: -2e-16
 
 
-def propagate(start, cls, age, fixed_effect, history, window, label_noise: float) -> np.ndarray:
-    """Survival to the end of each row's window, propagating the joint state distribution.
+def _check_horizon(horizon_months) -> None:
+    if isinstance(horizon_months, bool) or int(horizon_months) != horizon_months:
+        raise ValueError(f"horizon_months must be a whole number, got {horizon_months!r}")
+    if horizon_months < 1:
+        raise ValueError(f"horizon_months must be at least 1, got {horizon_months!r}")
 
-    Parameters
-    ----------
-    start : tuple
-        ``(state, None)``: a point mass on each row's state (0-23); or ``(None, dist)``:
-        a distribution (weights) over the 24 states per row, shape (n, 24); the
-        result is then the sum over states of weight times survival.
-    cls, age, fixed_effect, history : numpy.ndarray
-        Household class, age in months in the as-of month, fixed effect and care
-        history of each row.
-    window : tuple
-        ``(f_first, steps, f_last, blocked)``: the share of the as-of month left, the
-        number of months after it, the share of the last month in the window, and
-        whether the as-of month has no hazard left.
-    label_noise : float
-        As in :func:`~riskmodel.data.synthetic._process.hazard`.
 
-    Returns
-    -------
-    numpy.ndarray
-        The probability of no entry in the window (times the row's weight).
-
-    Notes
-    -----
-    Rows are sorted by household class and age, so that the rows sharing a
-    transition matrix at each step are contiguous. A row whose window has ended
-    keeps being propagated with zero hazard, which leaves its survival unchanged.
-    """
-    state, dist = start
-    f_first, steps, f_last, blocked = window
-    order = np.lexsort((age, cls))
-    cls, age, fixed_effect, history, f_first, steps, f_last, blocked = (
-        a[order] for a in (cls, age, fixed_effect, history, f_first, steps, f_last, blocked)
-    )
-    n = len(cls)
-    if dist is None:
-        state = state[order]
-        h0 = hazard(
-            STATE_STRESS[state], STATE_CHILD[state], age // 12, fixed_effect, history, label_noise
+def _check_keys(keys: pd.DataFrame) -> None:
+    missing = [c for c in ("person_id", "as_of_date") if c not in keys.columns]
+    if missing:
+        raise ValueError(
+            f"GroundTruth: keys must have columns person_id and as_of_date; "
+            f"missing {', '.join(missing)}"
         )
-        p0 = np.where(blocked, 0.0, h0 * f_first / (1.0 - h0 * (1.0 - f_first)))
-        alpha = np.zeros((n, N_STATES))
-        alpha[np.arange(n), state] = 1.0 - p0
-    else:
-        fe, hist = fixed_effect[:, None], history[:, None]
-        h0 = hazard(STATE_STRESS, STATE_CHILD, (age // 12)[:, None], fe, hist, label_noise)
-        ff = f_first[:, None]
-        p0 = np.where(blocked[:, None], 0.0, h0 * ff / (1.0 - h0 * (1.0 - ff)))
-        alpha = dist[order] * (1.0 - p0)
-    joint = joint_transition().reshape(-1, N_STATES, N_STATES)
-    fixed_effect, history = fixed_effect[:, None], history[:, None]
-    for j in range(1, int(steps.max(initial=0)) + 1):
-        combo = cls * N_BANDS + child_band(age + j)
-        cuts = np.r_[0, np.flatnonzero(np.diff(combo)) + 1, n]
-        for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
-            alpha[lo:hi] = alpha[lo:hi] @ joint[combo[lo]]
-        h = hazard(
-            STATE_STRESS[None, :],
-            STATE_CHILD[None, :],
-            ((age + j) // 12)[:, None],
-            fixed_effect,
-            history,
-            label_noise,
-        )
-        weight = np.where(steps == j, f_last, np.where(steps > j, 1.0, 0.0))
-        alpha *= 1.0 - weight[:, None] * h
-    out = np.empty(n)
-    out[order] = alpha.sum(axis=1)
-    return out
-
-
-def _add_months(day: np.ndarray, months: int) -> np.ndarray:
-    """``day + months`` calendar months, clipped to the month's end (``pandas.DateOffset``)."""
-    dates = day.astype("datetime64[D]")
-    month = dates.astype("datetime64[M]")
-    offset = (dates - month.astype("datetime64[D]")).astype(np.int64)
-    target = month + months
-    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(
-        np.int64
-    )
-    return target.astype("datetime64[D]").astype(np.int64) + np.minimum(offset, length - 1)

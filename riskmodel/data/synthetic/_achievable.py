@@ -1,0 +1,264 @@
+"""The best achievable from the records: a forward filter over the generator's latent chain.
+
+For each child, the joint (household stress, child level) state is filtered month by
+month over the months the records cover before the as-of month, with the generator's
+parameters known, and the unknown household class, domestic-abuse trait and frailty
+integrated as a finite mixture. The filtered distribution at the as-of month is then
+propagated forward exactly as :meth:`GroundTruth.probability` propagates the true
+state. See :meth:`GroundTruth.achievable` for the stated approximations.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+import riskmodel.data.synthetic._params as P
+from riskmodel.data.synthetic._observed import (
+    CARE,
+    ENTRY,
+    GONE,
+    HOME,
+    event_arrays,
+    read_evidence,
+    read_persons,
+)
+from riskmodel.data.synthetic._population import AGE_OUT_MONTHS
+from riskmodel.data.synthetic._process import (
+    N_BANDS,
+    N_STATES,
+    STATE_CHILD,
+    STATE_STRESS,
+    child_band,
+    hazard,
+    joint_transition,
+)
+from riskmodel.data.synthetic._propagate import propagate
+
+__all__ = ["achievable_probability"]
+
+N_FRAILTY = 5
+"""Gauss-Hermite nodes for the household frailty."""
+_BATCH = 8_000
+_NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(N_FRAILTY)
+_WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
+
+
+@lru_cache(maxsize=1)
+def prior_table() -> np.ndarray:
+    """Prior state distribution by household class and age in months, (classes, 217, 24).
+
+    Stress is the class's stationary distribution; the child level starts at 0 and moves
+    from age 10 with the chain's transitions and no observations.
+    """
+    joint = joint_transition()
+    out = np.zeros((P.N_CLASSES, AGE_OUT_MONTHS + 1, N_STATES))
+    for cls in range(P.N_CLASSES):
+        dist = np.zeros(N_STATES)
+        dist[:: P.N_CHILD] = P.STRESS_STATIONARY[cls]
+        for age in range(AGE_OUT_MONTHS + 1):
+            out[cls, age] = dist
+            dist = dist @ joint[cls, child_band(age + 1)]
+    return out
+
+
+def achievable_probability(truth, data, child, day, horizon: int) -> np.ndarray:
+    """Achievable probability of each (child, as-of day) row; see ``GroundTruth.achievable``."""
+    from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
+
+    grid = truth._grid
+    out, rows, window = truth._window(child, day, horizon)
+    if not len(rows):
+        return out
+    persons = read_persons(data.persons, truth.person_ids, grid)
+    events = event_arrays(data.events, truth.person_ids)
+    month = window[0]
+    with threadpool_limits(limits=1, user_api="blas"):
+        kids = np.unique(child[rows])
+        # batches share transition matrices best when sorted by tier and birth month
+        kids = kids[np.lexsort((persons.birth_month[kids], persons.tier[kids]))]
+        for lo in range(0, len(kids), _BATCH):
+            batch = kids[lo : lo + _BATCH]
+            sel = np.flatnonzero(np.isin(child[rows], batch))
+            snap = _filter(truth, persons, events, batch, child[rows][sel], month[sel])
+            part = tuple(a[sel] for a in window)
+            out[rows[sel]] = _predict(truth, persons, child[rows][sel], snap, part, horizon)
+    return out
+
+
+def _filter(truth, persons, events, batch, key_child, key_month) -> np.ndarray:
+    """Return the filtered mixture and state distribution at each key's as-of month.
+
+    Shape (keys, vulnerable, frailty nodes, 24), summed over the trait.
+    """
+    grid = truth._grid
+    n_months = int(key_month.max())
+    ev = read_evidence(events, batch, n_months, grid, truth)
+    n = len(batch)
+    local = np.full(len(truth.person_ids), -1)
+    local[batch] = np.arange(n)
+    key_local = local[key_child]
+    tier, birth = persons.tier[batch], persons.birth_month[batch]
+    share = P.VULNERABLE_SHARE[tier]
+    trait = P.TRAIT_PREVALENCE[:, 0]
+    weight_v = np.stack([1 - share, share], axis=1)  # (n, 2)
+    weight_vd = weight_v[:, :, None] * np.stack([1 - trait, trait], axis=1)[None]
+    age0 = np.clip(-birth, 0, AGE_OUT_MONTHS)
+    prior = prior_table()[2 * tier[:, None] + np.arange(2)[None, :], age0[:, None]]
+    alpha = (
+        weight_vd[:, :, :, None, None]
+        * _WEIGHTS[None, None, None, :, None]
+        * prior[:, :, None, None, :]
+    )  # (n, v, d, frailty, state)
+    fe = np.exp(persons.log_effect[batch][:, None] + P.FRAILTY_SD * _NODES[None, :])
+    fe = fe / truth._fixed_effect_scale
+    snap = np.zeros((len(key_child), 2, N_FRAILTY, N_STATES))
+    order = np.argsort(key_month, kind="stable")
+    bounds = np.searchsorted(key_month[order], np.arange(n_months + 2))
+    calendar = grid.first_day(np.arange(n_months)).astype("datetime64[D]")
+    calendar = calendar.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    for m in range(n_months + 1):
+        at = order[bounds[m] : bounds[m + 1]]
+        if len(at):
+            snap[at] = alpha[key_local[at]].sum(axis=2)
+        if m == n_months:
+            break
+        age = m - birth
+        alpha *= _likelihood(ev, persons, batch, m, age, int(calendar[m]), fe, truth)
+        total = alpha.sum(axis=(1, 2, 3, 4), keepdims=True)
+        alpha /= np.where(total > 0, total, 1.0)
+        _transition(alpha, tier, age)
+    total = snap.sum(axis=(1, 2, 3), keepdims=True)
+    return snap / np.where(total > 0, total, 1.0)
+
+
+def _transition(alpha, tier, age) -> None:
+    """Move every child's state one month on (in place), with its class's matrices."""
+    joint = joint_transition()
+    band = child_band(age + 1)
+    combo = tier * N_BANDS + band
+    cuts = np.r_[0, np.flatnonzero(np.diff(combo)) + 1, len(combo)]
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
+        for v in range(2):
+            alpha[lo:hi, v] = alpha[lo:hi, v] @ joint[2 * tier[lo] + v, band[lo]]
+
+
+def _poisson(count, lam) -> np.ndarray:
+    """Log Poisson likelihood up to a constant; rows (n,), states (n, 24)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = count[:, None] * np.log(lam) - lam
+    return np.where(count[:, None] > 0, out, -lam)
+
+
+def _likelihood(ev, persons, batch, m, age, cal_month, fe, truth) -> np.ndarray:
+    """Likelihood of month ``m``'s records per child, mixture component and state."""
+    status = ev.status[:, m]
+    present = (age >= 0) & (age < AGE_OUT_MONTHS) & (status != GONE) & ~persons.uasc[batch]
+    home = present & (status != CARE)
+    family = home & ~ev.permanence[:, m]
+    years = age // 12
+    stress_eff = np.where(family[:, None], STATE_STRESS[None, :], 0)
+    level = STATE_CHILD[None, :]
+    ll = np.zeros((len(batch), N_STATES))
+    lam = P.CONTACT_STRESS[stress_eff] + P.CONTACT_CHILD[level]
+    ll += np.where(home[:, None], _poisson(ev.counts["contact"][:, m], lam), 0.0)
+    agef = np.where(years >= 10, 1.0, np.where(years >= 8, 0.2, 0.0))
+    agef = agef * np.where(status == CARE, P.MISSING_IN_CARE, 1.0)
+    lam = agef[:, None] * P.MISSING_CHILD[level]
+    ll += np.where(present[:, None], _poisson(ev.counts["missing_episode"][:, m], lam), 0.0)
+    if cal_month != 8:
+        school = present & (years >= 5) & (years <= 15)
+        lam = P.SUSPENSION_CHILD[level] + P.SUSPENSION_STRESS[stress_eff]
+        ll += np.where(school[:, None], _poisson(ev.counts["suspension"][:, m], lam), 0.0)
+        p = P.EXCLUSION_CHILD[level]
+        excluded = ev.exclusion[:, m][:, None] > 0
+        ll += np.where(school[:, None], np.log(np.where(excluded, p, 1.0 - p)), 0.0)
+    ll += _youth_justice(ev, persons, batch, m, present & (years >= 10))
+    ll += _referrals(ev, persons, batch, m, home & (status == HOME), stress_eff)
+    ll = np.where(np.isfinite(ll).any(axis=1, keepdims=True), ll, 0.0)
+    lik = np.exp(ll - ll.max(axis=1, keepdims=True))
+    police = _police(ev, m, family)  # (n, d, 24)
+    risk = _hazard(ev, m, age, fe, home, status, truth.label_noise)  # (n, K, 24)
+    return lik[:, None, None, None, :] * police[:, None, :, None, :] * risk[:, None, None, :, :]
+
+
+def _youth_justice(ev, persons, batch, m, youth) -> np.ndarray:
+    codes = ev.youth_justice[:, m]  # (n, codes)
+    rate = P.YOUTH_JUSTICE_CHILD[None, :] * np.where(persons.male[batch], 1.4, 0.7)[:, None]
+    lam = rate[:, STATE_CHILD]
+    ll = _poisson(codes.sum(axis=1), lam)
+    with np.errstate(divide="ignore"):
+        log_mix = np.log(P.YOUTH_JUSTICE_MIX)[STATE_CHILD]  # (24, codes)
+    ll += _mix_ll(codes, log_mix)
+    return np.where(youth[:, None], ll, 0.0)
+
+
+def _mix_ll(codes, log_mix) -> np.ndarray:
+    """Log probability of the recorded outcome codes per state, (n, 24)."""
+    out = np.zeros((len(codes), N_STATES))
+    for k in range(codes.shape[1]):
+        c = codes[:, k]
+        if c.any():
+            with np.errstate(invalid="ignore"):
+                out += np.where(c[:, None] > 0, c[:, None] * log_mix[None, :, k], 0.0)
+    return out
+
+
+def _referrals(ev, persons, batch, m, home, stress_eff) -> np.ndarray:
+    eligible = home & ev.eligible[:, m]
+    p = (
+        P.REFERRAL_STRESS[stress_eff]
+        + P.REFERRAL_CHILD[STATE_CHILD][None, :]
+        + P.REFERRAL_DISABILITY * persons.disability[batch][:, None]
+    )
+    p = p * np.where(ev.known[:, m], P.REFERRAL_KNOWN, 1.0)[:, None]
+    referred = ev.counts["referral"][:, m] > 0
+    ll = np.log(np.where(referred[:, None], p, 1.0 - p))
+    return np.where(eligible[:, None], ll, 0.0)
+
+
+def _police(ev, m, family) -> np.ndarray:
+    count = ev.counts["police_domestic_abuse"][:, m]
+    scale = np.array([P.POLICE_DA_WITHOUT_TRAIT, 1.0])
+    lam = scale[:, None] * P.POLICE_DA_STRESS[STATE_STRESS][None, :]  # (d, 24)
+    ll = count[:, None, None] * np.log(lam)[None] - lam[None]
+    ll = np.where(family[:, None, None], ll, 0.0)
+    return np.exp(ll - ll.max(axis=(1, 2), keepdims=True))
+
+
+def _hazard(ev, m, age, fe, home, status, label_noise) -> np.ndarray:
+    h = hazard(
+        STATE_STRESS[None, None, :],
+        STATE_CHILD[None, None, :],
+        (age // 12)[:, None, None],
+        fe[:, :, None],
+        ev.history[:, m][:, None, None],
+        label_noise,
+    )
+    out = np.where((status == ENTRY)[:, None, None], h, 1.0 - h)
+    return np.where(home[:, None, None], out, 1.0)
+
+
+def _predict(truth, persons, key_child, snap, window, horizon) -> np.ndarray:
+    """Average over the mixture of the exact forward propagation from each distribution."""
+    month, f_first, month_end, f_last, history, blocked = window
+    k = 2 * N_FRAILTY
+    cls = (2 * persons.tier[key_child][:, None] + np.arange(2)[None, :]).repeat(N_FRAILTY, 1)
+    fe = np.exp(persons.log_effect[key_child][:, None] + P.FRAILTY_SD * _NODES[None, :])
+    fe = np.tile(fe / truth._fixed_effect_scale, (1, 2))
+    age = month - persons.birth_month[key_child]
+
+    def rep(a):
+        return np.repeat(a, k)
+
+    survival = propagate(
+        (None, snap.reshape(-1, N_STATES)),
+        cls.ravel(),
+        rep(age),
+        fe.ravel(),
+        rep(history),
+        (rep(f_first), rep(month_end - month), rep(f_last), rep(blocked)),
+        truth.label_noise,
+    )
+    return np.clip(1.0 - survival.reshape(-1, k).sum(axis=1), 0.0, 1.0)

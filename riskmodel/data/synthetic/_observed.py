@@ -1,0 +1,197 @@
+"""What the records show, month by month: the evidence of the achievable-risk filter.
+
+The canonical tables of a synthetic authority are binned into one row per child and
+one column per month of the period (month 0 is the data's start): the counts of each
+signal family the generator draws from the latent state (see :mod:`._signals`), the
+referrals and whether a referral could have been made that month (no CIN case open
+at the month's start, see :mod:`._casework`), and the child's care status (at home,
+entering care, looked after, after permanence, gone) from its periods of care.
+
+Only months before each as-of month are ever read from these arrays, so what is
+recorded on or after an as-of date cannot reach the filter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+import riskmodel.data.synthetic._params as P
+from riskmodel.data._codes import ETHNIC_GROUPS
+
+__all__ = ["CARE", "ENTRY", "GONE", "HOME", "Evidence", "Persons", "read_evidence"]
+
+HOME, ENTRY, CARE, GONE = range(4)
+"""Care status of a child in a month: at home and at risk, entering care that month,
+looked after for the whole month's recording, gone (left the authority)."""
+
+_COUNTED = ("contact", "referral", "police_domestic_abuse", "missing_episode", "suspension")
+_YJ_CODES = {code: i for i, code in enumerate(P.YOUTH_JUSTICE_OUTCOMES)}
+_OPEN_RANK = {"cin_closure": 0, "referral": 1, "referral_nfa": 2}
+_OPENS = ("referral", "cin_plan_start", "cp_plan_start")
+_BITS = 22
+
+
+@dataclass(frozen=True)
+class Persons:
+    """What ``persons`` records of each child, in the truth's child order."""
+
+    birth_month: np.ndarray
+    male: np.ndarray
+    disability: np.ndarray
+    tier: np.ndarray
+    log_effect: np.ndarray  # log fixed effect before frailty and the normaliser
+    uasc: np.ndarray
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Evidence of a batch of children, arrays of shape (children, months)."""
+
+    counts: dict[str, np.ndarray]
+    exclusion: np.ndarray
+    youth_justice: np.ndarray  # (children, months, outcome codes)
+    eligible: np.ndarray
+    known: np.ndarray
+    status: np.ndarray
+    permanence: np.ndarray
+    history: np.ndarray
+
+
+def read_persons(persons: pd.DataFrame, person_ids: pd.Index, grid) -> Persons:
+    """Read the children's demographics from ``persons`` (every child must be there)."""
+    table = persons.set_index(persons["person_id"].astype(str))
+    missing = person_ids.difference(table.index)
+    if len(missing):
+        raise ValueError(
+            f"GroundTruth.achievable: {len(missing)} children of the authority are not in "
+            f"data.persons (such as {missing[0]!r}); pass the data the truth came with"
+        )
+    table = table.loc[person_ids]
+    day = table["date_of_birth"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    group = table["ethnicity"].map(ETHNIC_GROUPS).fillna("Unknown")
+    male = (table["sex"] == "M").to_numpy()
+    disability = table["disability"].fillna(False).to_numpy(dtype=bool)
+    tier = np.digitize(table["imd_decile"].fillna(5).to_numpy(dtype=np.int64), [4, 8])
+    log_effect = (
+        group.map(P.ETHNIC_GROUP_EFFECT).to_numpy(dtype=float)
+        + P.DISABILITY_EFFECT * disability
+        + P.MALE_EFFECT * male
+        + P.TIER_EFFECT[tier]
+    )
+    return Persons(
+        birth_month=grid.month_of(day),
+        male=male,
+        disability=disability,
+        tier=tier,
+        log_effect=log_effect,
+        uasc=table["uasc"].fillna(False).to_numpy(dtype=bool),
+    )
+
+
+def event_arrays(events: pd.DataFrame, person_ids: pd.Index) -> dict[str, np.ndarray]:
+    """Child index, day, type and code of every event of a child of the authority."""
+    child = person_ids.get_indexer(events["person_id"].astype(str))
+    keep = child >= 0
+    day = events["event_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    kind = events["event_type"].astype(str).to_numpy()
+    code = events["code"].astype(object).to_numpy()
+    order = np.argsort(child[keep], kind="stable")
+    return {
+        "child": child[keep][order],
+        "day": day[keep][order],
+        "kind": kind[keep][order],
+        "code": code[keep][order],
+    }
+
+
+def read_evidence(events: dict, children: np.ndarray, n_months: int, grid, truth) -> Evidence:
+    """Bin the events and care periods of ``children`` (truth indices) by month."""
+    n = len(children)
+    local = np.full(len(truth.person_ids), -1)
+    local[children] = np.arange(n)
+    lo = np.searchsorted(events["child"], children, "left")
+    hi = np.searchsorted(events["child"], children, "right")
+    rows = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)] or [[]])
+    rows = rows.astype(np.int64)
+    who, day = local[events["child"][rows]], events["day"][rows]
+    kind, code = events["kind"][rows], events["code"][rows]
+    month = grid.month_of(day)
+    inside = (month >= 0) & (month < n_months)
+    flat = who * n_months + month
+
+    def count(mask) -> np.ndarray:
+        sel = mask & inside
+        return np.bincount(flat[sel], minlength=n * n_months).reshape(n, n_months)
+
+    counts = {name: count(kind == name) for name in _COUNTED}
+    counts["contact"] = np.maximum(counts["contact"] - counts["referral"], 0)
+    youth = np.zeros((n, n_months, len(_YJ_CODES)), dtype=np.int64)
+    for name, k in _YJ_CODES.items():
+        youth[..., k] = count((kind == "youth_justice_outcome") & (code == name))
+    first = grid.first_day(np.arange(n_months))
+    eligible, known = _casework_state(who, day, kind, n, first)
+    status, permanence, history = _care_status(truth, children, local, n_months, grid)
+    return Evidence(
+        counts=counts,
+        exclusion=np.minimum(count(kind == "permanent_exclusion"), 1),
+        youth_justice=youth,
+        eligible=eligible,
+        known=known,
+        status=status,
+        permanence=permanence,
+        history=history,
+    )
+
+
+def _casework_state(who, day, kind, n, first) -> tuple[np.ndarray, np.ndarray]:
+    """No CIN case open at each month's start; a referral in the 365 days before it."""
+    queries = (np.arange(n)[:, None] << _BITS) | (first[None, :] - 1 - _BASE)
+    is_open = np.zeros(queries.shape, bool)
+    mark = np.isin(kind, (*_OPENS, "cin_closure", "referral_nfa"))
+    if mark.any():
+        rank = np.array([_OPEN_RANK.get(k, 2) for k in kind[mark]])
+        keys = (who[mark] << _BITS) | (day[mark] - _BASE)
+        order = np.lexsort((rank, keys))
+        keys, opens = keys[order], np.isin(kind[mark][order], _OPENS)
+        pos = np.searchsorted(keys, queries, "right") - 1
+        valid = (pos >= 0) & ((keys[np.maximum(pos, 0)] >> _BITS) == np.arange(n)[:, None])
+        is_open = valid & opens[np.maximum(pos, 0)]
+    known = np.zeros(queries.shape, bool)
+    ref = kind == "referral"
+    if ref.any():
+        keys = np.sort((who[ref] << _BITS) | (day[ref] - _BASE))
+        pos = np.searchsorted(keys, queries, "right") - 1
+        safe = np.maximum(pos, 0)
+        valid = (pos >= 0) & ((keys[safe] >> _BITS) == np.arange(n)[:, None])
+        last = (keys[safe] & ((1 << _BITS) - 1)) + _BASE
+        known = valid & (first[None, :] - last < 365)
+    return ~is_open, known
+
+
+_BASE = int(np.datetime64("1900-01-01", "D").astype(np.int64))
+
+
+def _care_status(truth, children, local, n_months, grid):
+    """Status, permanence and care history of each child in each month, from its periods."""
+    n = len(children)
+    status = np.full((n, n_months), HOME, dtype=np.int8)
+    permanence = np.zeros((n, n_months), bool)
+    history = np.full((n, n_months), P.HISTORY_NEVER, dtype=np.int64)
+    mine = np.flatnonzero(local[truth._period_child] >= 0)
+    entry = grid.month_of(truth._period_start[mine])
+    leave = grid.month_of(truth._period_end[mine])
+    for i, em, xm, hist in zip(
+        local[truth._period_child[mine]], entry, leave, truth._period_history[mine], strict=True
+    ):
+        if 0 <= em < n_months:
+            status[i, em] = ENTRY
+        status[i, max(em + 1, 0) : max(xm + 1, 0)] = CARE
+        after = max(xm + 1, 0)
+        history[i, after:] = hist
+        permanence[i, after:] = hist == P.HISTORY_PERMANENCE
+        if hist == P.HISTORY_LEFT:
+            status[i, after:] = GONE
+    return status, permanence, history
