@@ -72,8 +72,17 @@ def achievable_probability(truth, data, child, day, horizon: int) -> np.ndarray:
     if not len(rows):
         return out
     persons = read_persons(data.persons, truth.person_ids, grid)
+    absent = np.flatnonzero(~persons.recorded[child[rows]])
+    if len(absent):
+        raise ValueError(
+            f"GroundTruth.achievable: {len(absent)} row(s) name children who are not in "
+            f"data.persons (such as {truth.person_ids[child[rows][absent[0]]]!r}); pass the "
+            "data this truth came with"
+        )
     events = event_arrays(data.events, truth.person_ids)
     month = window[0]
+    # evidence: the months before the as-of date's own month (events before the as-of date)
+    seen = grid.month_of(day[rows])
     with threadpool_limits(limits=1, user_api="blas"):
         kids = np.unique(child[rows])
         # batches share transition matrices best when sorted by tier and birth month
@@ -81,7 +90,12 @@ def achievable_probability(truth, data, child, day, horizon: int) -> np.ndarray:
         for lo in range(0, len(kids), _BATCH):
             batch = kids[lo : lo + _BATCH]
             sel = np.flatnonzero(np.isin(child[rows], batch))
-            snap = _filter(truth, persons, events, batch, child[rows][sel], month[sel])
+            snap = _filter(truth, persons, events, batch, child[rows][sel], seen[sel])
+            # an as-of date on a month's last day predicts from the next month, unobserved
+            late = np.flatnonzero(month[sel] > seen[sel])
+            keyed = child[rows][sel][late]
+            age = seen[sel][late] - persons.birth_month[keyed]
+            _transition(snap[late], persons.tier[keyed], age, out=snap, rows=late)
             part = tuple(a[sel] for a in window)
             out[rows[sel]] = _predict(truth, persons, child[rows][sel], snap, part, horizon)
     return out
@@ -133,9 +147,20 @@ def _filter(truth, persons, events, batch, key_child, key_month) -> np.ndarray:
     return snap / np.where(total > 0, total, 1.0)
 
 
-def _transition(alpha, tier, age) -> None:
-    """Move every child's state one month on (in place), with its class's matrices."""
+def _transition(alpha, tier, age, out=None, rows=None) -> None:
+    """Move each row's state one month on, with its class's matrices.
+
+    In place, or into ``out[rows]``. Rows sharing a matrix are best contiguous.
+    """
     joint = joint_transition()
+    if not len(alpha):
+        return
+    if out is not None:
+        order = np.lexsort((age, tier))
+        moved = alpha[order]
+        _transition(moved, tier[order], age[order])
+        out[rows[order]] = moved
+        return
     band = child_band(age + 1)
     combo = tier * N_BANDS + band
     cuts = np.r_[0, np.flatnonzero(np.diff(combo)) + 1, len(combo)]

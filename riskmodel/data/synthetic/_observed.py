@@ -44,6 +44,7 @@ class Persons:
     tier: np.ndarray
     log_effect: np.ndarray  # log fixed effect before frailty and the normaliser
     uasc: np.ndarray
+    recorded: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -61,16 +62,13 @@ class Evidence:
 
 
 def read_persons(persons: pd.DataFrame, person_ids: pd.Index, grid) -> Persons:
-    """Read the children's demographics from ``persons`` (every child must be there)."""
-    table = persons.set_index(persons["person_id"].astype(str))
-    missing = person_ids.difference(table.index)
-    if len(missing):
-        raise ValueError(
-            f"GroundTruth.achievable: {len(missing)} children of the authority are not in "
-            f"data.persons (such as {missing[0]!r}); pass the data the truth came with"
-        )
-    table = table.loc[person_ids]
-    day = table["date_of_birth"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    """Read the children's demographics from ``persons`` (``recorded``: the child is there)."""
+    table = persons.drop_duplicates("person_id")
+    table = table.set_index(table["person_id"].astype(str))
+    recorded = person_ids.isin(table.index)
+    table = table.reindex(person_ids)
+    dob = table["date_of_birth"].fillna(pd.Timestamp("1970-01-01"))
+    day = dob.to_numpy().astype("datetime64[D]").astype(np.int64)
     group = table["ethnicity"].map(ETHNIC_GROUPS).fillna("Unknown")
     male = (table["sex"] == "M").to_numpy()
     disability = table["disability"].fillna(False).to_numpy(dtype=bool)
@@ -88,6 +86,7 @@ def read_persons(persons: pd.DataFrame, person_ids: pd.Index, grid) -> Persons:
         tier=tier,
         log_effect=log_effect,
         uasc=table["uasc"].fillna(False).to_numpy(dtype=bool),
+        recorded=recorded,
     )
 
 
