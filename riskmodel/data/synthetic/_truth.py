@@ -175,42 +175,36 @@ class GroundTruth:
     def achievable(self, data, person_ids, as_of_dates, horizon_months: int = 12) -> np.ndarray:
         """Return the best probability of a care entry the records allow, by a forward filter.
 
-        The probability of a care entry in ``(as_of_date, as_of_date + horizon]``
-        given only what ``data`` records before the as-of month, with the
-        generator's parameters known: a Bayes filter (never a smoother) over the 24
-        joint (stress, child level) states of the latent chain, month by month from
-        the data's start, then the exact forward propagation of :meth:`probability`
-        from the filtered distribution instead of the true state. As
-        ``E[truth | records]`` it lies between the truth and any model of the records.
+        The probability of a care entry in ``(as_of_date, as_of_date + horizon]`` given
+        only what ``data`` records before the as-of date's month, with the generator's
+        parameters known: a Bayes filter (never a smoother) over the 24 joint (stress,
+        child level) states, month by month from the data's start, then the exact
+        forward propagation of :meth:`probability` from the filtered distribution. As
+        ``E[truth | records]``, it lies between the truth and any model of the records.
 
-        Stated approximations (each makes it slightly less informed than the true
-        achievable, never more):
+        Stated approximations (each leaves it slightly below the true achievable):
 
-        * the unknowns are a finite mixture: the household's vulnerability (prior
-          by deprivation tier from ``imd_decile``), its domestic-abuse trait (it
-          scales police notifications) and its frailty (5 Gauss-Hermite nodes); the
-          fixed effect is otherwise read from ``persons``;
-        * the prior at the data's start (or at birth) is the chain's marginal for
-          the class and age: stress stationary, child level moved from 0 at age 10
-          with no observations (not conditioned on the child being at home then);
-        * each child is filtered alone: siblings' records (which share the
-          household's stress, trait and frailty) are left out;
-        * evidence used, each month, as the generator draws it: contacts not written
-          by a referral, police domestic-abuse notifications (with the household),
-          missing episodes, suspensions and permanent exclusions (school ages, not
-          August), youth justice outcomes and their codes, referrals (only in months
-          that start with no CIN case open, with the x1.2 rate in the year after a
-          referral; not in the month of a care entry), and surviving at home or
-          entering care under the care-entry hazard; ``stress`` counts 0 in care and
-          after permanence;
-        * evidence left out: events in the as-of month itself, casework outcomes
-          (assessments, section 47 enquiries, conferences, plans and their ends),
-          assessment factors, early help and school absence;
-        * periods of care (start, end, how they ended) are read from the truth's
-          periods, which ``care_episodes`` records; none starting after the as-of
-          date is used;
-        * a reporting bias of the generator is not known here: with one, the biased
-          group's recording is read as unbiased.
+        * unknowns as a finite mixture: the household's vulnerability (prior by the
+          deprivation tier of ``imd_decile``), its domestic-abuse trait (it scales
+          police notifications) and its frailty (5 Gauss-Hermite nodes); the rest of
+          the fixed effect is read from ``persons``;
+        * the prior at the data's start (or birth) is the chain's marginal for the
+          class and age: stress stationary, child level moved from 0 at age 10 with
+          no observations (not conditioned on the child being at home then);
+        * each child is filtered alone: siblings' records are left out;
+        * evidence, each month, as the generator draws it: contacts not written by a
+          referral, police domestic-abuse notifications, missing episodes,
+          suspensions and permanent exclusions (ages 5-15, not August), youth justice
+          outcomes and their codes, referrals (in months that start with no CIN case
+          open, x1.2 within a year of a referral; not in a care entry's month), and
+          staying at home or entering care under the hazard; stress counts 0 when
+          looked after or after permanence;
+        * left out: the as-of date's own month, casework outcomes (assessments,
+          section 47 enquiries, conferences, plans), assessment factors, early help
+          and school absence;
+        * periods of care (start, end, how they ended) come from the truth's periods,
+          as ``care_episodes`` records them; none starting after the as-of date;
+        * a reporting bias is not known here: biased recording is read as unbiased.
 
         Parameters
         ----------
