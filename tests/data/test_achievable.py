@@ -9,7 +9,8 @@ from sklearn.metrics import roc_auc_score
 
 from riskmodel.data import LocalAuthorityData, looked_after_on
 from riskmodel.data.synthetic import make_local_authority
-from riskmodel.data.synthetic._propagate import propagate
+from riskmodel.data.synthetic._process import STATE_CHILD, STATE_STRESS, hazard
+from riskmodel.data.synthetic._propagate import propagate, state_hazard
 
 pytestmark = pytest.mark.xdist_group("synthetic")
 
@@ -188,3 +189,20 @@ def test_propagate_from_a_point_mass_distribution_equals_the_point_mass_path():
     np.testing.assert_array_equal(point, spread)
     half = propagate((None, dist * 0.5), cls, age, fe, history, window, 0.1)
     np.testing.assert_allclose(half, 0.5 * point, rtol=1e-12)
+
+
+def test_state_hazard_is_the_hazard_of_every_state_to_the_last_bit():
+    rng = np.random.default_rng(1)
+    n = 400
+    age, history = rng.integers(-1, 20, n), rng.integers(0, 4, n)
+    fe = np.exp(rng.normal(0, 1, n))
+    for noise in (0.0, 0.3):
+        expected = hazard(
+            STATE_STRESS[None, :],
+            STATE_CHILD[None, :],
+            age[:, None],
+            fe[:, None],
+            history[:, None],
+            noise,
+        )
+        np.testing.assert_array_equal(state_hazard(age, fe, history, noise), expected)

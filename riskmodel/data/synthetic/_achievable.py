@@ -31,10 +31,9 @@ from riskmodel.data.synthetic._process import (
     STATE_CHILD,
     STATE_STRESS,
     child_band,
-    hazard,
     joint_transition,
 )
-from riskmodel.data.synthetic._propagate import propagate
+from riskmodel.data.synthetic._propagate import propagate, state_hazard
 
 __all__ = ["achievable_probability"]
 
@@ -95,7 +94,11 @@ def achievable_probability(truth, data, child, day, horizon: int) -> np.ndarray:
             late = np.flatnonzero(month[sel] > seen[sel])
             keyed = child[rows][sel][late]
             age = seen[sel][late] - persons.birth_month[keyed]
-            _transition(snap[late], persons.tier[keyed], age, out=snap, rows=late)
+            moved = np.ascontiguousarray(snap[late].transpose(1, 0, 2, 3))
+            order = np.lexsort((age, persons.tier[keyed]))
+            moved = moved[:, order]
+            _transition(moved, persons.tier[keyed][order], age[order])
+            snap[late[order]] = moved.transpose(1, 0, 2, 3)
             part = tuple(a[sel] for a in window)
             out[rows[sel]] = _predict(truth, persons, child[rows][sel], snap, part, horizon)
     return out
@@ -124,7 +127,8 @@ def _filter(truth, persons, events, batch, key_child, key_month) -> np.ndarray:
         weight_vd[:, :, :, None, None]
         * _WEIGHTS[None, None, None, :, None]
         * prior[:, :, None, None, :]
-    )  # (n, v, d, frailty, state)
+    ).transpose(1, 0, 2, 3, 4)
+    alpha = np.ascontiguousarray(alpha)  # (v, n, d, frailty, state)
     fe = np.exp(persons.log_effect[batch][:, None] + P.FRAILTY_SD * _NODES[None, :])
     fe = fe / truth._fixed_effect_scale
     snap = np.zeros((len(key_child), 2, N_FRAILTY, N_STATES))
@@ -135,38 +139,35 @@ def _filter(truth, persons, events, batch, key_child, key_month) -> np.ndarray:
     for m in range(n_months + 1):
         at = order[bounds[m] : bounds[m + 1]]
         if len(at):
-            snap[at] = alpha[key_local[at]].sum(axis=2)
+            snap[at] = alpha[:, key_local[at]].sum(axis=2).transpose(1, 0, 2, 3)
         if m == n_months:
             break
         age = m - birth
         alpha *= _likelihood(ev, persons, batch, m, age, int(calendar[m]), fe, truth)
-        total = alpha.sum(axis=(1, 2, 3, 4), keepdims=True)
+        total = alpha.sum(axis=(0, 2, 3, 4), keepdims=True)
         alpha /= np.where(total > 0, total, 1.0)
         _transition(alpha, tier, age)
     total = snap.sum(axis=(1, 2, 3), keepdims=True)
     return snap / np.where(total > 0, total, 1.0)
 
 
-def _transition(alpha, tier, age, out=None, rows=None) -> None:
-    """Move each row's state one month on, with its class's matrices.
+def _transition(alpha, tier, age) -> None:
+    """Move each child's state one month on (in place), with its class's matrices.
 
-    In place, or into ``out[rows]``. Rows sharing a matrix are best contiguous.
+    ``alpha`` has shape (vulnerable, children, ..., 24); children sharing a matrix
+    are best contiguous (sorted by tier and age).
     """
+    if not alpha.shape[1]:
+        return
     joint = joint_transition()
-    if not len(alpha):
-        return
-    if out is not None:
-        order = np.lexsort((age, tier))
-        moved = alpha[order]
-        _transition(moved, tier[order], age[order])
-        out[rows[order]] = moved
-        return
     band = child_band(age + 1)
     combo = tier * N_BANDS + band
     cuts = np.r_[0, np.flatnonzero(np.diff(combo)) + 1, len(combo)]
     for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
         for v in range(2):
-            alpha[lo:hi, v] = alpha[lo:hi, v] @ joint[2 * tier[lo] + v, band[lo]]
+            block = alpha[v, lo:hi]
+            moved = block.reshape(-1, N_STATES) @ joint[2 * tier[lo] + v, band[lo]]
+            alpha[v, lo:hi] = moved.reshape(block.shape)
 
 
 def _poisson(count, lam) -> np.ndarray:
@@ -205,7 +206,7 @@ def _likelihood(ev, persons, batch, m, age, cal_month, fe, truth) -> np.ndarray:
     lik = np.exp(ll - ll.max(axis=1, keepdims=True))
     police = _police(ev, m, family)  # (n, d, 24)
     risk = _hazard(ev, m, age, fe, home, status, truth.label_noise)  # (n, K, 24)
-    return lik[:, None, None, None, :] * police[:, None, :, None, :] * risk[:, None, None, :, :]
+    return lik[None, :, None, None, :] * police[None, :, :, None, :] * risk[None, :, None, :, :]
 
 
 def _youth_justice(ev, persons, batch, m, youth) -> np.ndarray:
@@ -253,14 +254,9 @@ def _police(ev, m, family) -> np.ndarray:
 
 
 def _hazard(ev, m, age, fe, home, status, label_noise) -> np.ndarray:
-    h = hazard(
-        STATE_STRESS[None, None, :],
-        STATE_CHILD[None, None, :],
-        (age // 12)[:, None, None],
-        fe[:, :, None],
-        ev.history[:, m][:, None, None],
-        label_noise,
-    )
+    k = fe.shape[1]
+    rep = np.repeat(np.c_[age // 12, ev.history[:, m]], k, axis=0)
+    h = state_hazard(rep[:, 0], fe.ravel(), rep[:, 1], label_noise).reshape(*fe.shape, N_STATES)
     out = np.where((status == ENTRY)[:, None, None], h, 1.0 - h)
     return np.where(home[:, None, None], out, 1.0)
 

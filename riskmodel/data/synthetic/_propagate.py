@@ -6,19 +6,54 @@ Shared by :meth:`GroundTruth.probability` (from the true state, a point mass) an
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
+import riskmodel.data.synthetic._params as P
 from riskmodel.data.synthetic._process import (
     N_BANDS,
     N_STATES,
     STATE_CHILD,
     STATE_STRESS,
+    baseline_hazard,
     child_band,
     hazard,
     joint_transition,
 )
 
-__all__ = ["add_months", "propagate"]
+__all__ = ["add_months", "propagate", "state_hazard"]
+
+
+@lru_cache(maxsize=1)
+def _state_table() -> np.ndarray:
+    """``_structural`` of every state without its row factor, (ages, permanence, 24)."""
+    age = np.arange(18)[:, None, None]
+    household = np.where(
+        np.array([False, True])[None, :, None],
+        P.HAZARD_STRESS[0],
+        P.HAZARD_STRESS[STATE_STRESS][None, None, :],
+    )
+    child = P.HAZARD_CHILD_LEVEL[STATE_CHILD][None, None, :]
+    return P.HAZARD_HOUSEHOLD_AGE[age] * household + P.HAZARD_CHILD_AGE[age] * child
+
+
+def state_hazard(age_years, fixed_effect, history, label_noise: float) -> np.ndarray:
+    """Return :func:`hazard` of all 24 states per row, shape (n, 24), to the last bit.
+
+    The same as ``hazard(STATE_STRESS[None], STATE_CHILD[None], age_years[:, None],
+    fixed_effect[:, None], history[:, None], label_noise)``, from a table of the
+    state-dependent part (the same floating-point operations in the same order).
+    """
+    age = np.asarray(age_years)
+    valid = (age >= 0) & (age < 18)
+    age = np.clip(age, 0, 17)
+    table = _state_table()[age, (history == P.HISTORY_PERMANENCE).astype(np.int64)]
+    out = (fixed_effect * P.HISTORY_MULTIPLIER[history])[:, None] * table
+    if label_noise:
+        noise = baseline_hazard()[age] * (history != P.HISTORY_LEFT)
+        out = (1.0 - label_noise) * out + label_noise * noise[:, None]
+    return np.where(valid[:, None], np.minimum(out, P.HAZARD_CAP), 0.0)
 
 
 def propagate(start, cls, age, fixed_effect, history, window, label_noise: float) -> np.ndarray:
@@ -67,26 +102,17 @@ def propagate(start, cls, age, fixed_effect, history, window, label_noise: float
         alpha = np.zeros((n, N_STATES))
         alpha[np.arange(n), state] = 1.0 - p0
     else:
-        fe, hist = fixed_effect[:, None], history[:, None]
-        h0 = hazard(STATE_STRESS, STATE_CHILD, (age // 12)[:, None], fe, hist, label_noise)
+        h0 = state_hazard(age // 12, fixed_effect, history, label_noise)
         ff = f_first[:, None]
         p0 = np.where(blocked[:, None], 0.0, h0 * ff / (1.0 - h0 * (1.0 - ff)))
         alpha = dist[order] * (1.0 - p0)
     joint = joint_transition().reshape(-1, N_STATES, N_STATES)
-    fixed_effect, history = fixed_effect[:, None], history[:, None]
     for j in range(1, int(steps.max(initial=0)) + 1):
         combo = cls * N_BANDS + child_band(age + j)
         cuts = np.r_[0, np.flatnonzero(np.diff(combo)) + 1, n]
         for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
             alpha[lo:hi] = alpha[lo:hi] @ joint[combo[lo]]
-        h = hazard(
-            STATE_STRESS[None, :],
-            STATE_CHILD[None, :],
-            ((age + j) // 12)[:, None],
-            fixed_effect,
-            history,
-            label_noise,
-        )
+        h = state_hazard((age + j) // 12, fixed_effect, history, label_noise)
         weight = np.where(steps == j, f_last, np.where(steps > j, 1.0, 0.0))
         alpha *= 1.0 - weight[:, None] * h
     out = np.empty(n)
