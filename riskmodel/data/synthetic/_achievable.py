@@ -232,16 +232,25 @@ def _mix_ll(codes, log_mix) -> np.ndarray:
 
 
 def _referrals(ev, persons, batch, m, home, stress_eff) -> np.ndarray:
+    """Referrals, the section 47 enquiries they lead to, and early help starts."""
     eligible = home & ev.eligible[:, m]
+    level = STATE_CHILD[None, :]
     p = (
         P.REFERRAL_STRESS[stress_eff]
-        + P.REFERRAL_CHILD[STATE_CHILD][None, :]
+        + P.REFERRAL_CHILD[level]
         + P.REFERRAL_DISABILITY * persons.disability[batch][:, None]
     )
     p = p * np.where(ev.known[:, m], P.REFERRAL_KNOWN, 1.0)[:, None]
     referred = ev.counts["referral"][:, m] > 0
-    ll = np.log(np.where(referred[:, None], p, 1.0 - p))
-    return np.where(eligible[:, None], ll, 0.0)
+    ll = np.where(eligible[:, None], np.log(np.where(referred[:, None], p, 1.0 - p)), 0.0)
+    p = np.minimum(P.S47_STRESS[stress_eff] + P.S47_CHILD[level], 0.9)
+    enquiry = ev.s47_seen[:, m][:, None]
+    usable = (eligible & referred & ev.s47_usable[:, m])[:, None]
+    ll += np.where(usable, np.log(np.where(enquiry, p, 1.0 - p)), 0.0)
+    p = P.EARLY_HELP_START[stress_eff]
+    started = ev.counts["early_help_start"][:, m][:, None] > 0
+    helped = (eligible & ~referred & ev.help_closed[:, m])[:, None]
+    return ll + np.where(helped, np.log(np.where(started, p, 1.0 - p)), 0.0)
 
 
 def _police(ev, m, family) -> np.ndarray:

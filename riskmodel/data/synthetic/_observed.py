@@ -27,7 +27,14 @@ HOME, ENTRY, CARE, GONE = range(4)
 """Care status of a child in a month: at home and at risk, entering care that month,
 looked after for the whole month's recording, gone (left the authority)."""
 
-_COUNTED = ("contact", "referral", "police_domestic_abuse", "missing_episode", "suspension")
+_COUNTED = (
+    "contact",
+    "referral",
+    "police_domestic_abuse",
+    "missing_episode",
+    "suspension",
+    "early_help_start",
+)
 _YJ_CODES = {code: i for i, code in enumerate(P.YOUTH_JUSTICE_OUTCOMES)}
 _OPEN_RANK = {"cin_closure": 0, "referral": 1, "referral_nfa": 2}
 _OPENS = ("referral", "cin_plan_start", "cp_plan_start")
@@ -56,6 +63,9 @@ class Evidence:
     youth_justice: np.ndarray  # (children, months, outcome codes)
     eligible: np.ndarray
     known: np.ndarray
+    help_closed: np.ndarray
+    s47_usable: np.ndarray
+    s47_seen: np.ndarray
     status: np.ndarray
     permanence: np.ndarray
     history: np.ndarray
@@ -131,43 +141,81 @@ def read_evidence(events: dict, children: np.ndarray, n_months: int, grid, truth
     for name, k in _YJ_CODES.items():
         youth[..., k] = count((kind == "youth_justice_outcome") & (code == name))
     first = grid.first_day(np.arange(n_months))
-    eligible, known = _casework_state(who, day, kind, n, first)
+    case_open = _open_at(who, day, kind, _OPENS, ("cin_closure", "referral_nfa"), n, first)
+    help_open = _open_at(who, day, kind, ("early_help_start",), ("early_help_end",), n, first)
+    usable, seen = _enquiries(who, day, kind, n, n_months, grid)
     status, permanence, history = _care_status(truth, children, local, n_months, grid)
     return Evidence(
         counts=counts,
         exclusion=np.minimum(count(kind == "permanent_exclusion"), 1),
         youth_justice=youth,
-        eligible=eligible,
-        known=known,
+        eligible=~case_open,
+        known=_known(who, day, kind, n, first),
+        help_closed=~help_open,
+        s47_usable=usable,
+        s47_seen=seen,
         status=status,
         permanence=permanence,
         history=history,
     )
 
 
-def _casework_state(who, day, kind, n, first) -> tuple[np.ndarray, np.ndarray]:
-    """No CIN case open at each month's start; a referral in the 365 days before it."""
+def _open_at(who, day, kind, opens, closes, n, first) -> np.ndarray:
+    """Whether the last of ``opens``/``closes`` before each month's start opened, (n, months).
+
+    On the same day, closing events count before opening ones, except that a
+    referral with no further action (``referral`` then ``referral_nfa``) closes.
+    """
     queries = (np.arange(n)[:, None] << _BITS) | (first[None, :] - 1 - _BASE)
-    is_open = np.zeros(queries.shape, bool)
-    mark = np.isin(kind, (*_OPENS, "cin_closure", "referral_nfa"))
-    if mark.any():
-        rank = np.array([_OPEN_RANK.get(k, 2) for k in kind[mark]])
-        keys = (who[mark] << _BITS) | (day[mark] - _BASE)
-        order = np.lexsort((rank, keys))
-        keys, opens = keys[order], np.isin(kind[mark][order], _OPENS)
-        pos = np.searchsorted(keys, queries, "right") - 1
-        valid = (pos >= 0) & ((keys[np.maximum(pos, 0)] >> _BITS) == np.arange(n)[:, None])
-        is_open = valid & opens[np.maximum(pos, 0)]
-    known = np.zeros(queries.shape, bool)
+    mark = np.isin(kind, (*opens, *closes))
+    if not mark.any():
+        return np.zeros(queries.shape, bool)
+    rank = np.array([_OPEN_RANK.get(k, 1 if k in opens else 0) for k in kind[mark]])
+    keys = (who[mark] << _BITS) | (day[mark] - _BASE)
+    order = np.lexsort((rank, keys))
+    keys, opened = keys[order], np.isin(kind[mark][order], opens)
+    pos = np.searchsorted(keys, queries, "right") - 1
+    safe = np.maximum(pos, 0)
+    return (pos >= 0) & ((keys[safe] >> _BITS) == np.arange(n)[:, None]) & opened[safe]
+
+
+def _known(who, day, kind, n, first) -> np.ndarray:
+    """Return whether a referral was made in the 365 days before each month's start."""
+    queries = (np.arange(n)[:, None] << _BITS) | (first[None, :] - 1 - _BASE)
     ref = kind == "referral"
-    if ref.any():
-        keys = np.sort((who[ref] << _BITS) | (day[ref] - _BASE))
-        pos = np.searchsorted(keys, queries, "right") - 1
-        safe = np.maximum(pos, 0)
-        valid = (pos >= 0) & ((keys[safe] >> _BITS) == np.arange(n)[:, None])
-        last = (keys[safe] & ((1 << _BITS) - 1)) + _BASE
-        known = valid & (first[None, :] - last < 365)
-    return ~is_open, known
+    if not ref.any():
+        return np.zeros(queries.shape, bool)
+    keys = np.sort((who[ref] << _BITS) | (day[ref] - _BASE))
+    pos = np.searchsorted(keys, queries, "right") - 1
+    safe = np.maximum(pos, 0)
+    valid = (pos >= 0) & ((keys[safe] >> _BITS) == np.arange(n)[:, None])
+    last = (keys[safe] & ((1 << _BITS) - 1)) + _BASE
+    return valid & (first[None, :] - last < 365)
+
+
+def _enquiries(who, day, kind, n, n_months, grid) -> tuple[np.ndarray, np.ndarray]:
+    """Section 47 enquiries after a referral that opened a case, (n, months) each.
+
+    ``usable``: the month's referral opened a case and its enquiry window (the
+    referral day and 7 days after) ends within the month (the referral day carries
+    no information about the state, so this choice leaves the filter honest);
+    ``seen``: an enquiry started in that window.
+    """
+    usable = np.zeros((n, n_months), bool)
+    seen = np.zeros((n, n_months), bool)
+    nfa = (who[kind == "referral_nfa"] << _BITS) | (day[kind == "referral_nfa"] - _BASE)
+    ref = kind == "referral"
+    c, r = who[ref], day[ref]
+    m = grid.month_of(r)
+    keep = (m >= 0) & (m < n_months) & (r + 7 < grid.first_day(m + 1))
+    keep &= ~np.isin((c << _BITS) | (r - _BASE), nfa)
+    c, r, m = c[keep], r[keep], m[keep]
+    s47 = np.sort((who[kind == "s47_start"] << _BITS) | (day[kind == "s47_start"] - _BASE))
+    lo = np.searchsorted(s47, (c << _BITS) | (r - _BASE), "left")
+    hi = np.searchsorted(s47, (c << _BITS) | (r + 7 - _BASE), "right")
+    usable[c, m] = True
+    seen[c, m] = hi > lo
+    return usable, seen
 
 
 _BASE = int(np.datetime64("1900-01-01", "D").astype(np.int64))
