@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
 from riskmodel.data import LocalAuthorityData, looked_after_on
-from riskmodel.data.synthetic import make_local_authority
+from riskmodel.data._codes import ETHNIC_GROUPS
+from riskmodel.data.synthetic import ReportingBias, make_local_authority
 from riskmodel.data.synthetic._process import STATE_CHILD, STATE_STRESS, hazard
 from riskmodel.data.synthetic._propagate import propagate, state_hazard
 
@@ -208,3 +211,26 @@ def test_state_hazard_is_the_hazard_of_every_state_to_the_last_bit():
             noise,
         )
         np.testing.assert_array_equal(state_hazard(age, fe, history, noise), expected)
+
+
+def test_a_known_reporting_bias_keeps_the_biased_group_calibrated():
+    """Over-recorded children look riskier than they are unless the filter knows the bias."""
+    start = "2017-04-01"
+    bias = ReportingBias("White", 3.0, start=start)
+    data = make_local_authority(n_children=3_000, random_state=3, reporting_bias=bias)
+    persons = data.persons
+    white = persons.loc[persons["ethnicity"].map(ETHNIC_GROUPS) == "White", "person_id"]
+    keys = pd.DataFrame(
+        {
+            "person_id": np.tile(white.to_numpy(), 2),
+            "as_of_date": pd.to_datetime(np.repeat(["2020-04-01", "2022-04-01"], len(white))),
+        }
+    )
+    truth = data.truth.for_keys(keys, horizon_months=12)
+    ignored = data.truth.achievable_for_keys(data, keys, horizon_months=12)
+    knowing = copy.copy(data.truth)
+    knowing._reporting_bias = ("White", 3.0, int(np.datetime64(start).astype(np.int64)))
+    known = knowing.achievable_for_keys(data, keys, horizon_months=12)
+    ok = ~np.isnan(truth)
+    assert np.nanmean(ignored[ok]) > 1.3 * truth[ok].mean()
+    assert 0.8 < np.nanmean(known[ok]) / truth[ok].mean() < 1.25

@@ -40,6 +40,7 @@ __all__ = ["achievable_probability"]
 N_FRAILTY = 5
 """Gauss-Hermite nodes for the household frailty."""
 _BATCH = 8_000
+_ALMOST_ONE = 1.0 - 1e-12
 _NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(N_FRAILTY)
 _WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
 
@@ -134,8 +135,9 @@ def _filter(truth, persons, events, batch, key_child, key_month) -> np.ndarray:
     snap = np.zeros((len(key_child), 2, N_FRAILTY, N_STATES))
     order = np.argsort(key_month, kind="stable")
     bounds = np.searchsorted(key_month[order], np.arange(n_months + 2))
-    calendar = grid.first_day(np.arange(n_months)).astype("datetime64[D]")
-    calendar = calendar.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    first = grid.first_day(np.arange(n_months))
+    calendar = first.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12 + 1
+    group_bias, bias_day = _reporting_bias(truth, persons.group[batch])
     for m in range(n_months + 1):
         at = order[bounds[m] : bounds[m + 1]]
         if len(at):
@@ -143,7 +145,8 @@ def _filter(truth, persons, events, batch, key_child, key_month) -> np.ndarray:
         if m == n_months:
             break
         age = m - birth
-        alpha *= _likelihood(ev, persons, batch, m, age, int(calendar[m]), fe, truth)
+        bias = group_bias if first[m] >= bias_day else np.ones(n)
+        alpha *= _likelihood(ev, persons, batch, (m, age, int(calendar[m])), fe, bias, truth)
         total = alpha.sum(axis=(0, 2, 3, 4), keepdims=True)
         alpha /= np.where(total > 0, total, 1.0)
         _transition(alpha, tier, age)
@@ -177,8 +180,19 @@ def _poisson(count, lam) -> np.ndarray:
     return np.where(count[:, None] > 0, out, -lam)
 
 
-def _likelihood(ev, persons, batch, m, age, cal_month, fe, truth) -> np.ndarray:
+def _reporting_bias(truth, group) -> tuple[np.ndarray, int]:
+    """Return each child's recording multiplier under the truth's reporting bias, from day."""
+    bias = truth._reporting_bias
+    if bias is None:
+        return np.ones(len(group)), np.iinfo(np.int64).max
+    name, factor, start = bias
+    day = np.iinfo(np.int64).min if start is None else int(start)
+    return np.where(group == name, float(factor), 1.0), day
+
+
+def _likelihood(ev, persons, batch, when, fe, bias, truth) -> np.ndarray:
     """Likelihood of month ``m``'s records per child, mixture component and state."""
+    m, age, cal_month = when
     status = ev.status[:, m]
     present = (age >= 0) & (age < AGE_OUT_MONTHS) & (status != GONE) & ~persons.uasc[batch]
     home = present & (status != CARE)
@@ -187,7 +201,7 @@ def _likelihood(ev, persons, batch, m, age, cal_month, fe, truth) -> np.ndarray:
     stress_eff = np.where(family[:, None], STATE_STRESS[None, :], 0)
     level = STATE_CHILD[None, :]
     ll = np.zeros((len(batch), N_STATES))
-    lam = P.CONTACT_STRESS[stress_eff] + P.CONTACT_CHILD[level]
+    lam = (P.CONTACT_STRESS[stress_eff] + P.CONTACT_CHILD[level]) * bias[:, None]
     ll += np.where(home[:, None], _poisson(ev.counts["contact"][:, m], lam), 0.0)
     agef = np.where(years >= 10, 1.0, np.where(years >= 8, 0.2, 0.0))
     agef = agef * np.where(status == CARE, P.MISSING_IN_CARE, 1.0)
@@ -201,10 +215,10 @@ def _likelihood(ev, persons, batch, m, age, cal_month, fe, truth) -> np.ndarray:
         excluded = ev.exclusion[:, m][:, None] > 0
         ll += np.where(school[:, None], np.log(np.where(excluded, p, 1.0 - p)), 0.0)
     ll += _youth_justice(ev, persons, batch, m, present & (years >= 10))
-    ll += _referrals(ev, persons, batch, m, home & (status == HOME), stress_eff)
+    ll += _referrals(ev, persons, batch, m, home & (status == HOME), stress_eff, bias)
     ll = np.where(np.isfinite(ll).any(axis=1, keepdims=True), ll, 0.0)
     lik = np.exp(ll - ll.max(axis=1, keepdims=True))
-    police = _police(ev, m, family)  # (n, d, 24)
+    police = _police(ev, m, family, bias)  # (n, d, 24)
     risk = _hazard(ev, m, age, fe, home, status, truth.label_noise)  # (n, K, 24)
     return lik[None, :, None, None, :] * police[None, :, :, None, :] * risk[None, :, None, :, :]
 
@@ -231,8 +245,13 @@ def _mix_ll(codes, log_mix) -> np.ndarray:
     return out
 
 
-def _referrals(ev, persons, batch, m, home, stress_eff) -> np.ndarray:
-    """Referrals, the section 47 enquiries they lead to, and early help starts."""
+def _referrals(ev, persons, batch, m, home, stress_eff, bias) -> np.ndarray:
+    """Referrals, the section 47 enquiries they lead to, and early help starts.
+
+    Under a reporting bias ``f``, a referral is made with ``f`` times the probability;
+    with ``f > 1`` the over-recorded ones (no enquiry, half of them no further action)
+    make up ``1 - 1/f`` of them.
+    """
     eligible = home & ev.eligible[:, m]
     level = STATE_CHILD[None, :]
     p = (
@@ -240,24 +259,28 @@ def _referrals(ev, persons, batch, m, home, stress_eff) -> np.ndarray:
         + P.REFERRAL_CHILD[level]
         + P.REFERRAL_DISABILITY * persons.disability[batch][:, None]
     )
-    p = p * np.where(ev.known[:, m], P.REFERRAL_KNOWN, 1.0)[:, None]
+    p = p * (np.where(ev.known[:, m], P.REFERRAL_KNOWN, 1.0) * bias)[:, None]
+    p = np.minimum(p, _ALMOST_ONE)  # a draw u < p * f: certain once p * f >= 1
     referred = ev.counts["referral"][:, m] > 0
     ll = np.where(eligible[:, None], np.log(np.where(referred[:, None], p, 1.0 - p)), 0.0)
-    p = np.minimum(P.S47_STRESS[stress_eff] + P.S47_CHILD[level], 0.9)
+    kept = 1.0 - P.NFA_SHARE
+    needed = np.where(bias > 1, kept / bias / (kept / bias + 0.5 * (1 - 1 / bias)), 1.0)
+    p = needed[:, None] * np.minimum(P.S47_STRESS[stress_eff] + P.S47_CHILD[level], 0.9)
     enquiry = ev.s47_seen[:, m][:, None]
     usable = (eligible & referred & ev.s47_usable[:, m])[:, None]
     ll += np.where(usable, np.log(np.where(enquiry, p, 1.0 - p)), 0.0)
-    p = P.EARLY_HELP_START[stress_eff]
+    p = np.minimum(P.EARLY_HELP_START[stress_eff] * bias[:, None], _ALMOST_ONE)
     started = ev.counts["early_help_start"][:, m][:, None] > 0
     helped = (eligible & ~referred & ev.help_closed[:, m])[:, None]
     return ll + np.where(helped, np.log(np.where(started, p, 1.0 - p)), 0.0)
 
 
-def _police(ev, m, family) -> np.ndarray:
+def _police(ev, m, family, bias) -> np.ndarray:
     count = ev.counts["police_domestic_abuse"][:, m]
     scale = np.array([P.POLICE_DA_WITHOUT_TRAIT, 1.0])
     lam = scale[:, None] * P.POLICE_DA_STRESS[STATE_STRESS][None, :]  # (d, 24)
-    ll = count[:, None, None] * np.log(lam)[None] - lam[None]
+    lam = lam[None] * bias[:, None, None]
+    ll = count[:, None, None] * np.log(lam) - lam
     ll = np.where(family[:, None, None], ll, 0.0)
     return np.exp(ll - ll.max(axis=(1, 2), keepdims=True))
 

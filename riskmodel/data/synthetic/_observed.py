@@ -52,6 +52,7 @@ class Persons:
     log_effect: np.ndarray  # log fixed effect before frailty and the normaliser
     uasc: np.ndarray
     recorded: np.ndarray
+    group: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def read_persons(persons: pd.DataFrame, person_ids: pd.Index, grid) -> Persons:
         log_effect=log_effect,
         uasc=table["uasc"].fillna(False).to_numpy(dtype=bool),
         recorded=recorded,
+        group=group.to_numpy(dtype=object),
     )
 
 

@@ -55,11 +55,13 @@ class GroundTruth:
         paths: LatentPaths,
         periods: Periods,
         label_noise: float,
+        reporting_bias: tuple | None = None,  # (ethnic group, factor, first day or None)
     ) -> None:
         self.person_ids = pd.Index(pop.person_id.astype(str), name="person_id")
         self.start = pd.Timestamp(grid.start)
         self.end = pd.Timestamp(grid.end)
         self.label_noise = float(label_noise)
+        self._reporting_bias = reporting_bias
         self._grid = grid
         self._paths = paths
         self._household = pop.household
@@ -204,7 +206,7 @@ class GroundTruth:
           and school absence;
         * periods of care (start, end, how they ended) come from the truth's periods,
           as ``care_episodes`` records them; none starting after the as-of date;
-        * a reporting bias is not known here: biased recording is read as unbiased.
+        * a reporting bias is known only if the truth was given it: else it is ignored.
 
         Parameters
         ----------
