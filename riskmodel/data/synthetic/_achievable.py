@@ -23,6 +23,7 @@ from riskmodel.data.synthetic._observed import (
     event_arrays,
     read_evidence,
     read_persons,
+    take,
 )
 from riskmodel.data.synthetic._population import AGE_OUT_MONTHS
 from riskmodel.data.synthetic._process import (
@@ -34,6 +35,7 @@ from riskmodel.data.synthetic._process import (
     joint_transition,
 )
 from riskmodel.data.synthetic._propagate import propagate, state_hazard
+from riskmodel.data.synthetic._siblings import sibling_log_likelihood, sibling_pairs
 
 __all__ = ["achievable_probability"]
 
@@ -112,8 +114,10 @@ def _filter(truth, persons, events, batch, key_child, key_month) -> np.ndarray:
     """
     grid = truth._grid
     n_months = int(key_month.max())
-    ev = read_evidence(events, batch, n_months, grid, truth)
     n = len(batch)
+    extended, pair_child, pair_sibling = sibling_pairs(persons.household, batch)
+    ev_all = read_evidence(events, extended, n_months, grid, truth)
+    ev = take(ev_all, slice(0, n))
     local = np.full(len(truth.person_ids), -1)
     local[batch] = np.arange(n)
     key_local = local[key_child]
@@ -130,14 +134,16 @@ def _filter(truth, persons, events, batch, key_child, key_month) -> np.ndarray:
         * prior[:, :, None, None, :]
     ).transpose(1, 0, 2, 3, 4)
     alpha = np.ascontiguousarray(alpha)  # (v, n, d, frailty, state)
-    fe = np.exp(persons.log_effect[batch][:, None] + P.FRAILTY_SD * _NODES[None, :])
-    fe = fe / truth._fixed_effect_scale
+    fe_all = np.exp(persons.log_effect[extended][:, None] + P.FRAILTY_SD * _NODES[None, :])
+    fe_all = fe_all / truth._fixed_effect_scale
+    fe = fe_all[:n]
     snap = np.zeros((len(key_child), 2, N_FRAILTY, N_STATES))
     order = np.argsort(key_month, kind="stable")
     bounds = np.searchsorted(key_month[order], np.arange(n_months + 2))
     first = grid.first_day(np.arange(n_months))
     calendar = first.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12 + 1
-    group_bias, bias_day = _reporting_bias(truth, persons.group[batch])
+    group_bias, bias_day = _reporting_bias(truth, persons.group[extended])
+    sibling = (extended, pair_child, pair_sibling, ev_all, fe_all)
     for m in range(n_months + 1):
         at = order[bounds[m] : bounds[m + 1]]
         if len(at):
@@ -145,13 +151,31 @@ def _filter(truth, persons, events, batch, key_child, key_month) -> np.ndarray:
         if m == n_months:
             break
         age = m - birth
-        bias = group_bias if first[m] >= bias_day else np.ones(n)
-        alpha *= _likelihood(ev, persons, batch, (m, age, int(calendar[m])), fe, bias, truth)
+        bias = group_bias if first[m] >= bias_day else np.ones(len(extended))
+        when = (m, age, int(calendar[m]))
+        alpha *= _likelihood(ev, persons, batch, when, fe, bias[:n], truth)
+        if len(pair_child):
+            alpha *= _siblings(sibling, persons, when, bias, truth, n)
         total = alpha.sum(axis=(0, 2, 3, 4), keepdims=True)
         alpha /= np.where(total > 0, total, 1.0)
         _transition(alpha, tier, age)
     total = snap.sum(axis=(1, 2, 3), keepdims=True)
     return snap / np.where(total > 0, total, 1.0)
+
+
+def _siblings(sibling, persons, when, bias, truth, n) -> np.ndarray:
+    """Likelihood of the siblings' records of the month, shape (1, n, 1, frailty, 24)."""
+    extended, pair_child, pair_sibling, ev_all, fe_all = sibling
+    m, age, cal_month = when
+    age_all = m - persons.birth_month[extended]
+    ll = sibling_log_likelihood(
+        ev_all, persons, extended, (m, age_all, cal_month), fe_all, bias, truth.label_noise
+    )
+    total = np.zeros((n, *ll.shape[1:]))
+    np.add.at(total, pair_child, ll[pair_sibling])
+    top = total.max(axis=(1, 2), keepdims=True)
+    factor = np.exp(total - np.where(np.isfinite(top), top, 0.0))
+    return factor[None, :, None, :, STATE_STRESS]
 
 
 def _transition(alpha, tier, age) -> None:

@@ -21,7 +21,7 @@ import pandas as pd
 import riskmodel.data.synthetic._params as P
 from riskmodel.data._codes import ETHNIC_GROUPS
 
-__all__ = ["CARE", "ENTRY", "GONE", "HOME", "Evidence", "Persons", "read_evidence"]
+__all__ = ["CARE", "ENTRY", "GONE", "HOME", "Evidence", "Persons", "read_evidence", "take"]
 
 HOME, ENTRY, CARE, GONE = range(4)
 """Care status of a child in a month: at home and at risk, entering care that month,
@@ -53,6 +53,7 @@ class Persons:
     uasc: np.ndarray
     recorded: np.ndarray
     group: np.ndarray
+    household: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,16 @@ class Evidence:
     status: np.ndarray
     permanence: np.ndarray
     history: np.ndarray
+
+
+def take(ev: Evidence, rows) -> Evidence:
+    """Return the evidence of some of the children (rows of every array)."""
+    fields = {name: getattr(ev, name) for name in Evidence.__dataclass_fields__}
+    fields = {
+        k: v[rows] if k != "counts" else {c: a[rows] for c, a in v.items()}
+        for k, v in fields.items()
+    }
+    return Evidence(**fields)
 
 
 def read_persons(persons: pd.DataFrame, person_ids: pd.Index, grid) -> Persons:
@@ -99,7 +110,16 @@ def read_persons(persons: pd.DataFrame, person_ids: pd.Index, grid) -> Persons:
         uasc=table["uasc"].fillna(False).to_numpy(dtype=bool),
         recorded=recorded,
         group=group.to_numpy(dtype=object),
+        household=_households(table["household_id"]),
     )
+
+
+def _households(household_id: pd.Series) -> np.ndarray:
+    """Integer household codes; a child with no household id is a household of its own."""
+    codes = pd.factorize(household_id)[0]
+    alone = np.flatnonzero(codes < 0)
+    codes[alone] = codes.max(initial=-1) + 1 + np.arange(len(alone))
+    return codes
 
 
 def event_arrays(events: pd.DataFrame, person_ids: pd.Index) -> dict[str, np.ndarray]:

@@ -193,20 +193,19 @@ class GroundTruth:
         * the prior at the data's start (or birth) is the chain's marginal for the
           class and age: stress stationary, child level moved from 0 at age 10 with
           no observations (not conditioned on the child being at home then);
-        * each child is filtered alone: siblings' records are left out;
+        * siblings under 10 (child level 0) add their records as evidence of the stress,
+          independent given stress and frailty; older siblings' records are left out;
         * evidence, each month, as the generator draws it: contacts not written by a
           referral, police domestic-abuse notifications, missing episodes,
-          suspensions and permanent exclusions (ages 5-15, not August), youth justice
-          outcomes and their codes, referrals (in months that start with no CIN case
-          open, x1.2 within a year of a referral; not in a care entry's month), and
-          staying at home or entering care under the hazard; stress counts 0 when
-          looked after or after permanence;
-        * left out: the as-of date's own month, casework outcomes (assessments,
-          section 47 enquiries, conferences, plans), assessment factors, early help
-          and school absence;
+          suspensions and exclusions (ages 5-15, not August), youth justice outcomes
+          and codes, referrals (in months starting with no CIN case open, x1.2 within
+          a year of one; not in a care entry's month) and their section 47 enquiry,
+          early help starts, staying at home or entering care under the hazard;
+        * left out: the as-of date's own month, later casework (conferences, plans,
+          closures), assessment factors and school absence;
         * periods of care (start, end, how they ended) come from the truth's periods,
-          as ``care_episodes`` records them; none starting after the as-of date;
-        * a reporting bias is known only if the truth was given it: else it is ignored.
+          as ``care_episodes`` records them; none starting after the as-of date; a
+          reporting bias is known only if the truth was given it, else it is ignored.
 
         Parameters
         ----------
