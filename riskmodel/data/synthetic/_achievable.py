@@ -240,6 +240,7 @@ def _likelihood(ev, persons, batch, when, fe, bias, truth) -> np.ndarray:
         ll += np.where(school[:, None], np.log(np.where(excluded, p, 1.0 - p)), 0.0)
     ll += _youth_justice(ev, persons, batch, m, present & (years >= 10))
     ll += _referrals(ev, persons, batch, m, home & (status == HOME), stress_eff, bias)
+    ll += _plans(ev, m, present & (status == HOME), stress_eff)
     ll = np.where(np.isfinite(ll).any(axis=1, keepdims=True), ll, 0.0)
     lik = np.exp(ll - ll.max(axis=1, keepdims=True))
     police = _police(ev, m, family, bias)  # (n, d, 24)
@@ -297,6 +298,21 @@ def _referrals(ev, persons, batch, m, home, stress_eff, bias) -> np.ndarray:
     started = ev.counts["early_help_start"][:, m][:, None] > 0
     helped = (eligible & ~referred & ev.help_closed[:, m])[:, None]
     return ll + np.where(helped, np.log(np.where(started, p, 1.0 - p)), 0.0)
+
+
+def _plans(ev, m, home, stress_eff) -> np.ndarray:
+    """Return the log-likelihood of plans ending (or a CIN plan escalating) this month."""
+    ends = ev.counts["cp_plan_end"][:, m][:, None] > 0
+    p = P.CP_END[stress_eff]
+    cp = (home & ev.on_cp[:, m])[:, None]
+    ll = np.where(cp, np.log(np.where(ends, p, 1.0 - p)), 0.0)
+    escalated = ev.counts["s47_start"][:, m][:, None] > 0
+    ends = ev.counts["cin_plan_end"][:, m][:, None] > 0
+    esc, end = P.CIN_ESCALATE[stress_eff], P.CIN_END[stress_eff]
+    p = np.where(escalated, esc, (1.0 - esc) * np.where(ends, end, 1.0 - end))
+    cin = (home & ev.on_cin[:, m] & ~ev.on_cp[:, m])[:, None]
+    with np.errstate(divide="ignore"):
+        return ll + np.where(cin, np.log(p), 0.0)
 
 
 def _police(ev, m, family, bias) -> np.ndarray:

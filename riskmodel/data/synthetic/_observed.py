@@ -34,6 +34,9 @@ _COUNTED = (
     "missing_episode",
     "suspension",
     "early_help_start",
+    "cp_plan_end",
+    "cin_plan_end",
+    "s47_start",
 )
 _YJ_CODES = {code: i for i, code in enumerate(P.YOUTH_JUSTICE_OUTCOMES)}
 _OPEN_RANK = {"cin_closure": 0, "referral": 1, "referral_nfa": 2}
@@ -68,6 +71,8 @@ class Evidence:
     help_closed: np.ndarray
     s47_usable: np.ndarray
     s47_seen: np.ndarray
+    on_cp: np.ndarray  # on a child protection plan at the month's start
+    on_cin: np.ndarray  # on a CIN plan at the month's start, with no enquiry since it began
     status: np.ndarray
     permanence: np.ndarray
     history: np.ndarray
@@ -165,6 +170,11 @@ def read_evidence(events: dict, children: np.ndarray, n_months: int, grid, truth
     first = grid.first_day(np.arange(n_months))
     case_open = _open_at(who, day, kind, _OPENS, ("cin_closure", "referral_nfa"), n, first)
     help_open = _open_at(who, day, kind, ("early_help_start",), ("early_help_end",), n, first)
+    on_cp = _open_at(who, day, kind, ("cp_plan_start",), ("cp_plan_end",), n, first)
+    on_cin = _open_at(who, day, kind, ("cin_plan_start",), ("cin_plan_end",), n, first)
+    on_cin &= _last_day(who, day, kind, "s47_start", n, first) < _last_day(
+        who, day, kind, "cin_plan_start", n, first
+    )
     usable, seen = _enquiries(who, day, kind, n, n_months, grid)
     status, permanence, history = _care_status(truth, children, local, n_months, grid)
     return Evidence(
@@ -174,6 +184,8 @@ def read_evidence(events: dict, children: np.ndarray, n_months: int, grid, truth
         eligible=~case_open,
         known=_known(who, day, kind, n, first),
         help_closed=~help_open,
+        on_cp=on_cp,
+        on_cin=on_cin,
         s47_usable=usable,
         s47_seen=seen,
         status=status,
@@ -199,6 +211,20 @@ def _open_at(who, day, kind, opens, closes, n, first) -> np.ndarray:
     pos = np.searchsorted(keys, queries, "right") - 1
     safe = np.maximum(pos, 0)
     return (pos >= 0) & ((keys[safe] >> _BITS) == np.arange(n)[:, None]) & opened[safe]
+
+
+def _last_day(who, day, kind, name, n, first) -> np.ndarray:
+    """Day of the last ``name`` event before each month's start (far past if none)."""
+    queries = (np.arange(n)[:, None] << _BITS) | (first[None, :] - 1 - _BASE)
+    sel = kind == name
+    out = np.full(queries.shape, np.iinfo(np.int64).min)
+    if not sel.any():
+        return out
+    keys = np.sort((who[sel] << _BITS) | (day[sel] - _BASE))
+    pos = np.searchsorted(keys, queries, "right") - 1
+    safe = np.maximum(pos, 0)
+    valid = (pos >= 0) & ((keys[safe] >> _BITS) == np.arange(n)[:, None])
+    return np.where(valid, (keys[safe] & ((1 << _BITS) - 1)) + _BASE, out)
 
 
 def _known(who, day, kind, n, first) -> np.ndarray:

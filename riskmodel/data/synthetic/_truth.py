@@ -200,9 +200,10 @@ class GroundTruth:
           suspensions and exclusions (ages 5-15, not August), youth justice outcomes
           and codes, referrals (in months starting with no CIN case open, x1.2 within
           a year of one; not in a care entry's month) and their section 47 enquiry,
-          early help starts, staying at home or entering care under the hazard;
-        * left out: the as-of date's own month, later casework (conferences, plans,
-          closures), assessment factors and school absence;
+          early help starts, CP and CIN plans ending (or escalating), staying at
+          home or entering care under the hazard;
+        * left out: the as-of date's own month, assessment outcomes, conferences,
+          plans after an escalation, assessment factors and school absence;
         * periods of care (start, end, how they ended) come from the truth's periods,
           as ``care_episodes`` records them; none starting after the as-of date; a
           reporting bias is known only if the truth was given it, else it is ignored.
