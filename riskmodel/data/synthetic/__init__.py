@@ -56,6 +56,12 @@ of a care entry within a horizon for any child at any as-of date: the best any m
 could do, computed exactly by propagating the latent state's distribution.
 :meth:`GroundTruth.for_keys` gives it for each row of a training frame, as
 :func:`~riskmodel.backtest` takes it (``truth=``).
+The truth also knows the hidden family state, which no model of the records can.
+:meth:`GroundTruth.achievable` (and :meth:`GroundTruth.achievable_for_keys`) gives the
+best probability the records before an as-of date allow: a forward filter over the
+latent chain with the generator's parameters known, ``E[truth | records]`` under the
+stated approximations of its docstring. A model's gap to it is model weakness; its
+gap to the truth is what the records cannot show.
 
 Examples
 --------
