@@ -42,6 +42,7 @@ __all__ = ["achievable_probability"]
 N_FRAILTY = 5
 """Gauss-Hermite nodes for the household frailty."""
 _BATCH = 8_000
+_KEYS = 10_000
 _ALMOST_ONE = 1.0 - 1e-12
 _NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(N_FRAILTY)
 _WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
@@ -103,7 +104,12 @@ def achievable_probability(truth, data, child, day, horizon: int) -> np.ndarray:
             _transition(moved, persons.tier[keyed][order], age[order])
             snap[late[order]] = moved.transpose(1, 0, 2, 3)
             part = tuple(a[sel] for a in window)
-            out[rows[sel]] = _predict(truth, persons, child[rows][sel], snap, part, horizon)
+            keyed = child[rows][sel]
+            for at in range(0, len(sel), _KEYS):  # about 100,000 propagated rows at a time
+                cut = slice(at, at + _KEYS)
+                window_cut = tuple(a[cut] for a in part)
+                p = _predict(truth, persons, keyed[cut], snap[cut], window_cut, horizon)
+                out[rows[sel[cut]]] = p
     return out
 
 

@@ -160,11 +160,12 @@ def read_evidence(events: dict, children: np.ndarray, n_months: int, grid, truth
 
     def count(mask) -> np.ndarray:
         sel = mask & inside
-        return np.bincount(flat[sel], minlength=n * n_months).reshape(n, n_months)
+        out = np.bincount(flat[sel], minlength=n * n_months).reshape(n, n_months)
+        return out.astype(np.int32)
 
     counts = {name: count(kind == name) for name in _COUNTED}
     counts["contact"] = np.maximum(counts["contact"] - counts["referral"], 0)
-    youth = np.zeros((n, n_months, len(_YJ_CODES)), dtype=np.int64)
+    youth = np.zeros((n, n_months, len(_YJ_CODES)), dtype=np.int32)
     for name, k in _YJ_CODES.items():
         youth[..., k] = count((kind == "youth_justice_outcome") & (code == name))
     first = grid.first_day(np.arange(n_months))
