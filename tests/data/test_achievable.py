@@ -234,3 +234,25 @@ def test_a_known_reporting_bias_keeps_the_biased_group_calibrated():
     ok = ~np.isnan(truth)
     assert np.nanmean(ignored[ok]) > 1.3 * truth[ok].mean()
     assert 0.8 < np.nanmean(known[ok]) / truth[ok].mean() < 1.25
+
+
+def test_fewer_records_still_give_probabilities(authority):
+    """A subset of children, no household ids, no events: still defined, still 0-1."""
+    ids = authority.persons["person_id"].iloc[:300]
+    part = authority.subset(ids)
+    alone = LocalAuthorityData(
+        persons=part.persons.drop(columns="household_id"),
+        events=part.events.iloc[:0],
+        care_episodes=part.care_episodes,
+        extract_date=part.extract_date,
+        truth=authority.truth,
+    )
+    for data in (part, alone):
+        p = authority.truth.achievable(data, ids, "2021-04-01")
+        truth = authority.truth.probability(ids, "2021-04-01")
+        assert np.array_equal(np.isnan(p), np.isnan(truth))
+        assert ((p[~np.isnan(p)] >= 0) & (p[~np.isnan(p)] <= 1)).all()
+    with pytest.raises(ValueError, match="not in data.persons"):
+        authority.truth.achievable(
+            part, authority.persons["person_id"].iloc[300:900], "2021-04-01"
+        )

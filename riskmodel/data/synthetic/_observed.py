@@ -96,6 +96,7 @@ def read_persons(persons: pd.DataFrame, person_ids: pd.Index, grid) -> Persons:
     table = table.reindex(person_ids)
     dob = table["date_of_birth"].fillna(pd.Timestamp("1970-01-01"))
     day = dob.to_numpy().astype("datetime64[D]").astype(np.int64)
+    no_household = pd.Series(index=table.index, dtype=object)
     group = table["ethnicity"].map(ETHNIC_GROUPS).fillna("Unknown")
     male = (table["sex"] == "M").to_numpy()
     disability = table["disability"].fillna(False).to_numpy(dtype=bool)
@@ -115,7 +116,7 @@ def read_persons(persons: pd.DataFrame, person_ids: pd.Index, grid) -> Persons:
         uasc=table["uasc"].fillna(False).to_numpy(dtype=bool),
         recorded=recorded,
         group=group.to_numpy(dtype=object),
-        household=_households(table["household_id"]),
+        household=_households(table.get("household_id", no_household)),
     )
 
 
