@@ -94,23 +94,25 @@ def achievable_probability(truth, data, child, day, horizon: int) -> np.ndarray:
             batch = kids[lo : lo + _BATCH]
             sel = np.flatnonzero(np.isin(child[rows], batch))
             snap = _filter(truth, persons, events, batch, child[rows][sel], seen[sel])
-            # an as-of date on a month's last day predicts from the next month, unobserved
-            late = np.flatnonzero(month[sel] > seen[sel])
-            keyed = child[rows][sel][late]
-            age = seen[sel][late] - persons.birth_month[keyed]
-            moved = np.ascontiguousarray(snap[late].transpose(1, 0, 2, 3))
-            order = np.lexsort((age, persons.tier[keyed]))
-            moved = moved[:, order]
-            _transition(moved, persons.tier[keyed][order], age[order])
-            snap[late[order]] = moved.transpose(1, 0, 2, 3)
-            part = tuple(a[sel] for a in window)
             keyed = child[rows][sel]
+            # an as-of date on a month's last day predicts from the next month, unobserved
+            _step_late(snap, np.flatnonzero(month[sel] > seen[sel]), keyed, seen[sel], persons)
+            part = tuple(a[sel] for a in window)
             for at in range(0, len(sel), _KEYS):  # about 100,000 propagated rows at a time
                 cut = slice(at, at + _KEYS)
                 window_cut = tuple(a[cut] for a in part)
                 p = _predict(truth, persons, keyed[cut], snap[cut], window_cut, horizon)
                 out[rows[sel[cut]]] = p
     return out
+
+
+def _step_late(snap, late, keyed, seen, persons) -> None:
+    """Move the snapshots of rows ``late`` one month on (in place), with no observation."""
+    tier, age = persons.tier[keyed[late]], seen[late] - persons.birth_month[keyed[late]]
+    order = np.lexsort((age, tier))
+    moved = np.ascontiguousarray(snap[late[order]].transpose(1, 0, 2, 3))
+    _transition(moved, tier[order], age[order])
+    snap[late[order]] = moved.transpose(1, 0, 2, 3)
 
 
 def _filter(truth, persons, events, batch, key_child, key_month) -> np.ndarray:
