@@ -184,7 +184,7 @@ class GroundTruth:
         forward propagation of :meth:`probability` from the filtered distribution. As
         ``E[truth | records]``, it lies between the truth and any model of the records.
 
-        Stated approximations (evidence left out makes it less sharp, never miscalibrated):
+        Stated approximations (most leave evidence out: less sharp, still calibrated):
 
         * unknowns as a finite mixture: the household's vulnerability (prior by the
           deprivation tier of ``imd_decile``), its domestic-abuse trait (it scales
