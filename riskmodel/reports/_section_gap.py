@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from riskmodel.reports._blocks import Block, Bullets, Callout, Heading, Para, Table
+from riskmodel.reports._blocks import Block, Bullets, Heading, Para, Table
 from riskmodel.reports._format import fmt, fmt_range
-from riskmodel.reports._numbers import model_label
+from riskmodel.reports._numbers import MODEL, model_label
 
 GAP_METRICS: dict[str, tuple[str, str]] = {
     "roc_auc": ("Ranking (AUC)", "ratio"),
@@ -116,14 +116,28 @@ def gap_blocks(backtest: Any) -> tuple[Block, ...]:
     return (Heading("Against the best rule and the best achievable"), Para(text), table)
 
 
+def note(backtest: Any, metric: str, model: str = MODEL) -> str:
+    """Return the backtest's note on a pooled measure of ``model`` ("" when there is none)."""
+    notes = _frame(backtest, "notes")
+    if notes.empty:
+        return ""
+    hit = notes[
+        (notes["model"] == model) & (notes["fold"] == "overall") & (notes["metric"] == metric)
+    ]
+    return "" if hit.empty else str(hit["note"].iloc[0])
+
+
 def notes_blocks(backtest: Any) -> tuple[Block, ...]:
-    """Why a measure has no value or no interval, one line per model and fold."""
+    """Why a measure of the pooled table has no value or no interval, a line per model.
+
+    Notes on single folds stay in ``backtest.notes``: the report's per-fold table
+    shows AUC and average precision only.
+    """
     notes = _frame(backtest, "notes")
     if notes.empty:
         return ()
-    items = [
-        f"{model_label(r.model)}, {'all folds' if r.fold == 'overall' else 'fold ' + r.fold}: "
-        f"{r.note}."
-        for r in notes.itertuples()
-    ]
-    return (Callout("Measures the test dates could not support:"), Bullets.of(items))
+    notes = notes[notes["fold"] == "overall"]
+    items = [f"{model_label(r.model)}: {r.note}." for r in notes.itertuples()]
+    if not items:
+        return ()
+    return (Para("Measures the test dates could not support:"), Bullets.of(items))

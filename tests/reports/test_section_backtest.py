@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from report_pages import parse
+import dataclasses
+
+import numpy as np
+import pandas as pd
+from report_pages import parse, render
 
 from riskmodel.reports._format import fmt, fmt_interval, fmt_range
 
@@ -50,3 +54,26 @@ def test_comparison_table_quotes_the_paired_difference_and_the_share(inputs, syn
     assert auc[3] == f"+{fmt(paired['difference'])} ({interval})"
     assert auc[-1] == fmt(share["share"], "pct")
     assert 0 < share["share"] < 1
+
+
+def test_a_slope_without_an_interval_is_said_in_words_where_it_is_quoted(inputs, tmp_path):
+    m = inputs.backtest.metrics
+    starved = (m["model"] == "model") & (m["fold"] == "overall")
+    starved &= m["metric"] == "calibration_slope"
+    metrics = m.copy()
+    metrics.loc[starved, ["lower", "upper"]] = np.nan
+    text = (
+        "too few care entries in all test dates (n=12) to estimate an interval for the "
+        "calibration slope: it could not be computed on more than 10% of the resamples "
+        "of children"
+    )
+    notes = pd.DataFrame(
+        [["model", "overall", "calibration_slope", text]],
+        columns=["model", "fold", "metric", "note"],
+    )
+    backtest = dataclasses.replace(inputs.backtest, metrics=metrics, notes=notes)
+    html = render(inputs, tmp_path / "starved.html", backtest=backtest)
+    assert "(no interval) (1 is ideal)" in html
+    assert "(0 is ideal). Too few care entries in all test dates (n=12)" in html
+    assert f"This model: {text}." in html
+    assert "DataQualityWarning" not in html
