@@ -159,3 +159,13 @@ def test_a_slope_without_an_interval_is_a_note_not_a_warning():
         else:  # not measurable on these rows at all
             assert "to estimate the calibration slope of this score" in r.note
     assert notes["note"].str.contains("an interval for").any()
+
+
+def test_the_pooled_slope_is_scikit_learn_s_unpenalised_fit_on_logit_p(result):
+    from scipy.special import logit
+
+    preds = result.predictions[result.predictions["model"] == MODEL]
+    x = logit(np.clip(preds["y_score"].to_numpy(), 1e-15, 1 - 1e-15)).reshape(-1, 1)
+    reference = LogisticRegression(C=np.inf, solver="newton-cholesky", tol=1e-12, max_iter=200)
+    reference.fit(x, preds["y_true"].to_numpy())
+    assert result.value("calibration_slope") == pytest.approx(reference.coef_[0, 0], rel=1e-6)
