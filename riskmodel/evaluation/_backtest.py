@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,13 +22,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.base import clone
 
-from riskmodel.evaluation._comparison import (
-    TOP_SHARE_METRIC,
-    achievable_share,
-    paired_table,
-    sparse_notes,
-    top_share_row,
-)
+from riskmodel.evaluation._comparison import TOP_SHARE_METRIC, compare, top_share_row
 from riskmodel.evaluation._sample_size import check_fold_size
 from riskmodel.metrics import capacity_metrics, summarise
 from riskmodel.metrics._validation import check_scores
@@ -105,9 +100,10 @@ class BacktestResult:
         ``upper``. The interval is a paired cluster bootstrap: each resample of
         children scores both on the same rows. Empty without baselines.
     notes : pandas.DataFrame
-        ``model``, ``fold``, ``metric``, ``note``: why a measured metric has no
-        interval (for example too few care entries in a fold to estimate the
-        calibration slope on resamples of children).
+        ``model``, ``fold``, ``metric``, ``note``: why a metric of the model or a
+        baseline has no value or no interval, in words (for example too few care
+        entries in a fold to estimate the calibration slope on resamples of
+        children, where its interval would otherwise be too narrow).
     """
 
     metrics: pd.DataFrame
@@ -314,16 +310,21 @@ def backtest(
         When a fold's training rows hold no care entry.
     ValueError
         When ``truth`` or ``achievable`` does not hold one probability in [0, 1] per
-        row of ``frame``.
+        row of ``frame``, or ``top_share`` is not in (0, 1].
 
     Warns
     -----
     DataQualityWarning
         For each fold whose training or test rows hold fewer than
         :data:`~riskmodel.evaluation.MIN_CARE_ENTRIES` care entries, naming the fold,
-        its dates and the counts.
+        its dates and the counts. A metric that the test rows cannot support (for
+        example a calibration slope undefined on most resamples of children) raises
+        no warning: its value or interval is NaN and :attr:`BacktestResult.notes`
+        says why in words.
     """
     models = {MODEL: model, **(default_baselines() if baselines is None else baselines)}
+    if isinstance(top_share, bool) or not isinstance(top_share, Real) or not 0 < top_share <= 1:
+        raise ValueError(f"top_share must be a number in (0, 1]; got {top_share!r}")
     if frame.y.isna().any():
         raise ValueError(
             "backtest needs labelled rows only: build the frame with drop_unlabelled=True"
@@ -369,8 +370,15 @@ def backtest(
         predictions=predictions,
         capacity=capacity,
         top_share=top_share,
-        **_comparisons(
-            predictions, table, list(models)[1:], capacity, n_resamples, random_state, top_share
+        **compare(
+            predictions,
+            table,
+            names=(MODEL, BEST_ACHIEVABLE, _REFERENCES),
+            baselines=list(models)[1:],
+            capacity=capacity,
+            n_resamples=n_resamples,
+            random_state=random_state,
+            share=top_share,
         ),
     )
 
@@ -389,22 +397,3 @@ def _metrics(predictions, capacity, n_resamples, random_state, share) -> pd.Data
     ]
     table["fold"] = table["fold"].astype(str)
     return table
-
-
-def _comparisons(predictions, table, baselines, capacity, n_resamples, random_state, share):
-    """Compare the model with the best rule: share of the achievable gain, pairs, notes."""
-    out = {"notes": sparse_notes(table, predictions, n_resamples, _REFERENCES)}
-    if baselines and BEST_ACHIEVABLE in set(table["model"]):
-        out["achievable_share"] = achievable_share(table, MODEL, BEST_ACHIEVABLE, baselines)
-    if baselines:
-        out["paired"] = paired_table(
-            predictions,
-            table,
-            MODEL,
-            baselines,
-            share=share,
-            capacity=capacity,
-            n_resamples=n_resamples,
-            random_state=random_state,
-        )
-    return out

@@ -26,6 +26,7 @@ __all__ = [
     "TOP_SHARE_METRIC",
     "achievable_share",
     "best_baselines",
+    "compare",
     "paired_table",
     "sparse_notes",
     "top_share_row",
@@ -178,3 +179,36 @@ def sparse_notes(
             )
         out.append([r.model, r.fold, r.metric, text])
     return pd.DataFrame(out, columns=["model", "fold", "metric", "note"])
+
+
+def compare(
+    predictions: pd.DataFrame,
+    table: pd.DataFrame,
+    *,
+    names: tuple[str, str, tuple[str, ...]],
+    baselines: list[str],
+    capacity: int | None,
+    n_resamples: int,
+    random_state: Any,
+    share: float,
+) -> dict[str, pd.DataFrame]:
+    """Return the backtest's ``notes``, ``achievable_share`` and ``paired`` tables.
+
+    ``names`` is the model's name, the best achievable's and all the references'.
+    """
+    model, achievable, references = names
+    out = {"notes": sparse_notes(table, predictions, n_resamples, references)}
+    if baselines and achievable in set(table["model"]):
+        out["achievable_share"] = achievable_share(table, model, achievable, baselines)
+    if baselines:
+        out["paired"] = paired_table(
+            predictions,
+            table,
+            model,
+            baselines,
+            share=share,
+            capacity=capacity,
+            n_resamples=n_resamples,
+            random_state=random_state,
+        )
+    return out

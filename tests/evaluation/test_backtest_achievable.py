@@ -169,3 +169,10 @@ def test_the_pooled_slope_is_scikit_learn_s_unpenalised_fit_on_logit_p(result):
     reference = LogisticRegression(C=np.inf, solver="newton-cholesky", tol=1e-12, max_iter=200)
     reference.fit(x, preds["y_true"].to_numpy())
     assert result.value("calibration_slope") == pytest.approx(reference.coef_[0, 0], rel=1e-6)
+
+
+@pytest.mark.parametrize("share", [0, 1.5, True])
+def test_top_share_must_be_in_the_unit_interval(share):
+    frame, _ = _frame()
+    with pytest.raises(ValueError, match=r"top_share must be a number in \(0, 1\]"):
+        backtest(LogisticRegression(), frame, SPLIT, top_share=share)
