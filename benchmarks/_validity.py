@@ -1,10 +1,8 @@
 """Metrics of bench_validity: top-share precision per date, and paired child bootstraps.
 
-Precision among the top 2% is computed within each as-of date (a list is drawn up
-at one date) and averaged over the dates. Ties at the cut count at their group's
-rate, the expected precision when ties are broken at random (as
-:func:`riskmodel.metrics.precision_at_k` does with ``ties="expected"``), so a
-two-level rule is not flattered or punished by the order of its tied rows.
+Precision among the top 2% is :func:`riskmodel.metrics.precision_at_top_share`:
+within each as-of date, ties at the cut counted at their group's rate, averaged over
+the dates.
 
 The paired interval resamples children once per resample and evaluates both
 scores on that same resample, so what the two have in common cancels.
@@ -22,6 +20,7 @@ from riskmodel.metrics import (
     roc_auc,
 )
 from riskmodel.metrics._bootstrap import draw_counts, percentile_interval
+from riskmodel.metrics._top_share import PerDateTop
 
 __all__ = ["METRICS", "TopShare", "paired_difference", "summarise"]
 
@@ -29,51 +28,27 @@ METRICS: tuple[str, ...] = ("auc", "ap", "top2", "slope", "oe")
 """The columns of :func:`summarise`, in print order."""
 
 
-class TopShare:
+class TopShare(PerDateTop):
     """Mean over as-of dates of the precision among each date's top ``share`` of rows.
+
+    :class:`riskmodel.metrics._top_share.PerDateTop` (behind
+    :func:`riskmodel.metrics.precision_at_top_share`) with this module's argument order;
+    ``value(weight)`` is its ``precision``.
 
     Parameters
     ----------
-    y : numpy.ndarray
-        Outcomes, 0/1.
-    score : numpy.ndarray
-        Scores, higher first.
-    dates : numpy.ndarray
-        As-of date of each row.
+    y, score, dates : numpy.ndarray
+        Outcomes (0/1), scores (higher first) and as-of dates.
     share : float
         Share of each date's rows flagged (0.02: the top 2%).
     """
 
     def __init__(self, y: np.ndarray, score: np.ndarray, dates: np.ndarray, share: float) -> None:
-        date_code, _ = pd.factorize(pd.Series(dates), sort=True)
-        order = np.lexsort((-np.asarray(score, dtype=float), date_code))
-        self.order = order
-        self.y = np.asarray(y, dtype=float)[order]
-        self.date = date_code[order]
-        s = np.asarray(score, dtype=float)[order]
-        new_group = np.ones(len(s), dtype=bool)
-        new_group[1:] = (s[1:] != s[:-1]) | (self.date[1:] != self.date[:-1])
-        self.group = np.cumsum(new_group) - 1
-        self.group_date = self.date[new_group]
-        self.n_dates = int(self.date.max()) + 1
-        self.share = share
+        super().__init__(y, score, dates, share=share)
 
     def value(self, weight: np.ndarray | None = None) -> float:
         """Return the mean precision; ``weight`` per row in the caller's order (counts)."""
-        w = np.ones(len(self.y)) if weight is None else np.asarray(weight, float)[self.order]
-        per_date_w = np.bincount(self.date, w, minlength=self.n_dates)
-        k = np.maximum(1.0, np.round(self.share * per_date_w))
-        g_w = np.bincount(self.group, w)
-        g_h = np.bincount(self.group, w * self.y)
-        offset = np.concatenate([[0.0], np.cumsum(per_date_w)[:-1]])
-        end = np.cumsum(g_w) - offset[self.group_date]
-        before = end - g_w
-        k_g = k[self.group_date]
-        taken = np.clip(k_g - before, 0.0, g_w)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            hits = np.where(g_w > 0, taken * g_h / np.where(g_w > 0, g_w, 1.0), 0.0)
-        per_date = np.bincount(self.group_date, hits, minlength=self.n_dates) / k
-        return float(per_date[per_date_w > 0].mean())
+        return self.precision(weight)
 
 
 def _slope(y: np.ndarray, p: np.ndarray) -> float:

@@ -8,8 +8,10 @@ notebook, run ``%matplotlib inline`` once and end a cell with a Display's ``figu
 """
 
 from riskmodel.evaluation._backtest import (
+    BEST_ACHIEVABLE,
     BEST_POSSIBLE,
     MODEL,
+    TOP_SHARE_METRIC,
     BacktestResult,
     backtest,
     default_baselines,
@@ -21,9 +23,11 @@ from riskmodel.evaluation._sample_size import MIN_CARE_ENTRIES
 from riskmodel.evaluation._split_display import TemporalSplitDisplay
 
 __all__ = [
+    "BEST_ACHIEVABLE",
     "BEST_POSSIBLE",
     "MIN_CARE_ENTRIES",
     "MODEL",
+    "TOP_SHARE_METRIC",
     "BacktestResult",
     "CapacityDisplay",
     "OverTimeDisplay",

@@ -4,13 +4,17 @@ Every fold fits the model and the rule baselines on earlier as-of dates only and
 scores the fold's test dates. Metrics come with cluster-bootstrap intervals (children
 resampled, not rows). Given the true probabilities of the frame's rows (known on
 synthetic data), they are scored on the same rows as ``"best possible"``, so the gap
-to the ceiling is visible.
+to the ceiling is visible. Given the probabilities that the records alone allow (the
+best achievable from the records, known on synthetic data), they are scored as
+``"best achievable"``, and each metric gets the model's share of the gain from the
+best rule to that reference (:attr:`BacktestResult.achievable_share`).
 """
 
 from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,6 +22,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.base import clone
 
+from riskmodel.evaluation._comparison import TOP_SHARE_METRIC, compare, top_share_row
 from riskmodel.evaluation._sample_size import check_fold_size
 from riskmodel.metrics import capacity_metrics, summarise
 from riskmodel.metrics._validation import check_scores
@@ -25,13 +30,26 @@ from riskmodel.metrics._validation import check_scores
 if TYPE_CHECKING:
     from riskmodel.frame import TrainingFrame
 
-__all__ = ["BEST_POSSIBLE", "MODEL", "BacktestResult", "backtest", "default_baselines"]
+__all__ = [
+    "BEST_ACHIEVABLE",
+    "BEST_POSSIBLE",
+    "MODEL",
+    "TOP_SHARE_METRIC",
+    "BacktestResult",
+    "backtest",
+    "default_baselines",
+]
+
+BEST_ACHIEVABLE = "best achievable"
+"""Name of the best probabilities the records alone allow, in a backtest on synthetic data."""
 
 BEST_POSSIBLE = "best possible"
 """Name of the ground-truth probabilities in a backtest on synthetic data."""
 MODEL = "model"
 """Name of the model under test in a backtest's tables (beside the baselines' names)."""
 _RANKING_ONLY = ("roc_auc", "average_precision")
+_REFERENCES = (BEST_POSSIBLE, BEST_ACHIEVABLE)
+_REFERENCE_METRICS = (*_RANKING_ONLY, "brier_score", "log_loss")
 
 
 def default_baselines() -> dict[str, Any]:
@@ -63,6 +81,29 @@ class BacktestResult:
         analysis in memory only; never log or publish it.
     capacity : int or None
         The capacity used for the capacity metrics (per as-of date).
+    top_share : float
+        The share of each as-of date's list behind ``precision_at_top_share``
+        (:data:`TOP_SHARE_METRIC`; 0.02, the top 2%, by default).
+    achievable_share : pandas.DataFrame
+        Only with ``achievable=``: the model's share of the achievable gain, a row per
+        ``fold`` (and ``"overall"``) and ``metric`` (AUC, average precision, Brier
+        score, log loss, top-share precision and, with a capacity, precision and
+        recall at capacity): ``best_rule`` (the baseline best on that metric),
+        ``model``, ``rule``, ``achievable`` (the three values) and ``share`` =
+        (model - rule) / (achievable - rule), computed on the improvement for the
+        lower-is-better Brier score and log loss. 0 means no better than the best
+        rule, 1 all that the records allow. ``share`` is NaN, with the ``reason``,
+        when the achievable is no better than the rule or a value is missing.
+    paired : pandas.DataFrame
+        The model minus the best rule on each compared metric, all test rows pooled:
+        ``metric``, ``best_rule``, ``model``, ``rule``, ``difference``, ``lower``,
+        ``upper``. The interval is a paired cluster bootstrap: each resample of
+        children scores both on the same rows. Empty without baselines.
+    notes : pandas.DataFrame
+        ``model``, ``fold``, ``metric``, ``note``: why a metric of the model or a
+        baseline has no value or no interval, in words (for example too few care
+        entries in a fold to estimate the calibration slope on resamples of
+        children, where its interval would otherwise be too narrow).
     """
 
     metrics: pd.DataFrame
@@ -70,6 +111,10 @@ class BacktestResult:
     by_date: pd.DataFrame
     predictions: pd.DataFrame = field(repr=False)
     capacity: int | None = None
+    top_share: float = 0.02
+    achievable_share: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    paired: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    notes: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def summary(self, fold: Any = "overall") -> pd.DataFrame:
         """One row per model, one column per metric (``value`` only) for a fold."""
@@ -106,7 +151,7 @@ def _fit_args(estimator: Any, frame: Any) -> dict[str, Any]:
     return {"feature_spec": spec} if "feature_spec" in parameters else {}
 
 
-def _score_fold(models, frame, train, test, truth) -> pd.DataFrame:
+def _score_fold(models, frame, train, test, references) -> pd.DataFrame:
     X, y = frame.X, frame.y.to_numpy()
     keys = frame.keys.iloc[test].reset_index(drop=True)
     out = []
@@ -118,36 +163,48 @@ def _score_fold(models, frame, train, test, truth) -> pd.DataFrame:
                 model=name, y_true=y[test], y_score=fitted.predict_proba(X.iloc[test])[:, 1]
             )
         )
-    if truth is not None:
-        out.append(keys.assign(model=BEST_POSSIBLE, y_true=y[test], y_score=truth[test]))
+    for name, values in references.items():
+        out.append(keys.assign(model=name, y_true=y[test], y_score=values[test]))
     return pd.concat(out, ignore_index=True)
 
 
-def _check_truth(truth: ArrayLike | None, n_rows: int) -> np.ndarray | None:
-    """Return the true probabilities as floats, one per row of the frame, or None."""
-    if truth is None:
+def _check_reference(
+    values: ArrayLike | None, n_rows: int, *, name: str = "truth", call: str = "for_keys("
+) -> np.ndarray | None:
+    """Return reference probabilities as floats, one per row of the frame, or None."""
+    if values is None:
         return None
-    if hasattr(truth, "for_keys"):
+    if hasattr(values, "for_keys"):
         raise TypeError(
-            "truth takes the true probabilities of the frame's rows, not the ground truth "
-            "itself: pass data.truth.for_keys(frame.keys, horizon_months=frame.horizon_months)"
+            f"{name} takes the probabilities of the frame's rows, not the ground truth "
+            f"itself: pass data.truth.{call}frame.keys, horizon_months=frame.horizon_months)"
         )
-    values = check_scores(truth, name="truth", probabilities=True)
-    if len(values) != n_rows:
+    checked = check_scores(values, name=name, probabilities=True)
+    if len(checked) != n_rows:
         raise ValueError(
-            f"truth must hold one probability per row of frame ({n_rows} rows); got {len(values)}"
+            f"{name} must hold one probability per row of frame ({n_rows} rows); "
+            f"got {len(checked)}"
         )
-    return values
+    return checked
 
 
-def _fold_metrics(preds: pd.DataFrame, fold: Any, capacity, n_resamples, random_state):
+def _fold_metrics(preds: pd.DataFrame, fold: Any, capacity, n_resamples, random_state, share):
     rows = []
     for name, part in preds.groupby("model", sort=False):
         y, p = part["y_true"].to_numpy(), part["y_score"].to_numpy()
         ids = part["person_id"].to_numpy()
-        table = summarise(y, p, clusters=ids, n_resamples=n_resamples, random_state=random_state)
-        if name == BEST_POSSIBLE:
-            table = table[table["metric"].isin(_RANKING_ONLY + ("brier_score",))]
+        table = summarise(
+            y,
+            p,
+            clusters=ids,
+            n_resamples=n_resamples,
+            random_state=random_state,
+            undefined="quiet",
+        )
+        if name in _REFERENCES:
+            table = table[table["metric"].isin(_REFERENCE_METRICS)]
+        top = top_share_row(part, share, n_resamples, random_state)
+        table = pd.concat([table, pd.DataFrame([top])], ignore_index=True)
         if capacity:
             table = pd.concat(
                 [
@@ -197,6 +254,8 @@ def backtest(
     capacity: int | None = None,
     baselines: dict[str, Any] | None = None,
     truth: ArrayLike | None = None,
+    achievable: ArrayLike | None = None,
+    top_share: float = 0.02,
     n_resamples: int = 200,
     random_state: int | None = 0,
     progress: bool = False,
@@ -223,6 +282,17 @@ def backtest(
         order; adds the ``"best possible"`` row: these probabilities scored on the
         same rows. On synthetic data,
         ``data.truth.for_keys(frame.keys, horizon_months=frame.horizon_months)``.
+    achievable : array-like of shape (n_rows,), optional
+        For each row of ``frame``, in its order, the probability of a care entry given
+        only what was recorded before its as-of date: the best achievable from the
+        records. Adds the ``"best achievable"`` row and
+        :attr:`BacktestResult.achievable_share`. On synthetic data,
+        ``data.truth.achievable_for_keys(data, frame.keys,
+        horizon_months=frame.horizon_months)``.
+    top_share : float, default 0.02
+        Share of each as-of date's list for ``precision_at_top_share``: the precision
+        among each date's top 2%, averaged over the dates (ties at the cut counted at
+        their rate; :func:`~riskmodel.metrics.precision_at_top_share`).
     n_resamples : int, default 200
         Cluster-bootstrap resamples per interval (0 for none).
     random_state : int, optional
@@ -239,21 +309,33 @@ def backtest(
     SchemaError
         When a fold's training rows hold no care entry.
     ValueError
-        When ``truth`` does not hold one probability in [0, 1] per row of ``frame``.
+        When ``truth`` or ``achievable`` does not hold one probability in [0, 1] per
+        row of ``frame``, or ``top_share`` is not in (0, 1].
 
     Warns
     -----
     DataQualityWarning
         For each fold whose training or test rows hold fewer than
         :data:`~riskmodel.evaluation.MIN_CARE_ENTRIES` care entries, naming the fold,
-        its dates and the counts.
+        its dates and the counts. A metric that the test rows cannot support (for
+        example a calibration slope undefined on most resamples of children) raises
+        no warning: its value or interval is NaN and :attr:`BacktestResult.notes`
+        says why in words.
     """
     models = {MODEL: model, **(default_baselines() if baselines is None else baselines)}
+    if isinstance(top_share, bool) or not isinstance(top_share, Real) or not 0 < top_share <= 1:
+        raise ValueError(f"top_share must be a number in (0, 1]; got {top_share!r}")
     if frame.y.isna().any():
         raise ValueError(
             "backtest needs labelled rows only: build the frame with drop_unlabelled=True"
         )
-    truth = _check_truth(truth, len(frame.y))
+    references = {
+        BEST_ACHIEVABLE: _check_reference(
+            achievable, len(frame.y), name="achievable", call="achievable_for_keys(data, "
+        ),
+        BEST_POSSIBLE: _check_reference(truth, len(frame.y)),
+    }
+    references = {k: v for k, v in references.items() if v is not None}
     folds, preds = [], []
     splits = list(splitter.split(frame.X))
     if progress:
@@ -276,23 +358,42 @@ def backtest(
                 "test_positives": int(frame.y.iloc[test].sum()),
             }
         )
-        preds.append(_score_fold(models, frame, train, test, truth).assign(fold=i))
+        preds.append(_score_fold(models, frame, train, test, references).assign(fold=i))
     if not preds:
         raise ValueError(f"{splitter!r} produced no folds for this frame")
     predictions = pd.concat(preds, ignore_index=True)
-    metrics = [
-        _fold_metrics(p, f, capacity, n_resamples, random_state)
-        for f, p in predictions.groupby("fold", sort=True)
-    ]
-    metrics.append(_fold_metrics(predictions, "overall", capacity, n_resamples, random_state))
-    table = pd.concat(metrics, ignore_index=True)[
-        ["model", "fold", "metric", "value", "lower", "upper"]
-    ]
-    table["fold"] = table["fold"].astype(str)
+    table = _metrics(predictions, capacity, n_resamples, random_state, top_share)
     return BacktestResult(
         metrics=table,
         folds=pd.DataFrame(folds),
         by_date=_by_date(predictions),
         predictions=predictions,
         capacity=capacity,
+        top_share=top_share,
+        **compare(
+            predictions,
+            table,
+            names=(MODEL, BEST_ACHIEVABLE, _REFERENCES),
+            baselines=list(models)[1:],
+            capacity=capacity,
+            n_resamples=n_resamples,
+            random_state=random_state,
+            share=top_share,
+        ),
     )
+
+
+def _metrics(predictions, capacity, n_resamples, random_state, share) -> pd.DataFrame:
+    """Every model's metrics per fold and for all folds pooled, as one tidy table."""
+    metrics = [
+        _fold_metrics(p, f, capacity, n_resamples, random_state, share)
+        for f, p in predictions.groupby("fold", sort=True)
+    ]
+    metrics.append(
+        _fold_metrics(predictions, "overall", capacity, n_resamples, random_state, share)
+    )
+    table = pd.concat(metrics, ignore_index=True)[
+        ["model", "fold", "metric", "value", "lower", "upper"]
+    ]
+    table["fold"] = table["fold"].astype(str)
+    return table

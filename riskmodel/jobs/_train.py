@@ -23,6 +23,7 @@ HEADLINE_METRICS = (
     "expected_calibration_error",
     "calibration_slope",
     "observed_expected_ratio",
+    "precision_at_top_share",
     "precision_at_capacity",
     "recall_at_capacity",
     "nnf_at_capacity",
@@ -156,6 +157,7 @@ def backtest_and_audit(model: Any, data: Any, frame: Any, config: JobConfig) -> 
         splitter,
         capacity=config.capacity,
         truth=_true_probabilities(data, frame),
+        achievable=_achievable_probabilities(data, frame),
         n_resamples=config.n_resamples,
         random_state=config.random_state,
         progress=True,
@@ -175,6 +177,19 @@ def _true_probabilities(data: Any, frame: Any) -> Any:
     if data.truth is None:
         return None
     return data.truth.for_keys(frame.keys, horizon_months=frame.horizon_months)
+
+
+def _achievable_probabilities(data: Any, frame: Any) -> Any:
+    """Return the best achievable from the records for each row of ``frame``, else None.
+
+    On synthetic data whose ground truth can compute it (``achievable_for_keys``): the
+    probability of a care entry given only what was recorded before each as-of date.
+    """
+    achievable_for_keys = getattr(data.truth, "achievable_for_keys", None)
+    if achievable_for_keys is None:
+        return None
+    log.info("computing the best achievable from the records for %d rows", len(frame.keys))
+    return achievable_for_keys(data, frame.keys, horizon_months=frame.horizon_months)
 
 
 def write_review(data, model, frame, result, audit, config: JobConfig, out: Path) -> Path:

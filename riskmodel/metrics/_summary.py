@@ -15,6 +15,7 @@ import riskmodel.metrics._ranking as _ranking
 import riskmodel.metrics._recalibration as _recalibration
 from riskmodel.exceptions import DataQualityWarning
 from riskmodel.metrics._bootstrap import (
+    MAX_SKIPPED_SHARE,
     check_bootstrap_args,
     check_clusters,
     percentile_interval,
@@ -90,6 +91,7 @@ def summarise(
     n_bins: int = 10,
     strategy: str = "quantile",
     ties: str = "expected",
+    undefined: str = "warn",
 ) -> pd.DataFrame:
     """Compute the standard metrics of a risk model with bootstrap intervals.
 
@@ -125,6 +127,13 @@ def summarise(
         Binning of the expected calibration error.
     ties : {"expected", "worst", "best"}, default "expected"
         Handling of ties at the capacity cut-off.
+    undefined : {"warn", "quiet"}, default "warn"
+        Metrics undefined on the data are NaN either way. ``"warn"`` warns about them,
+        and keeps and warns about the interval of a metric undefined on more than
+        10 % of the resamples (an interval that rests on the easier resamples and is
+        too narrow). ``"quiet"`` reports such an interval as NaN and warns about
+        neither, so that the caller can say why in words (as
+        :func:`~riskmodel.backtest` does in its ``notes``).
 
     Returns
     -------
@@ -136,8 +145,8 @@ def summarise(
     Warns
     -----
     DataQualityWarning
-        When some metrics are undefined on the data, or undefined on more than 10 %
-        of the resamples.
+        When some metrics are undefined on the data, or (both only with ``undefined="warn"``)
+        undefined on more than 10 % of the resamples.
 
     Examples
     --------
@@ -150,6 +159,8 @@ def summarise(
     """
     check_bootstrap_args(n_resamples, confidence, allow_zero=True)
     _check_options(capacity, ties, n_bins, strategy)
+    if undefined not in ("warn", "quiet"):
+        raise ValueError(f"undefined must be 'warn' or 'quiet'; got {undefined!r}")
     y, s = check_binary_scores(y_true, y_score, probabilities=True)
     codes = check_clusters(clusters, len(y))
     kernels = _kernels(capacity, n_bins, strategy, ties)
@@ -159,10 +170,10 @@ def summarise(
 
     s_sorted, y_sorted = sort_descending(y, by=s)
     values = evaluate(y_sorted, s_sorted, np.ones_like(y_sorted))
-    undefined = [name for name, value in zip(kernels, values, strict=True) if np.isnan(value)]
-    if undefined:
+    nan = [name for name, value in zip(kernels, values, strict=True) if np.isnan(value)]
+    if nan and undefined == "warn":
         warnings.warn(
-            f"{', '.join(undefined)} {'is' if len(undefined) == 1 else 'are'} undefined on "
+            f"{', '.join(nan)} {'is' if len(nan) == 1 else 'are'} undefined on "
             f"these data and reported as NaN ({_reason(y)})",
             DataQualityWarning,
             stacklevel=2,
@@ -174,7 +185,10 @@ def summarise(
             usable = draws[~np.isnan(draws[:, j]), j]
             if np.isnan(values[j]) or len(usable) == 0:
                 continue
-            warn_skipped(name, n_resamples - len(usable), n_resamples)
+            n_skipped = n_resamples - len(usable)
+            if undefined == "quiet" and n_skipped > MAX_SKIPPED_SHARE * n_resamples:
+                continue
+            warn_skipped(name, n_skipped, n_resamples)
             lower[j], upper[j] = percentile_interval(usable, confidence)
     return pd.DataFrame(
         {

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskmodel.evaluation import BEST_POSSIBLE, MODEL
+from riskmodel.evaluation import BEST_ACHIEVABLE, BEST_POSSIBLE, MODEL
 from riskmodel.metrics import CAPACITY_METRICS
 from riskmodel.reports._format import fmt, fmt_interval
 
@@ -53,9 +53,17 @@ class Estimate:
         return Estimate(1 - self.value, 1 - self.upper, 1 - self.lower)
 
 
+LABELS = {
+    MODEL: "This model",
+    BEST_ACHIEVABLE: "Best achievable from the records",
+    BEST_POSSIBLE: "Best possible (the truth)",
+}
+"""Readers' names of the backtest's model and its two references."""
+
+
 def model_label(model: str) -> str:
     """Name a backtest model for readers."""
-    return "This model" if model == MODEL else model
+    return LABELS.get(model, model)
 
 
 def estimate(backtest: Any, metric: str, model: str = MODEL, fold: object = "overall") -> Estimate:
@@ -69,10 +77,11 @@ def estimate(backtest: Any, metric: str, model: str = MODEL, fold: object = "ove
 
 
 def model_names(backtest: Any) -> list[str]:
-    """List the backtest's models: the model first, baselines next, best possible last."""
+    """List the backtest's models: the model, baselines, best achievable, best possible."""
     names = list(dict.fromkeys(backtest.metrics["model"].astype(str)))
-    rest = [n for n in names if n not in (MODEL, BEST_POSSIBLE)]
-    return [n for n in (MODEL,) if n in names] + rest + [n for n in (BEST_POSSIBLE,) if n in names]
+    ends = (BEST_ACHIEVABLE, BEST_POSSIBLE)
+    rest = [n for n in names if n not in (MODEL, *ends)]
+    return [n for n in (MODEL,) if n in names] + rest + [n for n in ends if n in names]
 
 
 def capacity_estimates(

@@ -7,7 +7,14 @@ from typing import Any
 import riskmodel.reports._figures as _figures
 from riskmodel.reports._blocks import Block, Bullets, Callout, Figure, Heading, Para, Table
 from riskmodel.reports._format import fmt, fmt_date
-from riskmodel.reports._numbers import BEST_POSSIBLE, estimate, model_label, model_names
+from riskmodel.reports._numbers import (
+    BEST_ACHIEVABLE,
+    BEST_POSSIBLE,
+    estimate,
+    model_label,
+    model_names,
+)
+from riskmodel.reports._section_gap import gap_blocks, notes_blocks
 
 METRICS: tuple[tuple[str, str, str, str], ...] = (
     (
@@ -51,6 +58,13 @@ METRICS: tuple[tuple[str, str, str, str], ...] = (
         "over-predict",
     ),
     (
+        "precision_at_top_share",
+        "Precision in the top {share}",
+        "pct",
+        "share of the children in the top {share} of each as-of date's list who entered "
+        "care, averaged over the dates",
+    ),
+    (
         "precision_at_capacity",
         "Precision at capacity",
         "pct",
@@ -69,7 +83,14 @@ METRICS: tuple[tuple[str, str, str, str], ...] = (
         "children flagged for each child found who entered care",
     ),
 )
-"""The measures of the backtest table: metric, name, number format, plain meaning."""
+"""The measures of the backtest table: metric, name, number format, plain meaning.
+
+``{share}`` in a name or meaning is the backtest's top share (2% by default).
+"""
+
+
+def _share(backtest: Any) -> str:
+    return fmt(getattr(backtest, "top_share", 0.02), "pct")
 
 
 def _metrics_table(backtest: Any) -> Table:
@@ -78,7 +99,7 @@ def _metrics_table(backtest: Any) -> Table:
     for metric, name, kind, _ in METRICS:
         cells = [estimate(backtest, metric, m).text(kind) for m in models]
         if any(c != "—" for c in cells):
-            rows.append([name, *cells])
+            rows.append([name.format(share=_share(backtest)), *cells])
     return Table.of(
         ["Measure", *(model_label(m) for m in models)],
         rows,
@@ -101,6 +122,15 @@ def _best_possible(backtest: Any) -> tuple[Block, ...]:
         f"knowledge. The model reaches {model.prose()} and {ap_model.prose('small')}: a "
         f"gap of {fmt(ceiling.value - model.value)} in AUC."
     )
+    achievable = estimate(backtest, "roc_auc", BEST_ACHIEVABLE)
+    if achievable.known:
+        ap = estimate(backtest, "average_precision", BEST_ACHIEVABLE)
+        text += (
+            " The best prediction from the records alone (what was recorded before each "
+            f"as-of date, without the hidden family state) reaches {achievable.prose()} "
+            f"and {ap.prose('small')}: that is the reference for the model, and the rest "
+            "of the gap to the truth is what the records cannot show."
+        )
     return (Callout(text),)
 
 
@@ -149,8 +179,12 @@ def backtest_section(backtest: Any, horizon_months: int) -> tuple[Block, ...]:
             "than it is."
         ),
         _metrics_table(backtest),
-        Bullets.of(f"{name}: {meaning}." for _, name, _, meaning in METRICS),
+        *notes_blocks(backtest),
+        Bullets.of(
+            f"{name}: {meaning}.".format(share=_share(backtest)) for _, name, _, meaning in METRICS
+        ),
         *_best_possible(backtest),
+        *gap_blocks(backtest),
         Heading("Folds"),
         _folds_table(backtest),
         Heading("Over time"),

@@ -11,6 +11,7 @@ import riskmodel.reports._figures as _figures
 from riskmodel.reports._blocks import Block, Cell, Details, Figure, Heading, Para, Table
 from riskmodel.reports._format import fmt, fmt_interval
 from riskmodel.reports._numbers import MODEL, estimate
+from riskmodel.reports._section_gap import note
 
 
 def _overall_calibration(backtest: Any) -> Para:
@@ -19,11 +20,12 @@ def _overall_calibration(backtest: Any) -> Para:
     ratio = estimate(backtest, "observed_expected_ratio")
     slope = estimate(backtest, "calibration_slope")
     intercept = estimate(backtest, "calibration_intercept")
+    why = note(backtest, "calibration_slope")
     return Para(
         f"Over all test dates the model expected {fmt(expected, 'count')} care entries and "
         f"{fmt(observed, 'count')} were observed: observed/expected {ratio.prose()}. The "
         f"calibration slope was {slope.prose()} (1 is ideal) and the intercept "
-        f"{intercept.prose()} (0 is ideal)."
+        f"{intercept.prose()} (0 is ideal)." + (f" {why[:1].upper()}{why[1:]}." if why else "")
     )
 
 

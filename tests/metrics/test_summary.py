@@ -163,3 +163,29 @@ def test_invalid_arguments(kwargs, message):
 def test_scores_must_be_probabilities():
     with pytest.raises(ValueError, match="must be probabilities in"):
         summarise([0, 1], [0.2, 1.5])
+
+
+def test_quiet_drops_too_narrow_intervals_without_warnings():
+    y = np.zeros(40, dtype=int)
+    y[[5, 20]] = 1  # about 13 % of resamples miss both
+    p = np.linspace(0.4, 0.01, 40)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("ignore")
+        loud = summarise(y, p, n_resamples=400, random_state=0).set_index("metric")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        quiet = summarise(y, p, n_resamples=400, random_state=0, undefined="quiet")
+    quiet = quiet.set_index("metric")
+    pd.testing.assert_series_equal(quiet["value"], loud["value"])
+    for name in ["roc_auc", "calibration_slope"]:  # undefined on > 10% of resamples
+        assert np.isfinite(quiet.loc[name, "value"]) and np.isnan(quiet.loc[name, "lower"])
+    assert quiet.loc["brier_score", "lower"] == loud.loc["brier_score", "lower"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        single = summarise(np.zeros(10, int), np.full(10, 0.1), n_resamples=5, undefined="quiet")
+    assert np.isnan(single.set_index("metric").loc["roc_auc", "value"])
+
+
+def test_undefined_must_be_warn_or_quiet():
+    with pytest.raises(ValueError, match="undefined must be 'warn' or 'quiet'; got 'drop'"):
+        summarise([0, 1], [0.1, 0.2], undefined="drop")
