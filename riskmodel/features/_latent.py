@@ -78,7 +78,7 @@ class LatentStates:
     until : str
         The fit used months strictly before this date (``YYYY-MM-DD``).
     observed_from : str
-        The first month of the recorded events (``YYYY-MM``); sequences start no earlier.
+        The first month counted (``YYYY-MM``); sequences start no earlier.
     skipped : tuple of (str, str), default ()
         Families asked for but left out, each with the reason.
 
@@ -246,16 +246,22 @@ def fit_latent_states(
     families: tuple[EventFamily, ...] | None = None,
     random_state: int | None = None,
     max_children: int | None = None,
+    observed_from: object = None,
     n_iter: int = 100,
 ) -> LatentStates:
     """Fit latent states to the children's monthly event counts, without labels.
 
     hmmlearn's ``PoissonHMM`` is fitted by EM to one sequence per child: the
     monthly counts of each family from the month of the child's 10th birthday
-    (or the first month of the recorded events, if later) to the month before
+    (or ``observed_from``, if later) to the month before
     their 18th birthday, keeping only months strictly before ``until`` (months
     ending before it; events on or after it are never read). Children without a
     known date of birth, or without such a month, are left out. No label is used.
+
+    Sequences start no earlier than ``observed_from``: by default the first month
+    whose number of events (of the families, before ``until``) is at least half
+    that of the median month, so that a thin back-history (a few earlier referrals
+    carried into a new system) is not read as quiet months.
 
     Parameters
     ----------
@@ -276,6 +282,9 @@ def fit_latent_states(
     max_children : int, optional
         Fit on at most this many children, chosen at random (the fit's time grows
         with the number of child-months).
+    observed_from : date-like, optional
+        The first month counted (see above); give it when the authority's records
+        are known to start then.
     n_iter : int, default 100
         The most EM iterations (EM stops earlier when the log-likelihood improves
         by less than 0.01).
@@ -310,7 +319,11 @@ def fit_latent_states(
         )
     renumber = np.full(len(families), -1)
     renumber[kept] = np.arange(len(kept))
-    X, lengths, first = _sequences(data, until, person, month, renumber[family], len(kept))
+    if observed_from is None:
+        first = _steady_start(month)
+    else:
+        first = int(month_of([pd.Period(observed_from, "M").start_time])[0])
+    X, lengths = _sequences(data, until, first, (person, month, renumber[family]), len(kept))
     rng = np.random.default_rng(random_state)
     if max_children is not None and len(lengths) > max_children:
         chosen = np.sort(rng.choice(len(lengths), size=max_children, replace=False))
@@ -332,7 +345,7 @@ def fit_latent_states(
         hmm.transmat_[np.ix_(order, order)],
         hmm.lambdas_[order],
         until=str(until.date()),
-        observed_from=str(pd.Period(first, "M")),
+        observed_from=str(np.datetime64(first, "M")),
         skipped=skipped,
     )
 
@@ -349,19 +362,26 @@ def _initial_rates(X: np.ndarray, n_states: int, rng: np.random.Generator) -> np
     return mean * spread * jitter
 
 
+def _steady_start(month: np.ndarray) -> int:
+    """Return the first month with at least half the events of the median month."""
+    per_month = np.bincount(month - month.min())
+    threshold = max(0.5 * float(np.median(per_month)), 1.0)
+    return int(month.min() + np.flatnonzero(per_month >= threshold)[0])
+
+
 def _sequences(
     data: LocalAuthorityData,
     until: pd.Timestamp,
-    person: np.ndarray,
-    month: np.ndarray,
-    family: np.ndarray,
+    first: int,
+    events: tuple[np.ndarray, np.ndarray, np.ndarray],
     n_families: int,
-) -> tuple[np.ndarray, np.ndarray, np.datetime64]:
-    """Return the stacked monthly counts, the sequence lengths and the first month.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the stacked monthly counts and the sequence lengths.
 
-    Children come in the order of ``data.persons``; each child's months in order.
+    ``events`` are each event's person id, month and family number. Children come in
+    the order of ``data.persons``; each child's months in order.
     """
-    first = int(month.min())
+    person, month, family = events
     last = int(month_of([until])[0]) - 1
     persons = data.persons[data.persons["date_of_birth"].notna()]
     ids = pd.Index(persons["person_id"].astype("object"))
@@ -381,4 +401,4 @@ def _sequences(
     rows = offset[where[inside]] + month[inside] - begin[where[inside]]
     X = np.zeros((int(lengths.sum()), n_families), dtype=np.int64)
     np.add.at(X, (rows, family[inside]), 1)
-    return X, lengths[lengths > 0], np.datetime64(first, "M")
+    return X, lengths[lengths > 0]

@@ -193,3 +193,14 @@ def test_max_children_fits_on_a_subset(data):
     )
     assert model.n_states == 2
     assert np.isfinite(model.rates).all()
+
+
+def test_sequences_start_after_a_thin_back_history(data, latent):
+    # the synthetic authority carries a few referrals from before its start (2014-04)
+    assert data.events["event_date"].min() < pd.Timestamp("2014-04-01")
+    assert latent.observed_from == "2014-04"
+    given = fit_latent_states(
+        data, until=UNTIL, n_states=2, random_state=0, n_iter=3, observed_from="2016-01-01"
+    )
+    assert given.observed_from == "2016-01"
+    assert all(f.observed_from == "2016-01" for f in given.features())
