@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     data = rm.make_local_authority(n_children=args.n_children, random_state=args.seed)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     latent = fit_latent_states(
         data,
         until=UNTIL,
@@ -40,7 +40,10 @@ def main(argv: list[str] | None = None) -> None:
         random_state=args.seed,
         max_children=args.max_children,
     )
-    print(f"fit_latent_states: {time.perf_counter() - began:.1f} s, {latent}")
+    print(
+        f"fit_latent_states: {time.perf_counter() - began:.1f} s wall, "
+        f"{time.process_time() - cpu:.1f} s CPU, {latent}, observed from {latent.observed_from}"
+    )
     for k in range(1, latent.n_states + 1):
         print(f"  state {k}: start {latent.start[k - 1]:.3f}, {latent.describe_state(k)}")
     spec = latent.extend(default_spec())

@@ -9,6 +9,7 @@ from hmmlearn.hmm import PoissonHMM
 
 import riskmodel as rm
 from riskmodel.features import (
+    AgeYears,
     EventFamily,
     FeatureSpec,
     LatentStates,
@@ -204,3 +205,16 @@ def test_sequences_start_after_a_thin_back_history(data, latent):
     )
     assert given.observed_from == "2016-01"
     assert all(f.observed_from == "2016-01" for f in given.features())
+
+
+def test_a_fitted_classifier_carries_the_latent_model_as_plain_numbers(data, latent):
+    spec = latent.extend(FeatureSpec((AgeYears(),)))
+    frame = rm.build_training_frame(data, ["2019-04-01", "2019-10-01"], 12, spec)
+    model = rm.RiskClassifier(calibration=None, random_state=0)
+    model.fit(frame.X, frame.y, feature_spec=frame.spec)
+    stored = json.loads(json.dumps(model.feature_spec_))
+    rebuilt = FeatureSpec.from_dict(stored)
+    names = [f"latent_state_{k}" for k in (1, 2, 3)]
+    assert [rebuilt[n] for n in names] == [spec[n] for n in names]
+    again = build_features(data, ["2020-04-01"], rebuilt)[names]
+    pd.testing.assert_frame_equal(again, build_features(data, ["2020-04-01"], spec)[names])
