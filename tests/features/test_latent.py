@@ -17,7 +17,7 @@ from riskmodel.features import (
     default_spec,
     fit_latent_states,
 )
-from tests.features.feature_data import small_chunks
+from tests.features.feature_data import make_data, small_chunks
 
 UNTIL = "2019-04-01"
 REFERRAL = EventFamily("referral", "referral", "referrals")
@@ -218,3 +218,33 @@ def test_a_fitted_classifier_carries_the_latent_model_as_plain_numbers(data, lat
     assert [rebuilt[n] for n in names] == [spec[n] for n in names]
     again = build_features(data, ["2020-04-01"], rebuilt)[names]
     pd.testing.assert_frame_equal(again, build_features(data, ["2020-04-01"], spec)[names])
+
+
+def test_hand_made_histories_by_month():
+    model = LatentStates(
+        (REFERRAL,),
+        [0.8, 0.2],
+        [[0.9, 0.1], [0.3, 0.7]],
+        [[0.05], [1.5]],
+        until=UNTIL,
+        observed_from="2019-01",
+    )
+    events = [
+        ("a", "2018-12-31", "referral", None, None),  # before observed_from: not counted
+        ("a", "2019-02-10", "referral", None, None),
+        ("a", "2019-02-20", "referral", None, None),
+        ("a", "2019-04-03", "referral", None, None),  # in the as-of month: not counted
+        ("b", "2019-03-05", "referral", None, None),
+        ("c", "2019-01-15", "referral", None, None),
+    ]
+    persons = [("a", "2008-05-01", "h1"), ("b", "2009-02-01", "h2"), ("c", None, "h3")]
+    data = make_data(events, persons=persons)
+    table = build_features(data, ["2019-04-15"], model.extend(FeatureSpec(())))
+    got = table.droplevel("as_of_date")
+    # a: January to March 2019 (10th birthday long before); b: from February 2019, the
+    # month of the 10th birthday; c: no date of birth, so from observed_from
+    np.testing.assert_allclose(got.loc["a"], model.filter([[0], [2], [0]]))
+    np.testing.assert_allclose(got.loc["b"], model.filter([[0], [1]]))
+    np.testing.assert_allclose(got.loc["c"], model.filter([[1], [0], [0]]))
+    young = build_features(data, ["2019-02-01"], model.extend(FeatureSpec(())))
+    np.testing.assert_allclose(young.droplevel("as_of_date").loc["b"], model.start)
