@@ -58,6 +58,9 @@ the month before the 18th."""
 
 _FORMAT = 1
 
+_TOL_PER_MONTH = 1e-5
+"""EM stops when an iteration improves the log-likelihood by less than this per month."""
+
 
 class LatentStates:
     """A fitted hidden Markov model of monthly event counts, as plain arrays.
@@ -287,7 +290,7 @@ def fit_latent_states(
         are known to start then.
     n_iter : int, default 100
         The most EM iterations (EM stops earlier when the log-likelihood improves
-        by less than 0.01).
+        by less than 1e-5 per child-month fitted).
 
     Returns
     -------
@@ -333,6 +336,7 @@ def fit_latent_states(
         n_components=n_states,
         random_state=int(rng.integers(2**31 - 1)),
         n_iter=n_iter,
+        tol=_TOL_PER_MONTH * len(X),
         init_params="st",
         implementation="scaling",
     )
