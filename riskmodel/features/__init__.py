@@ -31,8 +31,9 @@ from riskmodel.features._event_features import (
 )
 from riskmodel.features._family import EventFamily
 from riskmodel.features._family_events import FamilyEvents
-from riskmodel.features._latent import LATENT_FAMILIES, LatentStates, fit_latent_states
+from riskmodel.features._latent import LATENT_FAMILIES, LatentStates
 from riskmodel.features._latent_feature import LatentState
+from riskmodel.features._latent_fit import fit_latent_states
 from riskmodel.features._person_features import (
     AgeYears,
     DaysSinceLeftCare,
