@@ -212,7 +212,7 @@ class LatentStates:
         ValueError
             If the description is not of the expected format.
         """
-        expected = {"format", "families", "start", "transition", "rates", "until"}
+        expected = {"format", "families", "start", "transition", "rates", "until", "observed_from"}
         if not isinstance(description, dict) or not expected <= set(description):
             raise ValueError(
                 f"LatentStates.from_dict: expected a dict with the keys {sorted(expected)}, "

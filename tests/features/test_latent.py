@@ -167,6 +167,8 @@ def test_spec_round_trips_through_json_and_gives_identical_features(data, latent
     model = LatentStates.from_dict(json.loads(json.dumps(latent.to_dict())))
     assert model.to_dict() == latent.to_dict()
     assert model.extend(FeatureSpec(())) == latent.extend(FeatureSpec(()))
+    with pytest.raises(ValueError, match="expected a dict with the keys"):
+        LatentStates.from_dict({"format": 1, "start": [1.0]})
 
 
 def test_descriptions_name_the_pattern_in_words():
