@@ -250,3 +250,12 @@ def test_hand_made_histories_by_month():
     np.testing.assert_allclose(got.loc["c"], model.filter([[1], [0], [0]]))
     young = build_features(data, ["2019-02-01"], model.extend(FeatureSpec(())))
     np.testing.assert_allclose(young.droplevel("as_of_date").loc["b"], model.start)
+
+
+def test_rows_given_as_keys_match_the_grid(data, latent):
+    spec = latent.extend(FeatureSpec(()))
+    grid = build_features(data, ["2019-04-01", "2021-01-01"], spec)
+    keys = grid.index[::3][::-1]  # every third row, some children left out, reversed
+    with small_chunks(31):
+        rows = build_features(data, spec=spec, keys=keys)
+    pd.testing.assert_frame_equal(rows, grid.loc[keys])
