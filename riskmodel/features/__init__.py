@@ -10,6 +10,10 @@ Each feature computes itself (:meth:`Feature.compute`) from a :class:`FeatureCon
 a block of as-of rows with each event family's earlier events (:class:`FamilyEvents`)
 and the care history known at each date (:class:`CareHistory`). A feature of your own
 is a subclass of :class:`Feature` (see "Writing your own feature" there).
+
+:func:`fit_latent_states` learns latent states of the monthly event counts without
+labels (a Poisson hidden Markov model); :meth:`LatentStates.extend` adds their
+filtered probabilities at the as-of date to a specification.
 """
 
 from riskmodel.features._base import Feature
@@ -27,6 +31,9 @@ from riskmodel.features._event_features import (
 )
 from riskmodel.features._family import EventFamily
 from riskmodel.features._family_events import FamilyEvents
+from riskmodel.features._latent import LATENT_FAMILIES, LatentStates
+from riskmodel.features._latent_feature import LatentState
+from riskmodel.features._latent_fit import fit_latent_states
 from riskmodel.features._person_features import (
     AgeYears,
     DaysSinceLeftCare,
@@ -49,6 +56,9 @@ __all__ = [
     "Feature",
     "FeatureContext",
     "FeatureSpec",
+    "LATENT_FAMILIES",
+    "LatentState",
+    "LatentStates",
     "LatestValue",
     "OpenAt",
     "PreviousCPPlans",
@@ -57,5 +67,6 @@ __all__ = [
     "build_features",
     "default_spec",
     "feature_descriptions",
+    "fit_latent_states",
     "register_feature",
 ]
