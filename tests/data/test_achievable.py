@@ -227,10 +227,15 @@ def test_a_known_reporting_bias_keeps_the_biased_group_calibrated():
         }
     )
     truth = data.truth.for_keys(keys, horizon_months=12)
-    ignored = data.truth.achievable_for_keys(data, keys, horizon_months=12)
-    knowing = copy.copy(data.truth)
-    knowing._reporting_bias = ("White", 3.0, int(np.datetime64(start).astype(np.int64)))
-    known = knowing.achievable_for_keys(data, keys, horizon_months=12)
+    assert data.truth._reporting_bias == (
+        "White",
+        3.0,
+        int(np.datetime64(start).astype(np.int64)),
+    )  # make_local_authority tells its truth the bias it recorded with
+    known = data.truth.achievable_for_keys(data, keys, horizon_months=12)
+    unaware = copy.copy(data.truth)
+    unaware._reporting_bias = None
+    ignored = unaware.achievable_for_keys(data, keys, horizon_months=12)
     ok = ~np.isnan(truth)
     assert np.nanmean(ignored[ok]) > 1.3 * truth[ok].mean()
     assert 0.8 < np.nanmean(known[ok]) / truth[ok].mean() < 1.25

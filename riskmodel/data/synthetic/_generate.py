@@ -157,7 +157,14 @@ def make_local_authority(
     bias_day = None if bias is None or bias.start is None else _day(bias.start)
     events = record_events(pop, grid, paths, periods, rngs, child_bias, household_bias, bias_day)
     episodes = build_care_episodes(periods, pop, grid, rngs["episodes"])
-    truth = GroundTruth(pop=pop, grid=grid, paths=paths, periods=periods, label_noise=label_noise)
+    truth = GroundTruth(
+        pop=pop,
+        grid=grid,
+        paths=paths,
+        periods=periods,
+        label_noise=label_noise,
+        reporting_bias=None if bias is None else (bias.ethnic_group, float(bias.factor), bias_day),
+    )
     return LocalAuthorityData(
         persons=_persons(pop, grid),
         events=events,
