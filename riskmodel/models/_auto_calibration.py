@@ -28,7 +28,7 @@ from sklearn.model_selection import StratifiedKFold
 from riskmodel.models._calibrator import calibrated_risk, fit_calibrator
 from riskmodel.models._probabilities import EPS
 
-__all__ = ["AUTO_CANDIDATES", "FALLBACK", "MIN_POSITIVES", "choose_calibration"]
+__all__ = ["AUTO_CANDIDATES", "FALLBACK", "MIN_POSITIVES", "choose_calibration", "fit_calibration"]
 
 AUTO_CANDIDATES = ("isotonic", "interpolated_isotonic", "sigmoid", "temperature")
 FALLBACK = "temperature"
@@ -116,3 +116,27 @@ def choose_calibration(
             start += len(score_rows)
         scores[method] = _log_loss(positive[scored], risk)
     return min(scores, key=scores.__getitem__), scores
+
+
+def fit_calibration(
+    method: str,
+    log_odds: np.ndarray,
+    positive: np.ndarray,
+    dates: np.ndarray | None,
+    random_state: Any = None,
+) -> tuple[Any, str, dict[str, float] | None]:
+    """Fit the calibration map on the whole slice, choosing it first for ``"auto"``.
+
+    Returns
+    -------
+    calibrator : IsotonicRegression or Pipeline
+        From :func:`~riskmodel.models._calibrator.fit_calibrator`.
+    method : str
+        The method fitted.
+    scores : dict of str to float, or None
+        The log loss per candidate for ``"auto"`` (see :func:`choose_calibration`).
+    """
+    scores = None
+    if method == "auto":
+        method, scores = choose_calibration(log_odds, positive, dates, random_state)
+    return fit_calibrator(log_odds, positive, method), method, scores

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.pipeline import Pipeline
 
@@ -61,6 +62,14 @@ def check_fit_options(early_stopping: Any, monotone: Any) -> None:
         raise ValueError(f"monotone must be None, 'domain' or a dict; got {monotone!r}")
 
 
+def _column_names(X: Any) -> list[str]:
+    """Input feature names as :func:`~riskmodel.models._preprocess.feature_groups` gives them."""
+    names = list(X.columns) if isinstance(X, pd.DataFrame) else []
+    if names and all(isinstance(name, str) for name in names):
+        return names
+    return [f"x{i}" for i in range(X.shape[1])]
+
+
 def _would_stop_early(estimator: HistGradientBoostingClassifier, n_rows: int) -> bool:
     if estimator.early_stopping == "auto":
         return n_rows > _AUTO_ROWS
@@ -97,7 +106,6 @@ def fit_base(
     *,
     early_stopping: str | bool,
     monotone: str | Mapping[Any, Any] | None,
-    columns: list[str],
     categorical: list[Any],
 ) -> BaseFit:
     """Fit ``pipeline`` (steps ``"preprocess"``, ``"estimator"``) in place on ``X``, ``y``.
@@ -114,8 +122,6 @@ def fit_base(
     monotone : "domain", dict or None
         Constraints set as the estimator's ``monotonic_cst`` (see
         :mod:`riskmodel.models._monotone`); None keeps the estimator's own.
-    columns : list of str
-        Input feature names of ``X``.
     categorical : list
         Input features encoded as categories.
 
@@ -139,6 +145,7 @@ def fit_base(
     X_fit = preprocess.fit_transform(take_rows(X, fit_rows), y[fit_rows])
     if monotone is not None:
         groups = feature_groups(preprocess)
+        columns = _column_names(X)
         estimator.set_params(monotonic_cst=monotonic_cst(monotone, columns, groups, categorical))
     if split is None:
         estimator.fit(X_fit, y[fit_rows])

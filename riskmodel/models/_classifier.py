@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import astuple
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from riskmodel.features import FeatureSpec
-from riskmodel.models._auto_calibration import choose_calibration
+from riskmodel.models._auto_calibration import fit_calibration
 from riskmodel.models._base_fit import check_fit_options, fit_base
-from riskmodel.models._calibrator import calibrated_risk, fit_calibrator
+from riskmodel.models._calibrator import calibrated_risk
+from riskmodel.models._estimators import ESTIMATORS, base_estimator
 from riskmodel.models._holdout import as_of_dates, calibration_split, split_problem
 from riskmodel.models._inputs import (
     check_classifier_params,
@@ -29,27 +29,9 @@ from riskmodel.models._preprocess import feature_groups, make_preprocessor, spli
 from riskmodel.models._probabilities import as_probabilities, logit
 from riskmodel.models._usable import usable_columns
 
-__all__ = ["RiskClassifier"]
+__all__ = ["CALIBRATIONS", "ESTIMATORS", "RiskClassifier"]
 
-ESTIMATORS = ("hgb", "logistic")
 CALIBRATIONS = ("isotonic", "sigmoid", "temperature", "interpolated_isotonic", "auto")
-
-
-# scikit-learn's HistGradientBoosting defaults (31 leaves, 20 rows per leaf) chase
-# noise when about 1 row in 500 is positive: on a synthetic authority they ranked
-# test dates worse than chance. Fewer, larger, regularised leaves are the default.
-HGB_DEFAULTS = {
-    "learning_rate": 0.05,
-    "max_leaf_nodes": 15,
-    "min_samples_leaf": 200,
-    "l2_regularization": 1.0,
-}
-
-
-def _named_estimator(name: str, random_state: Any) -> BaseEstimator:
-    if name == "hgb":
-        return HistGradientBoostingClassifier(**HGB_DEFAULTS, random_state=random_state)
-    return LogisticRegression(max_iter=1000)
 
 
 class RiskClassifier(ClassifierMixin, BaseEstimator):
@@ -237,17 +219,9 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         check_fit_options(self.early_stopping, self.monotone)
 
     def _make_base_pipeline(self, X: Any, feature_spec: Any) -> Pipeline:
-        if isinstance(self.estimator, str):
-            estimator = _named_estimator(self.estimator, self.random_state)
-        else:
-            estimator = clone(self.estimator)
-        if self.estimator_params:
-            estimator.set_params(**self.estimator_params)
-        if self.monotone is not None and not isinstance(estimator, HistGradientBoostingClassifier):
-            raise ValueError(
-                f"monotone={self.monotone!r} needs a HistGradientBoosting estimator; "
-                f"got {type(estimator).__name__}"
-            )
+        estimator = base_estimator(
+            self.estimator, self.estimator_params, self.random_state, self.monotone
+        )
         numeric, categorical = split_columns(X, self.categorical_features)
         columns = usable_columns(X, numeric, categorical, feature_spec)
         numeric, categorical = columns.numeric, columns.categorical
@@ -308,22 +282,10 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _fit_base(self, base: Pipeline, X: Any, y: np.ndarray) -> None:
-        names = getattr(self, "feature_names_in_", None)
-        columns = [str(c) for c in names] if names is not None else []
-        columns = columns or [f"x{i}" for i in range(self.n_features_in_)]
-        fitted = fit_base(
-            base,
-            X,
-            y,
-            early_stopping=self.early_stopping,
-            monotone=self.monotone,
-            columns=columns,
-            categorical=self.categorical_features_,
-        )
+        options = {"early_stopping": self.early_stopping, "monotone": self.monotone}
+        fitted = fit_base(base, X, y, **options, categorical=self.categorical_features_)
         self.base_pipeline_ = base
-        self.early_stopping_ = fitted.early_stopping
-        self.validation_dates_ = fitted.validation_dates
-        self.n_iter_ = fitted.n_iter
+        self.early_stopping_, self.validation_dates_, self.n_iter_ = astuple(fitted)
 
     def _fit_calibrated(self, base: Pipeline, X: Any, y: np.ndarray) -> None:
         split = calibration_split(X, y, self.calibration_fraction, self.random_state)
@@ -342,14 +304,10 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         X_held = take_rows(X, held)
         log_odds = self._log_odds(X_held)
         positive = y[held] == self.classes_[1]
-        method = self.calibration
-        if method == "auto":
-            dates = None if split.dates is None else np.asarray(as_of_dates(X_held))
-            method, self.calibration_scores_ = choose_calibration(
-                log_odds, positive, dates, self.random_state
-            )
-        self.calibrator_ = fit_calibrator(log_odds, positive, method)
-        self.calibration_method_ = method
+        dates = None if split.dates is None else np.asarray(as_of_dates(X_held))
+        self.calibrator_, self.calibration_method_, self.calibration_scores_ = fit_calibration(
+            self.calibration, log_odds, positive, dates, self.random_state
+        )
         # a plain numpy array: skops (MLflow's format) cannot store pandas objects
         self.calibration_dates_ = None if split.dates is None else np.asarray(split.dates)
         self.n_calibration_rows_ = len(held)
