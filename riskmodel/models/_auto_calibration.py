@@ -101,7 +101,7 @@ def choose_calibration(
             f"{len(scored)} scored rows with {n_scored_positive} outcomes: using "
             f"{FALLBACK!r}",
             UserWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
         return FALLBACK, None
     scores = {}

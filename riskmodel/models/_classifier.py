@@ -73,13 +73,15 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         boolean; NaN and ``pandas.NA`` mean missing.
     estimator_params : dict or None, default=None
         Parameters set on the (cloned) base estimator, e.g. ``{"max_iter": 200}``.
-    early_stopping : {"temporal", "random", False}, default="temporal"
+    early_stopping : {"temporal", "temporal_refit", "random", False}, \
+            default="temporal"
         For HistGradientBoosting estimators whose early stopping would be on (it is
         on from 10,000 base-fit rows by default), ``"temporal"`` validates on the
         latest as-of dates of the base-fit rows (``validation_fraction`` of them)
         instead of a random 10% of rows, and grows the trees on the earlier dates.
-        Without as-of dates it is ``"random"``: the estimator's own setting. False
-        turns early stopping off. Other estimators are not affected.
+        ``"temporal_refit"`` then grows that many trees again on all base-fit rows.
+        Without as-of dates both are ``"random"``: the estimator's own setting.
+        False turns early stopping off. Other estimators are not affected.
     monotone : None, "domain" or dict, default=None
         Monotone constraints for HistGradientBoosting (``monotonic_cst``).
         ``"domain"``: the risk never decreases with more contacts, referrals,
@@ -130,7 +132,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     calibration_scores_ : dict of str to float or None
         For ``"auto"``, the temporal log loss of each candidate; None otherwise or
         when the slice was too small to choose.
-    early_stopping_ : {"temporal", "random", "off"} or None
+    early_stopping_ : {"temporal", "temporal_refit", "random", "off"} or None
         How HistGradientBoosting's iterations were chosen; None for other estimators.
     validation_dates_ : numpy.ndarray or None
         The as-of dates of the temporal early-stopping validation rows.

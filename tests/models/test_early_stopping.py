@@ -77,6 +77,26 @@ def test_temporal_validation_is_the_latest_base_fit_dates(frame):
     )
 
 
+def test_temporal_refit_grows_the_iterations_found_on_all_base_fit_rows(frame):
+    X, y = frame
+    temporal = RiskClassifier(estimator_params=FORCED, random_state=0).fit(X, y)
+    model = RiskClassifier(
+        estimator_params=FORCED, early_stopping="temporal_refit", random_state=0
+    )
+    model.fit(X, y)
+    assert model.early_stopping_ == "temporal_refit"
+    assert model.n_iter_ == temporal.n_iter_
+    np.testing.assert_array_equal(model.validation_dates_, temporal.validation_dates_)
+    base = X.index.get_level_values("as_of_date") < model.calibration_dates_.min()
+    reference = clone(temporal.base_pipeline_).set_params(
+        estimator__early_stopping=False, estimator__max_iter=temporal.n_iter_
+    )
+    reference.fit(X[base], y[base])
+    np.testing.assert_array_equal(
+        reference.decision_function(X), model.base_pipeline_.decision_function(X)
+    )
+
+
 def test_fit_never_sees_test_rows_and_the_slices_do_not_overlap(frame):
     X, y = frame
     dates = X.index.get_level_values("as_of_date")
@@ -157,6 +177,7 @@ def test_invalid_early_stopping(frame, value):
     "options",
     [
         {"early_stopping": "random"},
+        {"early_stopping": "temporal_refit"},
         {"early_stopping": False},
         {"monotone": "domain"},
         {"monotone": {"f0": 1, "f1": -1}},
