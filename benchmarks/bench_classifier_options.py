@@ -3,7 +3,7 @@
 On synthetic authorities (20,000 children and seed 0 by default) every variant is
 fitted on quarterly as-of dates 2016-04-01 to 2021-03-31 and measured on the monthly
 as-of dates 2022-04-01 to 2023-03-01 (12-month outcomes, all known before the data
-end): early stopping (temporal, random, off; also with room to stop, ``max_iter=300``),
+end): early stopping (temporal_refit, temporal, random, off; also ``max_iter=300``),
 monotone constraints (``"domain"``), calibration (isotonic, interpolated isotonic,
 temperature, auto), and the candidate new default of ``bench_validity`` with each
 early-stopping mode. Printed: AUC, average precision, top-2% precision per date,
@@ -32,7 +32,8 @@ def variants() -> dict[str, dict[str, Any]]:
     long = {"estimator_params": {"max_iter": 300}}
     candidate = {"calibration": "temperature", "estimator_params": CANDIDATE}
     return {
-        "default (temporal)": {},
+        "default (temporal_refit)": {},
+        "early stopping temporal": {"early_stopping": "temporal"},
         "early stopping random": {"early_stopping": "random"},
         "early stopping off": {"early_stopping": False},
         "temporal, max_iter 300": long,
@@ -43,8 +44,14 @@ def variants() -> dict[str, dict[str, Any]]:
         "temperature": {"calibration": "temperature"},
         "auto": {"calibration": "auto"},
         "candidate, random": {**candidate, "early_stopping": "random"},
-        "candidate, temporal": candidate,
-        "candidate, temporal, monotone": {**candidate, "monotone": "domain"},
+        "candidate, temporal": {**candidate, "early_stopping": "temporal"},
+        "candidate, temporal_refit": candidate,
+        "candidate, temporal_refit, monotone": {**candidate, "monotone": "domain"},
+        "candidate, refit, auto": {**candidate, "calibration": "auto"},
+        "candidate, refit, interp. isotonic": {
+            **candidate,
+            "calibration": "interpolated_isotonic",
+        },
         "candidate, random, monotone": {
             **candidate,
             "monotone": "domain",

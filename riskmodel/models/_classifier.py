@@ -74,7 +74,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     estimator_params : dict or None, default=None
         Parameters set on the (cloned) base estimator, e.g. ``{"max_iter": 200}``.
     early_stopping : {"temporal", "temporal_refit", "random", False}, \
-            default="temporal"
+            default="temporal_refit"
         For HistGradientBoosting estimators whose early stopping would be on (it is
         on from 10,000 base-fit rows by default), ``"temporal"`` validates on the
         latest as-of dates of the base-fit rows (``validation_fraction`` of them)
@@ -195,7 +195,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         calibration_fraction: float = 0.2,
         categorical_features: str | Sequence[Any] = "auto",
         estimator_params: Mapping[str, Any] | None = None,
-        early_stopping: str | bool = "temporal",
+        early_stopping: str | bool = "temporal_refit",
         monotone: str | Mapping[str, int] | None = None,
         random_state: Any = None,
     ) -> None:

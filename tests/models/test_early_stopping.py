@@ -56,7 +56,8 @@ class _Recording(HistGradientBoostingClassifier):
 
 def test_temporal_validation_is_the_latest_base_fit_dates(frame):
     X, y = frame
-    model = RiskClassifier(estimator_params=FORCED, random_state=0).fit(X, y)
+    model = RiskClassifier(estimator_params=FORCED, early_stopping="temporal", random_state=0)
+    model.fit(X, y)
     dates = X.index.get_level_values("as_of_date")
     unique = dates.unique().sort_values()
     # 20% of 12 dates calibrate (2), then 10% of the 10 base-fit dates validate (1).
@@ -105,8 +106,9 @@ def test_fit_never_sees_test_rows_and_the_slices_do_not_overlap(frame):
     _Recording.calls = []
     estimator = _Recording(**FORCED, random_state=0)
     model = RiskClassifier(estimator, random_state=0).fit(X[train], y[train])
-    # 10 training dates: 2 calibrate, 1 of the other 8 validates, 7 grow the trees.
-    assert _Recording.calls == [(7 * ROWS_PER_DATE, ROWS_PER_DATE)]
+    # 10 training dates: 2 calibrate, 1 of the other 8 validates, 7 grow the trees; then
+    # the refit grows as many on all 8.
+    assert _Recording.calls == [(7 * ROWS_PER_DATE, ROWS_PER_DATE), (8 * ROWS_PER_DATE, None)]
     assert model.n_calibration_rows_ == 2 * ROWS_PER_DATE
     used = [*model.validation_dates_, *model.calibration_dates_]
     assert max(used) < unique[-2]
@@ -177,7 +179,7 @@ def test_invalid_early_stopping(frame, value):
     "options",
     [
         {"early_stopping": "random"},
-        {"early_stopping": "temporal_refit"},
+        {"early_stopping": "temporal"},
         {"early_stopping": False},
         {"monotone": "domain"},
         {"monotone": {"f0": 1, "f1": -1}},
