@@ -6,6 +6,14 @@ pipeline's log-odds (its ``decision_function``):
 
 - ``"isotonic"``: :class:`~sklearn.isotonic.IsotonicRegression`, clipped outside the
   training range, as :class:`~sklearn.calibration.CalibratedClassifierCV` fits it;
+- ``"interpolated_isotonic"``: the same isotonic fit, then a line through the centre
+  of each of its blocks (the block's mean log-odds, at the block's outcome rate),
+  continued with the end slopes to the training range's ends and clipped to [0, 1].
+  Plain isotonic gives every child of a block the same risk, so whole blocks tie at
+  the top of a list; this map is strictly increasing wherever its risk is strictly
+  between 0 and 1. It is stored as an ``IsotonicRegression`` fitted on those points
+  (an isotonic fit of increasing points is the points themselves), so it predicts by
+  the same linear interpolation, clipped outside the training range;
 - ``"sigmoid"``: Platt scaling, an unpenalised
   :class:`~sklearn.linear_model.LogisticRegression` with Platt's smoothed targets
   (``(n1 + 1) / (n1 + 2)`` for positives, ``1 / (n0 + 2)`` for negatives), given as
@@ -68,6 +76,35 @@ def _bound_temperature(temperature: Pipeline) -> Pipeline:
     return temperature
 
 
+def _block_centres(log_odds: np.ndarray, fitted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean log-odds and risk of each block of equal isotonic values, in order."""
+    values, block = np.unique(fitted, return_inverse=True)
+    centres = np.bincount(block, weights=log_odds) / np.bincount(block)
+    return centres, values
+
+
+def _interpolated_isotonic(log_odds: np.ndarray, positive: np.ndarray) -> IsotonicRegression:
+    """Fit isotonic, then interpolate linearly between the centres of its blocks."""
+    target = positive.astype(np.float64)
+    fitted = IsotonicRegression(out_of_bounds="clip").fit(log_odds, target).predict(log_odds)
+    centres, values = _block_centres(log_odds, fitted)
+    low, high = float(log_odds.min()), float(log_odds.max())
+    if len(centres) < 2:  # a single block: a constant map
+        return IsotonicRegression(out_of_bounds="clip").fit([low], values)
+    first = (values[1] - values[0]) / (centres[1] - centres[0])
+    last = (values[-1] - values[-2]) / (centres[-1] - centres[-2])
+    inside = (centres > low) & (centres < high)
+    x = np.concatenate([[low], centres[inside], [high]])
+    y = np.concatenate(
+        [
+            [values[0] - first * (centres[0] - low)],
+            values[inside],
+            [values[-1] + last * (high - centres[-1])],
+        ]
+    )
+    return IsotonicRegression(out_of_bounds="clip").fit(x, np.clip(y, 0.0, 1.0))
+
+
 def fit_calibrator(
     log_odds: np.ndarray, positive: np.ndarray, method: str
 ) -> IsotonicRegression | Pipeline:
@@ -79,7 +116,7 @@ def fit_calibrator(
         The base pipeline's log-odds on the calibration rows.
     positive : ndarray of bool, shape (n_samples,)
         Whether each calibration row has the risk outcome (``classes_[1]``).
-    method : {"isotonic", "sigmoid", "temperature"}
+    method : {"isotonic", "interpolated_isotonic", "sigmoid", "temperature"}
         The calibration method.
 
     Returns
@@ -93,6 +130,8 @@ def fit_calibrator(
     if method == "isotonic":
         isotonic = IsotonicRegression(out_of_bounds="clip")
         return isotonic.fit(log_odds, positive.astype(np.float64))
+    if method == "interpolated_isotonic":
+        return _interpolated_isotonic(log_odds, positive)
     if method == "sigmoid":
         target = _platt_targets(positive)
         n = len(log_odds)

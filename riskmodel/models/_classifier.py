@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import astuple
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from riskmodel.features import FeatureSpec
-from riskmodel.models._calibrator import calibrated_risk, fit_calibrator
-from riskmodel.models._holdout import CalibrationSplit, calibration_split
+from riskmodel.models._auto_calibration import fit_calibration
+from riskmodel.models._base_fit import check_fit_options, fit_base
+from riskmodel.models._calibrator import calibrated_risk
+from riskmodel.models._estimators import ESTIMATORS, base_estimator
+from riskmodel.models._holdout import as_of_dates, calibration_split, split_problem
 from riskmodel.models._inputs import (
     check_classifier_params,
     check_fit_input,
@@ -27,27 +29,9 @@ from riskmodel.models._preprocess import feature_groups, make_preprocessor, spli
 from riskmodel.models._probabilities import as_probabilities, logit
 from riskmodel.models._usable import usable_columns
 
-__all__ = ["RiskClassifier"]
+__all__ = ["CALIBRATIONS", "ESTIMATORS", "RiskClassifier"]
 
-ESTIMATORS = ("hgb", "logistic")
-CALIBRATIONS = ("isotonic", "sigmoid", "temperature")
-
-
-# scikit-learn's HistGradientBoosting defaults (31 leaves, 20 rows per leaf) chase
-# noise when about 1 row in 500 is positive: on a synthetic authority they ranked
-# test dates worse than chance. Fewer, larger, regularised leaves are the default.
-HGB_DEFAULTS = {
-    "learning_rate": 0.05,
-    "max_leaf_nodes": 15,
-    "min_samples_leaf": 200,
-    "l2_regularization": 1.0,
-}
-
-
-def _named_estimator(name: str, random_state: Any) -> BaseEstimator:
-    if name == "hgb":
-        return HistGradientBoostingClassifier(**HGB_DEFAULTS, random_state=random_state)
-    return LogisticRegression(max_iter=1000)
+CALIBRATIONS = ("isotonic", "sigmoid", "temperature", "interpolated_isotonic", "auto")
 
 
 class RiskClassifier(ClassifierMixin, BaseEstimator):
@@ -71,8 +55,14 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         accept NaN get tree preprocessing (numeric columns as they are, categories as
         ordinal codes); the others get median imputation with missing-value
         indicators, standard scaling and one-hot encoding.
-    calibration : {"isotonic", "sigmoid", "temperature"} or None, default="isotonic"
+    calibration : {"isotonic", "sigmoid", "temperature", "interpolated_isotonic", \
+            "auto"} or None, default="isotonic"
         Calibration method; None fits the base pipeline on all rows, uncalibrated.
+        ``"interpolated_isotonic"`` joins the centres of the isotonic blocks with
+        lines, so it is strictly increasing where plain isotonic ties whole blocks.
+        ``"auto"`` chooses among isotonic, interpolated isotonic, sigmoid and
+        temperature by log loss on later dates inside the calibration slice (each
+        fitted on the dates before), then refits the choice on the whole slice.
     calibration_fraction : float, default=0.2
         Share of the distinct as-of dates held out for calibration (the latest
         ones). When ``X`` has no ``"as_of_date"`` index level (e.g. an array), a
@@ -83,6 +73,21 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         boolean; NaN and ``pandas.NA`` mean missing.
     estimator_params : dict or None, default=None
         Parameters set on the (cloned) base estimator, e.g. ``{"max_iter": 200}``.
+    early_stopping : {"temporal", "temporal_refit", "random", False}, \
+            default="temporal_refit"
+        For HistGradientBoosting estimators whose early stopping would be on (it is
+        on from 10,000 base-fit rows by default), ``"temporal"`` validates on the
+        latest as-of dates of the base-fit rows (``validation_fraction`` of them)
+        instead of a random 10% of rows, and grows the trees on the earlier dates.
+        ``"temporal_refit"`` then grows that many trees again on all base-fit rows.
+        Without as-of dates both are ``"random"``: the estimator's own setting.
+        False turns early stopping off. Other estimators are not affected.
+    monotone : None, "domain" or dict, default=None
+        Monotone constraints for HistGradientBoosting (``monotonic_cst``).
+        ``"domain"``: the risk never decreases with more contacts, referrals,
+        missing episodes, suspensions or exclusions, youth justice outcomes or child
+        protection plans (their ``_count_`` and ``_ever`` features, by name). A dict
+        maps input feature names to -1, 0 or 1. Categorical features stay free.
     random_state : int, RandomState instance or None, default=None
         Seeds the random calibration split and the ``"hgb"`` estimator. Passed-in
         estimators keep their own ``random_state``.
@@ -122,6 +127,17 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     calibration_dates_ : numpy.ndarray or None
         The as-of dates of the calibration slice; None for a random split or no
         calibration.
+    calibration_method_ : str or None
+        The calibration fitted (the one chosen for ``"auto"``); None if uncalibrated.
+    calibration_scores_ : dict of str to float or None
+        For ``"auto"``, the temporal log loss of each candidate; None otherwise or
+        when the slice was too small to choose.
+    early_stopping_ : {"temporal", "temporal_refit", "random", "off"} or None
+        How HistGradientBoosting's iterations were chosen; None for other estimators.
+    validation_dates_ : numpy.ndarray or None
+        The as-of dates of the temporal early-stopping validation rows.
+    n_iter_ : int or None
+        Boosting iterations of a HistGradientBoosting base estimator.
     n_calibration_rows_ : int
         Rows used to fit the calibration (0 when uncalibrated).
     classes_ : ndarray of shape (2,)
@@ -140,7 +156,9 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         If the base-fit or calibration slice lacks one of the classes (e.g. no care
         entries at the latest dates). The base pipeline is then fitted on all rows and
         ``calibrator_`` is None, so probabilities are uncalibrated. Also if ``X`` has
-        a single as-of date, so the calibration rows are a random sample.
+        a single as-of date, so the calibration rows are a random sample; if the
+        temporal validation rows lack a class; or if ``calibration="auto"`` has too
+        few outcomes to choose (it then uses ``"temperature"``).
 
     See Also
     --------
@@ -177,6 +195,8 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         calibration_fraction: float = 0.2,
         categorical_features: str | Sequence[Any] = "auto",
         estimator_params: Mapping[str, Any] | None = None,
+        early_stopping: str | bool = "temporal_refit",
+        monotone: str | Mapping[str, int] | None = None,
         random_state: Any = None,
     ) -> None:
         self.estimator = estimator
@@ -184,6 +204,8 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         self.calibration_fraction = calibration_fraction
         self.categorical_features = categorical_features
         self.estimator_params = estimator_params
+        self.early_stopping = early_stopping
+        self.monotone = monotone
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -196,14 +218,12 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         check_classifier_params(
             self.estimator, self.calibration, self.calibration_fraction, ESTIMATORS, CALIBRATIONS
         )
+        check_fit_options(self.early_stopping, self.monotone)
 
     def _make_base_pipeline(self, X: Any, feature_spec: Any) -> Pipeline:
-        if isinstance(self.estimator, str):
-            estimator = _named_estimator(self.estimator, self.random_state)
-        else:
-            estimator = clone(self.estimator)
-        if self.estimator_params:
-            estimator.set_params(**self.estimator_params)
+        estimator = base_estimator(
+            self.estimator, self.estimator_params, self.random_state, self.monotone
+        )
         numeric, categorical = split_columns(X, self.categorical_features)
         columns = usable_columns(X, numeric, categorical, feature_spec)
         numeric, categorical = columns.numeric, columns.categorical
@@ -255,16 +275,23 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         self.calibrator_ = None
         self.calibration_dates_ = None
         self.n_calibration_rows_ = 0
+        self.calibration_method_ = self.calibration_scores_ = None
         if self.calibration is None:
-            self.base_pipeline_ = base.fit(X, y)
+            self._fit_base(base, X, y)
         else:
             self._fit_calibrated(base, X, y)
         self.feature_groups_ = feature_groups(self.base_pipeline_.named_steps["preprocess"])
         return self
 
+    def _fit_base(self, base: Pipeline, X: Any, y: np.ndarray) -> None:
+        options = {"early_stopping": self.early_stopping, "monotone": self.monotone}
+        fitted = fit_base(base, X, y, **options, categorical=self.categorical_features_)
+        self.base_pipeline_ = base
+        self.early_stopping_, self.validation_dates_, self.n_iter_ = astuple(fitted)
+
     def _fit_calibrated(self, base: Pipeline, X: Any, y: np.ndarray) -> None:
         split = calibration_split(X, y, self.calibration_fraction, self.random_state)
-        problem = self._split_problem(split, y)
+        problem = split_problem(split, y, self.classes_)
         if problem is not None:
             warnings.warn(
                 f"{problem}; fitting the base model on all {len(y)} rows without "
@@ -272,33 +299,20 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=3,
             )
-            self.base_pipeline_ = base.fit(X, y)
+            self._fit_base(base, X, y)
             return
-        self.base_pipeline_ = base.fit(take_rows(X, split.base_rows), y[split.base_rows])
+        self._fit_base(base, take_rows(X, split.base_rows), y[split.base_rows])
         held = split.calibration_rows
-        log_odds = self._log_odds(take_rows(X, held))
+        X_held = take_rows(X, held)
+        log_odds = self._log_odds(X_held)
         positive = y[held] == self.classes_[1]
-        self.calibrator_ = fit_calibrator(log_odds, positive, self.calibration)
+        dates = None if split.dates is None else np.asarray(as_of_dates(X_held))
+        self.calibrator_, self.calibration_method_, self.calibration_scores_ = fit_calibration(
+            self.calibration, log_odds, positive, dates, self.random_state
+        )
         # a plain numpy array: skops (MLflow's format) cannot store pandas objects
         self.calibration_dates_ = None if split.dates is None else np.asarray(split.dates)
         self.n_calibration_rows_ = len(held)
-
-    def _split_problem(self, split: CalibrationSplit, y: np.ndarray) -> str | None:
-        """Describe why a split cannot be used (a slice without a class), or None."""
-        where = (
-            f"the latest {len(split.dates)} as-of dates"
-            if split.dates is not None
-            else "a random sample"
-        )
-        parts = {
-            "base-fit slice": split.base_rows,
-            f"calibration slice ({where})": split.calibration_rows,
-        }
-        for part, rows in parts.items():
-            for label in self.classes_.tolist():
-                if not np.any(y[rows] == label):
-                    return f"The {part} has no rows with y == {label!r} ({len(rows)} rows)"
-        return None
 
     def _log_odds(self, X: Any) -> np.ndarray:
         """Return the base pipeline's log-odds of checked ``X`` (one pass of the base)."""

@@ -16,7 +16,14 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-__all__ = ["AS_OF_LEVEL", "CalibrationSplit", "calibration_split"]
+__all__ = [
+    "AS_OF_LEVEL",
+    "CalibrationSplit",
+    "as_of_dates",
+    "calibration_split",
+    "latest_dates",
+    "split_problem",
+]
 
 AS_OF_LEVEL = "as_of_date"
 
@@ -38,7 +45,8 @@ class CalibrationSplit:
     dates: pd.Index | None
 
 
-def _as_of_dates(X: Any) -> pd.Index | None:
+def as_of_dates(X: Any) -> pd.Index | None:
+    """Return the ``"as_of_date"`` index level of a DataFrame (one per row), or None."""
     if isinstance(X, pd.DataFrame) and AS_OF_LEVEL in X.index.names:
         dates = X.index.get_level_values(AS_OF_LEVEL)
         if dates.hasnans:
@@ -48,6 +56,16 @@ def _as_of_dates(X: Any) -> pd.Index | None:
             )
         return dates
     return None
+
+
+def latest_dates(dates: pd.Index, fraction: float) -> pd.Index:
+    """Return the latest ``round(fraction * n)`` distinct dates (at least one, not all).
+
+    ``dates`` must hold at least two distinct dates.
+    """
+    unique = dates.unique().sort_values()
+    n_dates = min(len(unique) - 1, max(1, round(fraction * len(unique))))
+    return unique[len(unique) - n_dates :]
 
 
 def calibration_split(
@@ -76,12 +94,11 @@ def calibration_split(
     -------
     CalibrationSplit
     """
-    dates = _as_of_dates(X)
+    dates = as_of_dates(X)
     if dates is not None:
         unique = dates.unique().sort_values()
         if len(unique) >= 2:
-            n_dates = min(len(unique) - 1, max(1, round(fraction * len(unique))))
-            held_out = unique[len(unique) - n_dates :]
+            held_out = latest_dates(dates, fraction)
             is_held_out = np.asarray(dates.isin(held_out))
             return CalibrationSplit(
                 np.flatnonzero(~is_held_out), np.flatnonzero(is_held_out), held_out
@@ -101,3 +118,21 @@ def calibration_split(
         random_state=random_state,
     )
     return CalibrationSplit(np.sort(base), np.sort(held), None)
+
+
+def split_problem(split: CalibrationSplit, y: np.ndarray, classes: np.ndarray) -> str | None:
+    """Describe why a split cannot be used (a slice without a class), or None."""
+    where = (
+        f"the latest {len(split.dates)} as-of dates"
+        if split.dates is not None
+        else "a random sample"
+    )
+    parts = {
+        "base-fit slice": split.base_rows,
+        f"calibration slice ({where})": split.calibration_rows,
+    }
+    for part, rows in parts.items():
+        for label in classes.tolist():
+            if not np.any(y[rows] == label):
+                return f"The {part} has no rows with y == {label!r} ({len(rows)} rows)"
+    return None

@@ -25,6 +25,22 @@ ESTIMATORS = [
     # Uncalibrated, decision_function and predict agree, so check_classifiers_train runs
     # in full on this instance.
     RiskClassifier(estimator="logistic", calibration=None),
+    # The issue-15 options: interpolated isotonic, constraints (by position on arrays),
+    # early stopping on a random split (arrays have no as-of dates) and off.
+    RiskClassifier(
+        estimator="hgb",
+        calibration="interpolated_isotonic",
+        monotone={"x0": 1},
+        early_stopping=False,
+        estimator_params={"max_iter": 20, "min_samples_leaf": 5},
+    ),
+    RiskClassifier(
+        estimator="hgb",
+        calibration="auto",
+        monotone="domain",
+        early_stopping="random",
+        estimator_params={"max_iter": 20, "min_samples_leaf": 5},
+    ),
     # Arrays have no column names, so the baselines name their columns by position here.
     RuleBaseline(rule=((0, 0.0), (1, 1.0))),
     SingleFeatureRanker(column=0),
@@ -46,6 +62,9 @@ def expected_failed_checks(estimator):
     return {}
 
 
+# The checks fit on a few dozen rows: calibration="auto" then warns that it has too few
+# outcomes to choose and uses temperature scaling, as documented.
+@pytest.mark.filterwarnings("ignore:calibration='auto' needs:UserWarning")
 @parametrize_with_checks(
     ESTIMATORS, expected_failed_checks=expected_failed_checks, xfail_strict=True
 )
