@@ -17,6 +17,7 @@ from riskmodel.features._builder import build_features
 from riskmodel.features._care_timeline import CareHistory
 from riskmodel.features._context import FeatureContext
 from riskmodel.features._default_spec import DEFAULT_WINDOWS, default_spec, feature_descriptions
+from riskmodel.features._dynamics import ActiveMonths, DaysSinceAny, DecayedCount, QuarterChange
 from riskmodel.features._event_features import (
     Count,
     DaysSince,
@@ -27,6 +28,11 @@ from riskmodel.features._event_features import (
 )
 from riskmodel.features._family import EventFamily
 from riskmodel.features._family_events import FamilyEvents
+from riskmodel.features._household_features import (
+    HouseholdCareEntries,
+    HouseholdCount,
+    HouseholdDecayedCount,
+)
 from riskmodel.features._person_features import (
     AgeYears,
     DaysSinceLeftCare,
@@ -38,21 +44,28 @@ from riskmodel.features._spec_dict import register_feature
 
 __all__ = [
     "DEFAULT_WINDOWS",
+    "ActiveMonths",
     "AgeYears",
     "CareHistory",
     "Count",
     "DaysSince",
+    "DaysSinceAny",
     "DaysSinceLeftCare",
+    "DecayedCount",
     "Ever",
     "EventFamily",
     "FamilyEvents",
     "Feature",
     "FeatureContext",
     "FeatureSpec",
+    "HouseholdCareEntries",
+    "HouseholdCount",
+    "HouseholdDecayedCount",
     "LatestValue",
     "OpenAt",
     "PreviousCPPlans",
     "PreviousCarePeriods",
+    "QuarterChange",
     "SiblingsLookedAfter",
     "build_features",
     "default_spec",
