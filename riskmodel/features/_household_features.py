@@ -19,7 +19,7 @@ import pandas as pd
 
 from riskmodel.data._care import periods_of_care
 from riskmodel.features._base import Feature
-from riskmodel.features._day_keys import encode, to_days
+from riskmodel.features._day_keys import decode_day, encode, to_days
 from riskmodel.features._descriptions import is_missing, period_words, whole_number
 from riskmodel.features._dynamics import amount_words, check_days
 from riskmodel.features._event_features import _check_family
@@ -47,7 +47,7 @@ class _Keyed:
     @classmethod
     def events(cls, inputs: BuildInputs, family: EventFamily) -> _Keyed:
         keys, _ = inputs.family_keys(family, False)
-        return cls(keys >> 32, (keys & 0xFFFFFFFF) - (1 << 31), _households(inputs))
+        return cls(keys >> 32, decode_day(keys), _households(inputs))
 
     @classmethod
     def care_entries(cls, inputs: BuildInputs) -> _Keyed:

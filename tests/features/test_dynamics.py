@@ -249,3 +249,21 @@ def test_bad_half_lives_and_windows_are_refused(bad):
         ActiveMonths(bad)
     with pytest.raises(TypeError, match="must be an EventFamily"):
         QuarterChange("referral")
+
+
+def test_a_model_fitted_without_household_ids_leaves_the_household_features_out():
+    data = rm.make_local_authority(n_children=1500, start="2016-04-01", end="2021-03-31",
+                                   random_state=0)  # fmt: skip
+    data = rm.LocalAuthorityData(
+        data.persons.assign(household_id=pd.NA), data.events, data.care_episodes
+    )
+    dates = pd.date_range("2017-04-01", "2020-01-01", freq="QS-APR")
+    frame = rm.build_training_frame(data, dates, horizon_months=12)
+    with pytest.warns(rm.DataQualityWarning) as record:
+        model = rm.RiskClassifier("logistic", calibration=None, random_state=0)
+        model.fit(frame.X, frame.y, feature_spec=frame.spec)
+    household = [n for n in frame.spec.names if n.startswith("household_")]
+    message = " ".join(str(r.message) for r in record)
+    for name in household:
+        assert model.features_dropped_[name] == "missing for every training row"
+        assert f"{name} is missing for every training row" in message
