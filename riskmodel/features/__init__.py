@@ -21,6 +21,7 @@ from riskmodel.features._builder import build_features
 from riskmodel.features._care_timeline import CareHistory
 from riskmodel.features._context import FeatureContext
 from riskmodel.features._default_spec import DEFAULT_WINDOWS, default_spec, feature_descriptions
+from riskmodel.features._dynamics import ActiveMonths, DaysSinceAny, DecayedCount, QuarterChange
 from riskmodel.features._event_features import (
     Count,
     DaysSince,
@@ -31,6 +32,11 @@ from riskmodel.features._event_features import (
 )
 from riskmodel.features._family import EventFamily
 from riskmodel.features._family_events import FamilyEvents
+from riskmodel.features._household_features import (
+    HouseholdCareEntries,
+    HouseholdCount,
+    HouseholdDecayedCount,
+)
 from riskmodel.features._latent import LATENT_FAMILIES, LatentStates
 from riskmodel.features._latent_feature import LatentState
 from riskmodel.features._latent_fit import fit_latent_states
@@ -45,17 +51,23 @@ from riskmodel.features._spec_dict import register_feature
 
 __all__ = [
     "DEFAULT_WINDOWS",
+    "ActiveMonths",
     "AgeYears",
     "CareHistory",
     "Count",
     "DaysSince",
+    "DaysSinceAny",
     "DaysSinceLeftCare",
+    "DecayedCount",
     "Ever",
     "EventFamily",
     "FamilyEvents",
     "Feature",
     "FeatureContext",
     "FeatureSpec",
+    "HouseholdCareEntries",
+    "HouseholdCount",
+    "HouseholdDecayedCount",
     "LATENT_FAMILIES",
     "LatentState",
     "LatentStates",
@@ -63,6 +75,7 @@ __all__ = [
     "OpenAt",
     "PreviousCPPlans",
     "PreviousCarePeriods",
+    "QuarterChange",
     "SiblingsLookedAfter",
     "build_features",
     "default_spec",

@@ -9,7 +9,8 @@ family's events, the care history) once per block.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -50,6 +51,13 @@ class BuildInputs:
         self._timeline: CareTimeline | None = None
         self._persons: pd.DataFrame | None = None
         self._households: HouseholdCare | None = None
+        self._shared: dict[Hashable, Any] = {}
+
+    def shared(self, key: Hashable, make: Callable[[BuildInputs], Any]) -> Any:
+        """Return ``make(self)``, made the first time ``key`` is asked for."""
+        if key not in self._shared:
+            self._shared[key] = make(self)
+        return self._shared[key]
 
     def family_keys(self, family: EventFamily, with_values: bool) -> tuple:
         """Return the family's sorted event keys and values (see :class:`EventIndex`)."""
@@ -164,6 +172,28 @@ class FeatureContext:
                 keys, values, self._keys, self.person, self.day
             )
         return self._events[key]
+
+    def shared(self, key: Hashable, make: Callable[[BuildInputs], Any]) -> Any:
+        """Return what features compute once for the whole table, such as household totals.
+
+        Parameters
+        ----------
+        key : hashable
+            Names the result among every block of the table (include the feature's
+            own settings, such as its event family).
+        make : callable
+            ``make(inputs)``, called once per table with what the build reads:
+            ``inputs.data`` (the tables), ``inputs.person_ids`` (the sorted ids, a
+            child's position being their number), ``inputs.persons``,
+            ``inputs.rows`` (every row of the table) and
+            ``inputs.family_keys(family, with_values)``.
+
+        Returns
+        -------
+        object
+            ``make``'s result, the same for every block.
+        """
+        return self._inputs.shared(key, make)
 
     @property
     def care(self) -> CareHistory:

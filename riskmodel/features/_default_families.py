@@ -8,6 +8,7 @@ category of abuse on a child protection plan counts towards neglect or abuse too
 
 from __future__ import annotations
 
+from riskmodel.data._codes import EVENT_TYPES
 from riskmodel.features._family import EventFamily
 
 __all__ = ["DEFAULT_FAMILIES"]
@@ -121,6 +122,20 @@ ABUSE = EventFamily(
 ASSESSMENT_FACTOR = EventFamily(
     "assessment_factor", _FACTOR, "assessment factors recorded", "assessment factor recorded"
 )
+SCHOOL_EXCLUSION = EventFamily(
+    "school_exclusion",
+    ("suspension", "permanent_exclusion"),
+    "school suspensions or exclusions",
+    "school suspension or exclusion",
+)
+ANY_EVENT = EventFamily(
+    "any_event",
+    tuple(t for t in EVENT_TYPES if t != "absence_rate"),
+    "events of any kind",
+    "event of any kind",
+)
+"""Every event type of the data model but the termly school absence rates (routine
+records for every pupil, not events in a family's life)."""
 
 DEFAULT_FAMILIES: tuple[EventFamily, ...] = (
     CONTACT,
@@ -150,5 +165,7 @@ DEFAULT_FAMILIES: tuple[EventFamily, ...] = (
     NEGLECT,
     ABUSE,
     ASSESSMENT_FACTOR,
+    SCHOOL_EXCLUSION,
+    ANY_EVENT,
 )
 """Every family of the default specification, in its order."""

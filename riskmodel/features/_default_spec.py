@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import riskmodel.features._default_families as fam
 from riskmodel.features._base import Feature
+from riskmodel.features._dynamics import ActiveMonths, DaysSinceAny, DecayedCount, QuarterChange
 from riskmodel.features._event_features import (
     Count,
     DaysSince,
@@ -13,6 +14,11 @@ from riskmodel.features._event_features import (
     PreviousCPPlans,
 )
 from riskmodel.features._family import EventFamily
+from riskmodel.features._household_features import (
+    HouseholdCareEntries,
+    HouseholdCount,
+    HouseholdDecayedCount,
+)
 from riskmodel.features._person_features import (
     AgeYears,
     DaysSinceLeftCare,
@@ -21,10 +27,23 @@ from riskmodel.features._person_features import (
 )
 from riskmodel.features._spec import FeatureSpec
 
-__all__ = ["DEFAULT_WINDOWS", "default_spec", "feature_descriptions"]
+__all__ = ["DEFAULT_HALF_LIVES", "DEFAULT_WINDOWS", "default_spec", "feature_descriptions"]
 
 DEFAULT_WINDOWS: tuple[int, ...] = (90, 180, 365, 730)
 """Count windows, in days, of the most frequent event families (3, 6, 12 and 24 months)."""
+
+DEFAULT_HALF_LIVES: tuple[int, ...] = (30, 90, 365)
+"""Half-lives, in days, of the decayed counts of the families that show family stress."""
+
+_STRESS = (
+    fam.REFERRAL,
+    fam.CONTACT,
+    fam.MISSING,
+    fam.DOMESTIC_ABUSE,
+    fam.SCHOOL_EXCLUSION,
+    fam.YOUTH_JUSTICE,
+)
+_CHANGING = (fam.REFERRAL, fam.CONTACT)
 
 _FREQUENT = (
     fam.CONTACT,
@@ -64,6 +83,17 @@ def _less_frequent(family: EventFamily) -> tuple[Feature, ...]:
     return (Count(family, 365), Count(family, 730), Ever(family), DaysSince(family))
 
 
+def _dynamics() -> tuple[Feature, ...]:
+    decayed = tuple(DecayedCount(f, h) for f in _STRESS for h in DEFAULT_HALF_LIVES)
+    change = tuple(QuarterChange(f) for f in _CHANGING)
+    household = (
+        HouseholdCount(fam.REFERRAL, 365),
+        HouseholdDecayedCount(fam.CONTACT, 90),
+        HouseholdCareEntries(),
+    )
+    return (*decayed, ActiveMonths(12), *change, DaysSinceAny(), *household)
+
+
 def default_spec() -> FeatureSpec:
     """Return the default feature specification.
 
@@ -82,7 +112,16 @@ def default_spec() -> FeatureSpec:
       counts over 365 and 730 days, ever, and days since the latest;
     - ``previous_cp_plans``, days since the latest end of a child protection plan,
       whether a child protection plan, a child in need plan or early help is open at
-      the as-of date, and the latest school absence rate.
+      the as-of date, and the latest school absence rate;
+    - the dynamics of family stress: decayed counts (half-lives of 30, 90 and 365
+      days) of referrals, contacts, missing from home episodes, records of domestic
+      abuse, school suspensions or exclusions and youth justice outcomes; the number
+      of the last 12 calendar months with any event; the change in referrals and in
+      contacts in the last quarter against the year before; days since the latest
+      event of any kind;
+    - the household's other children (``persons.household_id``; NaN without one):
+      their referrals in the last year, their decayed contacts (half-life 90 days)
+      and their entries into care before the as-of date.
 
     Families combine sources: domestic abuse is police notifications and assessment
     factors 3A/3B/3C; going missing is missing episodes and factor 10A; neglect is
@@ -119,6 +158,7 @@ def default_spec() -> FeatureSpec:
         OpenAt(fam.CIN_PLAN, fam.CIN_PLAN_END, "on a child in need plan"),
         OpenAt(fam.EARLY_HELP, fam.EARLY_HELP_END, "receiving early help"),
         LatestValue(fam.ABSENCE, percent=True),
+        *_dynamics(),
     ]
     return FeatureSpec(tuple(features))
 

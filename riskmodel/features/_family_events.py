@@ -17,6 +17,7 @@ import pandas as pd
 
 from riskmodel.features._day_keys import count_less, decode_day, encode, to_days
 from riskmodel.features._family import EventFamily
+from riskmodel.features._recency import active_months, decayed_after_events, decayed_at_rows
 
 __all__ = ["EventIndex", "FamilyEvents", "is_open"]
 
@@ -53,6 +54,7 @@ class FamilyEvents:
         self._below: np.ndarray | None = None
         self._before: np.ndarray | None = None
         self._last: np.ndarray | None = None
+        self._decayed: dict[float, np.ndarray] = {}
 
     @classmethod
     def for_rows(
@@ -122,6 +124,47 @@ class FamilyEvents:
             return self.n_before.astype(np.int32)
         start = count_less(self._keys, self._rows_keys - window_days)
         return (self._below_row - start).astype(np.int32)
+
+    def decayed_count(self, half_life_days: float) -> np.ndarray:
+        """Per row: the events before the as-of date, each weighted by how recent it is.
+
+        An event ``a`` days before the as-of date counts ``0.5 ** (a / half_life_days)``:
+        1 the day before, one half after ``half_life_days``, a quarter after twice that.
+
+        Parameters
+        ----------
+        half_life_days : float
+            Days after which an event counts half.
+
+        Returns
+        -------
+        numpy.ndarray of float64
+            0 when there is no event before the as-of date; never missing.
+        """
+        if half_life_days not in self._decayed:
+            self._decayed[half_life_days] = decayed_after_events(self._keys, half_life_days)
+        return decayed_at_rows(
+            self._keys,
+            self._decayed[half_life_days],
+            self._below_row,
+            self.n_before > 0,
+            self._rows_day,
+            half_life_days,
+        )
+
+    def active_months(self, n_months: int) -> np.ndarray:
+        """Per row: how many of the last ``n_months`` calendar months hold an event.
+
+        The months are the one holding the day before the as-of date and the
+        ``n_months - 1`` months before it; only events before the as-of date count.
+
+        Returns
+        -------
+        numpy.ndarray of int32
+        """
+        return active_months(
+            self._keys, self._below_row, self._rows_person, self._rows_day, n_months
+        )
 
     @property
     def last_day(self) -> np.ndarray:

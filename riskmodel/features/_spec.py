@@ -117,7 +117,10 @@ class FeatureSpec:
 
         Only the package's own feature classes (``Count``, ``DaysSince``, ``Ever``,
         ``LatestValue``, ``OpenAt``, ``PreviousCPPlans``, ``AgeYears``,
-        ``DaysSinceLeftCare``, ``PreviousCarePeriods``, ``SiblingsLookedAfter``) and
+        ``DaysSinceLeftCare``, ``PreviousCarePeriods``, ``SiblingsLookedAfter``,
+        ``DecayedCount``, ``ActiveMonths``, ``QuarterChange``, ``DaysSinceAny``,
+        ``HouseholdCount``, ``HouseholdDecayedCount``, ``HouseholdCareEntries``), those
+        registered with :func:`~riskmodel.features.register_feature` and
         :class:`EventFamily` are constructed, looked up by name in a fixed table.
 
         Parameters

@@ -15,6 +15,7 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 from riskmodel.features._base import Feature
+from riskmodel.features._dynamics import ActiveMonths, DaysSinceAny, DecayedCount, QuarterChange
 from riskmodel.features._event_features import (
     Count,
     DaysSince,
@@ -24,6 +25,11 @@ from riskmodel.features._event_features import (
     PreviousCPPlans,
 )
 from riskmodel.features._family import EventFamily
+from riskmodel.features._household_features import (
+    HouseholdCareEntries,
+    HouseholdCount,
+    HouseholdDecayedCount,
+)
 from riskmodel.features._person_features import (
     AgeYears,
     DaysSinceLeftCare,
@@ -49,6 +55,13 @@ FEATURE_KINDS: dict[str, type[Feature]] = {
         DaysSinceLeftCare,
         PreviousCarePeriods,
         SiblingsLookedAfter,
+        DecayedCount,
+        ActiveMonths,
+        QuarterChange,
+        DaysSinceAny,
+        HouseholdCount,
+        HouseholdDecayedCount,
+        HouseholdCareEntries,
     )
 }
 """The feature classes a description may name, by class name."""
