@@ -47,7 +47,7 @@ def run_backtest(data, capacity: int, seed: int, n_resamples: int) -> rm.Backtes
         if achievable_for_keys is None
         else achievable_for_keys(data, frame.keys, horizon_months=HORIZON)
     )
-    model = rm.RiskClassifier("hgb", calibration="isotonic", random_state=seed)
+    model = rm.RiskClassifier("hgb", calibration="temperature", random_state=seed)
     return rm.backtest(
         model,
         frame,

@@ -40,7 +40,7 @@ def fit_before_first_list(data, capacity: int, seed: int, n_resamples: int):
     """Fit and backtest the model on the dates whose outcomes were known by the first list."""
     dates = pd.date_range("2016-04-01", RUNS[0] - pd.DateOffset(months=HORIZON), freq="QS-APR")
     frame = rm.build_training_frame(data.known_at(RUNS[0]), dates, horizon_months=HORIZON)
-    model = rm.RiskClassifier("hgb", calibration="isotonic", random_state=seed)
+    model = rm.RiskClassifier("hgb", calibration="temperature", random_state=seed)
     backtest = rm.backtest(
         model,
         frame,

@@ -30,7 +30,7 @@ class JobConfig:
     out: str = "demo-output"
     horizon_months: int = 12
     model: str = "hgb"
-    calibration: str = "isotonic"
+    calibration: str = "temperature"
     capacity: int = 50
     as_of_dates: tuple[str, ...] | None = None
     history_months: int = 24

@@ -47,7 +47,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     ----------
     estimator : {"hgb", "logistic"} or classifier, default="hgb"
         ``"hgb"`` is ``HistGradientBoostingClassifier(learning_rate=0.05,
-        max_leaf_nodes=15, min_samples_leaf=200, l2_regularization=1.0,
+        max_leaf_nodes=7, min_samples_leaf=500, l2_regularization=5.0,
         random_state=random_state)``: regularised for rare outcomes (scikit-learn's
         defaults overfit them), with early stopping from 10,000 base-fit rows.
         ``"logistic"`` is ``LogisticRegression(max_iter=1000)`` (L2, ``C=1``). An
@@ -56,8 +56,13 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         ordinal codes); the others get median imputation with missing-value
         indicators, standard scaling and one-hot encoding.
     calibration : {"isotonic", "sigmoid", "temperature", "interpolated_isotonic", \
-            "auto"} or None, default="isotonic"
+            "auto"} or None, default="temperature"
         Calibration method; None fits the base pipeline on all rows, uncalibrated.
+        ``"temperature"`` rescales the log-odds: it keeps the base ranking, gives no
+        blocks of tied scores, and held on later dates where isotonic did not
+        (``benchmarks/bench_validity.py``: calibration slope 1.09 and
+        observed/expected 0.99 on held-out dates, against 0.85 and 0.92 with
+        isotonic).
         ``"interpolated_isotonic"`` joins the centres of the isotonic blocks with
         lines, so it is strictly increasing where plain isotonic ties whole blocks.
         ``"auto"`` chooses among isotonic, interpolated isotonic, sigmoid and
@@ -191,7 +196,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         self,
         estimator: str | BaseEstimator = "hgb",
         *,
-        calibration: str | None = "isotonic",
+        calibration: str | None = "temperature",
         calibration_fraction: float = 0.2,
         categorical_features: str | Sequence[Any] = "auto",
         estimator_params: Mapping[str, Any] | None = None,

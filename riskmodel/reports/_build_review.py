@@ -33,6 +33,18 @@ def _features_line(model: Any, n_columns: int) -> str:
     return f"{used} of {n_columns} ({note}); left out at fit: {left_out}"
 
 
+def _monotone_line(monotone: Any) -> str:
+    if monotone is None:
+        return "none"
+    if monotone == "domain":
+        return (
+            "risk never falls with more contacts, referrals, missing episodes, "
+            "suspensions or exclusions, youth justice outcomes or child protection plans"
+        )
+    raised = sum(1 for v in dict(monotone).values() if v)
+    return f"{raised} feature(s) constrained by the analyst"
+
+
 def describe_model(model: Any, frame: TrainingFrame) -> dict[str, str]:
     """Plain labels for the model card: estimator, calibration, features, training data."""
     params = model.get_params(deep=False) if hasattr(model, "get_params") else {}
@@ -41,6 +53,13 @@ def describe_model(model: Any, frame: TrainingFrame) -> dict[str, str]:
     for key, name in (("estimator", "Estimator"), ("calibration", "Calibration")):
         if key in params:
             out[name] = str(params[key])
+    chosen = getattr(model, "calibration_method_", None)
+    if params.get("calibration") == "auto" and chosen:
+        out["Calibration"] = f"auto (chose {chosen} by log loss on later dates)"
+    if "monotone" in params:
+        out["Monotone constraints"] = _monotone_line(params["monotone"])
+    if getattr(model, "early_stopping_", None):
+        out["Early stopping"] = f"{model.early_stopping_}, {model.n_iter_} iterations"
     out["Features"] = _features_line(model, frame.X.shape[1])
     out["Training rows"] = f"{len(frame):,} child-dates, {int(frame.y.sum()):,} care entries"
     if len(dates):

@@ -40,7 +40,10 @@ def fitted():
     logit = -1.5 + 1.2 * X.iloc[:, 0] + 4 * X.iloc[:, 1].fillna(0.2) + 0.1 * X.iloc[:, 3]
     y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
     with threadpool_limits(limits=1):
-        model = RiskClassifier("hgb", calibration=None, random_state=0).fit(X, y)
+        # 1,200 rows: leaves of 20 rows, not the default's 500, so every input is used
+        model = RiskClassifier(
+            "hgb", calibration=None, estimator_params={"min_samples_leaf": 20}, random_state=0
+        ).fit(X, y)
     return X, explain(model, X)
 
 

@@ -1,6 +1,6 @@
 """End to end: the synthetic authority's reporting-bias knob is revealed by the audit.
 
-Black children's needs are recorded twice as often for the same latent need; their
+Black children's needs are recorded three times as often for the same latent need; their
 true risk (and their care entries) are unchanged. A model trained on recorded events
 then selects them more often and over-predicts their risk. The audit must flag the
 selection-rate disparity with the knob on, and report a larger disparity than with
@@ -40,7 +40,7 @@ def _ratio(audit, metric):
 
 def test_recorded_need_bias_is_flagged_and_larger_than_without_it():
     fair_data, fair = _audit(None)
-    biased_data, biased = _audit({"ethnic_group": "Black", "factor": 2.0})
+    biased_data, biased = _audit({"ethnic_group": "Black", "factor": 3.0})
     # the truth is the same: only the recording differs
     pd.testing.assert_frame_equal(fair_data.care_episodes, biased_data.care_episodes)
     selected = _ratio(biased, "selection_rate")

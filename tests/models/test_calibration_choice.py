@@ -107,8 +107,14 @@ def test_auto_without_dates_uses_row_folds(frame):
 
 def test_interpolated_isotonic_is_strictly_increasing_and_calibrated_in_the_large(frame):
     X, y = frame
-    model = RiskClassifier("hgb", calibration="interpolated_isotonic", random_state=0).fit(X, y)
-    plain = RiskClassifier("hgb", calibration="isotonic", random_state=0).fit(X, y)
+    # trees with many distinct scores (15 leaves of 200 rows), where isotonic ties blocks
+    trees = {"max_leaf_nodes": 15, "min_samples_leaf": 200, "l2_regularization": 1.0}
+    model = RiskClassifier(
+        "hgb", calibration="interpolated_isotonic", estimator_params=trees, random_state=0
+    ).fit(X, y)
+    plain = RiskClassifier(
+        "hgb", calibration="isotonic", estimator_params=trees, random_state=0
+    ).fit(X, y)
     cal = np.asarray(X.index.get_level_values("as_of_date").isin(model.calibration_dates_))
     z = model.decision_function(X[cal])
     p = model.predict_proba(X[cal])[:, 1]

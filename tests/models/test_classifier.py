@@ -90,7 +90,9 @@ def _mixed_frame(n: int = 400, seed: int = 0):
 
 def test_calibration_slice_is_the_latest_training_dates(frame):
     X, y, _, _ = _split(*frame)
-    model = RiskClassifier("hgb", calibration_fraction=0.2, random_state=0).fit(X, y)
+    model = RiskClassifier(
+        "hgb", calibration="isotonic", calibration_fraction=0.2, random_state=0
+    ).fit(X, y)
 
     dates = X.index.get_level_values("as_of_date")
     unique = dates.unique().sort_values()
@@ -285,9 +287,11 @@ def test_explicit_categorical_features_and_bad_columns():
 
 def test_numpy_input_uses_a_seeded_random_split():
     X, y = make_classification(n_samples=1000, weights=[0.9], random_state=0)
-    first = RiskClassifier(random_state=1).fit(X, y)
-    again = RiskClassifier(random_state=1).fit(X, y)
-    other = RiskClassifier(random_state=2).fit(X, y)
+    # 800 base-fit rows: the default's 500-row leaves could not split at all
+    small = {"min_samples_leaf": 20}
+    first = RiskClassifier(estimator_params=small, random_state=1).fit(X, y)
+    again = RiskClassifier(estimator_params=small, random_state=1).fit(X, y)
+    other = RiskClassifier(estimator_params=small, random_state=2).fit(X, y)
     assert first.calibration_dates_ is None
     assert first.n_calibration_rows_ == 200
     np.testing.assert_array_equal(first.predict_proba(X), again.predict_proba(X))
