@@ -7,7 +7,7 @@ synthetic data), they are scored on the same rows as ``"best possible"``, so the
 to the ceiling is visible. Given the probabilities that the records alone allow (the
 best achievable from the records, known on synthetic data), they are scored as
 ``"best achievable"``, and each metric gets the model's share of the gain from the
-best rule to that reference (:attr:`BacktestResult.achievable_share`).
+best rule to that reference (``BacktestResult.achievable_share``).
 """
 
 from __future__ import annotations
@@ -286,7 +286,7 @@ def backtest(
         For each row of ``frame``, in its order, the probability of a care entry given
         only what was recorded before its as-of date: the best achievable from the
         records. Adds the ``"best achievable"`` row and
-        :attr:`BacktestResult.achievable_share`. On synthetic data,
+        ``BacktestResult.achievable_share``. On synthetic data,
         ``data.truth.achievable_for_keys(data, frame.keys,
         horizon_months=frame.horizon_months)``.
     top_share : float, default 0.02
@@ -319,7 +319,7 @@ def backtest(
         :data:`~riskmodel.evaluation.MIN_CARE_ENTRIES` care entries, naming the fold,
         its dates and the counts. A metric that the test rows cannot support (for
         example a calibration slope undefined on most resamples of children) raises
-        no warning: its value or interval is NaN and :attr:`BacktestResult.notes`
+        no warning: its value or interval is NaN and ``BacktestResult.notes``
         says why in words.
     """
     models = {MODEL: model, **(default_baselines() if baselines is None else baselines)}

@@ -142,7 +142,7 @@ class LatentStates:
         ----------
         counts : array-like of shape (months, families)
             One child's monthly event counts, oldest first, columns as
-            :attr:`families`.
+            ``families``.
 
         Returns
         -------
@@ -163,7 +163,7 @@ class LatentStates:
         """Return the features ``latent_state_1`` ... ``latent_state_K``.
 
         Each is the filtered probability of its state at the as-of date, given the
-        monthly counts from the month of the 10th birthday (or :attr:`observed_from`
+        monthly counts from the month of the 10th birthday (or ``observed_from``
         if later) to the month before the as-of month.
         """
         fields = {

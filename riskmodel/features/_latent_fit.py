@@ -57,7 +57,7 @@ def fit_latent_states(
     families : tuple of EventFamily, optional
         The families counted; :data:`LATENT_FAMILIES` by default. A family with no
         event before ``until`` is skipped, with the reason in
-        :attr:`LatentStates.skipped`.
+        ``LatentStates.skipped``.
     random_state : int, optional
         Seed of the EM start and of the choice of children; the fit is deterministic
         given it.
