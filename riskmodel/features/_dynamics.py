@@ -46,6 +46,11 @@ def amount_words(value: float) -> str:
     return "under 0.1" if value < 0.05 else f"{value:.1f}"
 
 
+def decayed_tail(half_life_days: int) -> str:
+    """Return the words after a decayed count's amount and noun."""
+    return f"in recent months, weighted towards the latest (half-life {half_life_days} days)"
+
+
 @dataclass(frozen=True)
 class DecayedCount(Feature):
     """A family's events before the as-of date, weighted towards the latest.
@@ -97,9 +102,7 @@ class DecayedCount(Feature):
 
     @property
     def _tail(self) -> str:
-        return (
-            f"in recent months, weighted towards the latest (half-life {self.half_life_days} days)"
-        )
+        return decayed_tail(self.half_life_days)
 
     @property
     def template(self) -> str:

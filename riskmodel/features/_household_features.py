@@ -21,7 +21,7 @@ from riskmodel.data._care import periods_of_care
 from riskmodel.features._base import Feature
 from riskmodel.features._day_keys import decode_day, encode, to_days
 from riskmodel.features._descriptions import is_missing, period_words, whole_number
-from riskmodel.features._dynamics import amount_words, check_days
+from riskmodel.features._dynamics import amount_words, check_days, decayed_tail
 from riskmodel.features._event_features import _check_family
 from riskmodel.features._family import EventFamily
 from riskmodel.features._recency import decayed_after_events, decayed_at_rows
@@ -231,9 +231,7 @@ class HouseholdDecayedCount(Feature):
 
     @property
     def _tail(self) -> str:
-        return (
-            f"in recent months, weighted towards the latest (half-life {self.half_life_days} days)"
-        )
+        return decayed_tail(self.half_life_days)
 
     @property
     def template(self) -> str:
