@@ -54,6 +54,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("imd_decile", "int"),
         Column("household_id", "str"),
         Column("uasc", "bool"),
+        Column("authority", "str"),
     ),
     "events": (
         Column("person_id", "str", required=True),
@@ -61,6 +62,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("event_type", "str", required=True),
         Column("code", "str"),
         Column("value", "float"),
+        Column("authority", "str"),
     ),
     "care_episodes": (
         Column("person_id", "str", required=True),
@@ -71,6 +73,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("category_of_need", "str"),
         Column("placement", "str"),
         Column("reason_episode_ceased", "str"),
+        Column("authority", "str"),
     ),
 }
 """The three canonical tables and their columns, in order (see the data model)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -96,6 +97,57 @@ class LocalAuthorityData:
         if not dates:
             raise SchemaError("the data have no dated events or episodes and no extract_date")
         return max(dates)
+
+    @property
+    def authorities(self) -> tuple[str, ...]:
+        """The authority codes in ``persons.authority``, sorted; empty when none is recorded.
+
+        Data holding more than one code are *pooled*: person ids are unique only
+        within an authority, so everything that keys on a child keys on
+        ``(authority, person_id)``.
+
+        Examples
+        --------
+        >>> import riskmodel as rm
+        >>> rm.make_local_authority(n_children=200, random_state=0).authorities
+        ()
+        """
+        codes = self.persons["authority"].dropna().unique()
+        return tuple(sorted(str(c) for c in codes))
+
+    @property
+    def is_pooled(self) -> bool:
+        """Whether the data hold more than one authority's children (see :attr:`authorities`)."""
+        return len(self.authorities) > 1
+
+    def by_authority(self) -> Iterator[tuple[str | None, LocalAuthorityData]]:
+        """Yield each authority's code and its own tables, in code order.
+
+        Rows of ``events`` and ``care_episodes`` are taken by their own
+        ``authority`` column. Data with at most one code yield themselves once (with
+        that code, or None).
+
+        Yields
+        ------
+        code : str or None
+            The authority's code.
+        data : LocalAuthorityData
+            That authority's rows of every table, with the same extract date,
+            population and truth.
+        """
+        if not self.is_pooled:
+            yield (self.authorities[0] if self.authorities else None), self
+            return
+        for code in self.authorities:
+            yield (
+                code,
+                replace(
+                    self,
+                    persons=self.persons[self.persons["authority"] == code],
+                    events=self.events[self.events["authority"] == code],
+                    care_episodes=self.care_episodes[self.care_episodes["authority"] == code],
+                ),
+            )
 
     def validate(self) -> LocalAuthorityData:
         """Check every table and raise one error listing all problems found.

@@ -165,7 +165,8 @@ def test_earlier_records_do_change_it(authority):
             "value": np.nan,
         }
     )
-    events = pd.concat([authority.events, extra.astype(authority.events.dtypes.to_dict())])
+    dtypes = authority.events.dtypes[extra.columns].to_dict()
+    events = pd.concat([authority.events, extra.astype(dtypes)])
     data = LocalAuthorityData(
         persons=persons,
         events=events.reset_index(drop=True),
