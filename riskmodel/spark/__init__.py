@@ -1,0 +1,10 @@
+"""The same cohort, features and scoring on Apache Spark (the optional ``riskmodel[spark]`` extra).
+
+This is the only package that imports :mod:`pyspark`, and it does so inside the
+functions that need it, so ``import riskmodel.spark`` works without PySpark. Nothing
+here is a second implementation: each shard of children is handed to the same
+pandas builders as the local path (``groupBy(...).applyInPandas``), and the results
+come back as Spark DataFrames.
+"""
+
+__all__: list[str] = []
