@@ -144,17 +144,9 @@ def _check_scores(data, model, tmp_path):
     assert [noun for noun in nouns if noun in text] == []
 
 
-NO_REASONS = pytest.mark.xfail(
-    reason="issue 15's default trees (leaves of at least 500 rows) learn too little from "
-    "missing episodes alone on 4,000 children to give anyone a reason; to be fixed by "
-    "leaf sizes that follow the training rows",
-    strict=False,
-)
-
-
 @pytest.mark.parametrize(
     "name",
-    [*REMOVED, pytest.param("903 only", marks=NO_REASONS), "CIN census and care"],
+    [*REMOVED, "903 only", "CIN census and care"],
 )
 def test_a_flow_without_some_event_families(authority, name, tmp_path, tracking_uri):
     data = _variant(authority, name)
