@@ -17,6 +17,7 @@ from riskmodel.data._codes import (
 from riskmodel.data._directory import read_data, write_data
 from riskmodel.data._extracts import read_extract
 from riskmodel.data._import import ImportResult, import_returns
+from riskmodel.data._pooling import pool_authorities
 from riskmodel.data._ssda903 import read_ssda903
 from riskmodel.data._tables import LocalAuthorityData, merge_data
 from riskmodel.data._true_risk import TrueRisk
@@ -38,6 +39,7 @@ __all__ = [
     "make_local_authority",
     "merge_data",
     "periods_of_care",
+    "pool_authorities",
     "read_cin_census",
     "read_data",
     "read_extract",

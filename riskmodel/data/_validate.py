@@ -23,6 +23,7 @@ from riskmodel.data._codes import (
     REASON_NEW_EPISODE_CODES,
     SEX_CODES,
 )
+from riskmodel.data._pooling import with_child_keys
 from riskmodel.exceptions import DataQualityWarning, SchemaError
 
 if TYPE_CHECKING:
@@ -270,12 +271,40 @@ def _date_problems(data: LocalAuthorityData) -> list[dict]:
 
 
 def find_problems(data: LocalAuthorityData) -> pd.DataFrame:
-    """Return every problem in ``data`` as a table (see :data:`PROBLEM_COLUMNS`)."""
+    """Return every problem in ``data`` as a table (see :data:`PROBLEM_COLUMNS`).
+
+    Pooled data (several authorities) are checked with each child keyed as
+    ``authority/person_id``, so the same id in two authorities is two children, and
+    every row must name its authority.
+    """
     problems = []
+    if data.is_pooled:
+        problems += _unpooled_rows(data)
+        data = with_child_keys(data)
     for table in ("persons", "events", "care_episodes"):
         problems += _column_problems(table, getattr(data, table))
     problems += _cross_table_problems(data)
     return pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
+
+
+def _unpooled_rows(data: LocalAuthorityData) -> list[dict]:
+    problems = []
+    for table in ("persons", "events", "care_episodes"):
+        frame = getattr(data, table)
+        missing = frame["authority"].isna()
+        if missing.any():
+            problems.append(
+                _problem(
+                    "error",
+                    table,
+                    "authority",
+                    frame.index[missing],
+                    frame.loc[missing, "person_id"],
+                    f"name no authority, in data pooled from {', '.join(data.authorities)} "
+                    "(values are person ids)",
+                )
+            )
+    return problems
 
 
 def raise_on_problems(data: LocalAuthorityData) -> None:
