@@ -37,7 +37,7 @@ from riskmodel.exceptions import DataQualityWarning, LeakageError, SchemaError
 from riskmodel.explain import compare_groups, explain, global_importance, reason_codes
 from riskmodel.fairness import FairnessAudit, audit_backtest, audit_fairness
 from riskmodel.features import FeatureSpec, build_features, default_spec
-from riskmodel.frame import TrainingFrame, build_training_frame
+from riskmodel.frame import TrainingFrame, build_training_frame, pool_frames
 from riskmodel.models import RiskClassifier, RuleBaseline, SingleFeatureRanker
 from riskmodel.reports import ReviewReport, build_review
 from riskmodel.scoring import ScoringResult, score, write_scores
@@ -76,6 +76,7 @@ __all__ = [
     "make_local_authority",
     "merge_data",
     "pool_authorities",
+    "pool_frames",
     "read_cin_census",
     "read_data",
     "read_ssda903",

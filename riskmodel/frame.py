@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,7 +23,13 @@ from riskmodel.features import FeatureSpec, build_features, default_spec
 if TYPE_CHECKING:
     from riskmodel.data._tables import LocalAuthorityData
 
-__all__ = ["GROUP_COLUMNS", "TrainingFrame", "build_training_frame", "demographic_groups"]
+__all__ = [
+    "GROUP_COLUMNS",
+    "TrainingFrame",
+    "build_training_frame",
+    "demographic_groups",
+    "pool_frames",
+]
 
 GROUP_COLUMNS: tuple[str, ...] = ("sex", "ethnic_group", "disability", "deprivation", "age_band")
 """The demographic columns of ``TrainingFrame.groups``."""
@@ -146,6 +152,11 @@ def build_training_frame(
     Returns
     -------
     TrainingFrame
+        For pooled data (several authorities, see
+        :attr:`~riskmodel.data.LocalAuthorityData.is_pooled`), each authority's frame
+        built alone with one feature specification resolved on all of them, then
+        pooled by :func:`pool_frames`: the index is ``(authority, person_id,
+        as_of_date)`` and ``keys`` and ``groups`` gain an ``authority`` column.
 
     Raises
     ------
@@ -177,6 +188,10 @@ def build_training_frame(
     months = check_months(horizon_months)
     if data.care_episodes.empty:
         raise SchemaError(NO_CARE_EPISODES)
+    if data.is_pooled:
+        options = {"include_demographics": include_demographics, **cohort_kwargs}
+        frame = _pooled_frame(data, as_of_dates, months, spec, options)
+        return _labelled(frame, data) if drop_unlabelled else frame
     cohort = build_cohort(data, as_of_index(as_of_dates), **cohort_kwargs)
     rows = cohort.loc[cohort["in_cohort"], ["person_id", "as_of_date", "age"]]
     if rows.empty:
@@ -213,6 +228,100 @@ def build_training_frame(
         horizon_months=months,
         spec=resolved,
         n_unlabelled=int(unlabelled.sum()),
+    )
+
+
+def _pooled_frame(
+    data: LocalAuthorityData,
+    as_of_dates: Any,
+    months: int,
+    spec: FeatureSpec | None,
+    options: dict[str, Any],
+) -> TrainingFrame:
+    resolved = (spec if spec is not None else default_spec()).resolve(
+        data.events["event_type"].dropna().unique()
+    )
+    frames = {}
+    for code, part in data.by_authority():
+        try:
+            frames[code] = build_training_frame(
+                part, as_of_dates, months, resolved, drop_unlabelled=False, **options
+            )
+        except SchemaError as exc:
+            raise SchemaError(f"authority {code}: {exc}") from exc
+    return pool_frames(frames)
+
+
+def _labelled(frame: TrainingFrame, data: LocalAuthorityData) -> TrainingFrame:
+    unlabelled = frame.y.isna()
+    _check_some_labelled(unlabelled.reset_index(drop=True), data, frame.horizon_months)
+    keep = ~unlabelled.to_numpy()
+    return replace(
+        frame,
+        X=frame.X[keep],
+        y=frame.y[keep].astype("int64"),
+        keys=frame.keys[keep].reset_index(drop=True),
+        groups=frame.groups[keep],
+    )
+
+
+def pool_frames(frames: Mapping[str, TrainingFrame]) -> TrainingFrame:
+    """Pool several authorities' training frames into one keyed by (authority, child).
+
+    Parameters
+    ----------
+    frames : mapping of str to TrainingFrame
+        Each authority's code and its frame, all built with the same resolved
+        feature specification (the same columns) and horizon.
+
+    Returns
+    -------
+    TrainingFrame
+        Rows ordered by as-of date, then authority, then child. ``X``, ``y`` and
+        ``groups`` are indexed by ``(authority, person_id, as_of_date)``; ``keys``,
+        ``groups`` and ``cohort`` have an ``authority`` column.
+
+    Raises
+    ------
+    ValueError
+        If no frames are given, or their columns or horizons differ.
+    """
+    if not frames:
+        raise ValueError("pool_frames needs at least one frame")
+    first = next(iter(frames.values()))
+    for code, frame in frames.items():
+        if list(frame.X.columns) != list(first.X.columns) or (
+            frame.horizon_months != first.horizon_months
+        ):
+            raise ValueError(
+                f"pool_frames: authority {code}'s frame has other columns or another horizon "
+                "than the first; build every authority with one resolved spec and horizon"
+            )
+    codes = list(frames)
+
+    def stacked(part: str) -> Any:
+        return pd.concat(
+            [getattr(f, part) for f in frames.values()], keys=codes, names=["authority"]
+        )
+
+    keys = pd.concat(
+        [f.keys.assign(authority=code) for code, f in frames.items()], ignore_index=True
+    )
+    order = np.argsort(keys["as_of_date"].to_numpy(), kind="stable")
+    groups = stacked("groups")
+    groups = groups.assign(authority=groups.index.get_level_values("authority"))
+    cohort = pd.concat(
+        [f.cohort.assign(authority=c) for c, f in frames.items()], ignore_index=True
+    )
+    return TrainingFrame(
+        X=stacked("X").iloc[order],
+        y=stacked("y").iloc[order],
+        keys=keys[["authority", "person_id", "as_of_date"]].iloc[order].reset_index(drop=True),
+        groups=groups.iloc[order],
+        cohort=cohort[["authority", *[c for c in cohort.columns if c != "authority"]]],
+        horizon_months=first.horizon_months,
+        spec=first.spec,
+        n_unlabelled=sum(f.n_unlabelled for f in frames.values()),
     )
 
 
