@@ -17,9 +17,9 @@ from riskmodel.data._codes import (
 from riskmodel.data._directory import read_data, write_data
 from riskmodel.data._extracts import read_extract
 from riskmodel.data._import import ImportResult, import_returns
-from riskmodel.data._pooling import pool_authorities
+from riskmodel.data._pooling import merge_data, pool_authorities
 from riskmodel.data._ssda903 import read_ssda903
-from riskmodel.data._tables import LocalAuthorityData, merge_data
+from riskmodel.data._tables import LocalAuthorityData
 from riskmodel.data._true_risk import TrueRisk
 from riskmodel.data.synthetic import GroundTruth, make_local_authority, write_returns
 

@@ -16,8 +16,9 @@ from riskmodel.data._columns import as_extract_date
 from riskmodel.data._extract_mapping import load_mapping
 from riskmodel.data._extracts import read_extract
 from riskmodel.data._issues import ISSUE_COLUMNS, VALUE_ASSUMED
+from riskmodel.data._pooling import merge_data
 from riskmodel.data._ssda903 import read_ssda903
-from riskmodel.data._tables import LocalAuthorityData, merge_data
+from riskmodel.data._tables import LocalAuthorityData
 from riskmodel.exceptions import SchemaError
 
 __all__ = ["ImportResult", "import_returns"]

@@ -49,9 +49,8 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         ``"hgb"`` is ``HistGradientBoostingClassifier(learning_rate=0.05,
         max_leaf_nodes=7, min_samples_leaf=500, l2_regularization=5.0,
         random_state=random_state)``: regularised for rare outcomes (scikit-learn's
-        defaults overfit them), with early stopping from 10,000 base-fit rows. Its
-        leaf size follows the training rows, a hundredth of them between 20 and 500
-        (500 from 50,000 rows), unless ``estimator_params`` sets ``min_samples_leaf``.
+        defaults overfit them), early stopping from 10,000 base-fit rows, and leaves
+        of a hundredth of the training rows, within 20-500, unless set in ``estimator_params``.
         ``"logistic"`` is ``LogisticRegression(max_iter=1000)`` (L2, ``C=1``). An
         unfitted scikit-learn classifier is cloned and used as given. Estimators that
         accept NaN get tree preprocessing (numeric columns as they are, categories as
