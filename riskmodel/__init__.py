@@ -37,7 +37,13 @@ from riskmodel.exceptions import DataQualityWarning, LeakageError, SchemaError
 from riskmodel.explain import compare_groups, explain, global_importance, reason_codes
 from riskmodel.fairness import FairnessAudit, audit_backtest, audit_fairness
 from riskmodel.features import FeatureSpec, build_features, default_spec
-from riskmodel.frame import TrainingFrame, build_training_frame, pool_frames
+from riskmodel.frame import (
+    TrainingFrame,
+    build_training_frame,
+    pool_frames,
+    read_training_frame,
+    write_training_frame,
+)
 from riskmodel.models import RiskClassifier, RuleBaseline, SingleFeatureRanker
 from riskmodel.reports import ReviewReport, build_review
 from riskmodel.scoring import ScoringResult, score, write_scores
@@ -80,10 +86,12 @@ __all__ = [
     "read_cin_census",
     "read_data",
     "read_ssda903",
+    "read_training_frame",
     "reason_codes",
     "score",
     "summarise_cohort",
     "write_data",
     "write_returns",
     "write_scores",
+    "write_training_frame",
 ]

@@ -7,6 +7,8 @@
 from riskmodel.frame._build import NO_CARE_EPISODES, build_training_frame
 from riskmodel.frame._groups import GROUP_COLUMNS, age_bands, demographic_groups
 from riskmodel.frame._pool import pool_frames
+from riskmodel.frame._shards import iter_shards
+from riskmodel.frame._stream import read_training_frame, write_training_frame
 from riskmodel.frame._training_frame import TrainingFrame
 
 __all__ = [
@@ -16,5 +18,8 @@ __all__ = [
     "age_bands",
     "build_training_frame",
     "demographic_groups",
+    "iter_shards",
     "pool_frames",
+    "read_training_frame",
+    "write_training_frame",
 ]

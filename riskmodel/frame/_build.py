@@ -12,13 +12,13 @@ from riskmodel.cohort import COHORT_REASONS, build_cohort, care_entry_labels, ch
 from riskmodel.exceptions import SchemaError
 from riskmodel.features import FeatureSpec, build_features, default_spec
 from riskmodel.frame._groups import _age_bounds, _with_demographics, demographic_groups
-from riskmodel.frame._pool import check_some_labelled, labelled, pool_frames
+from riskmodel.frame._pool import labelled, pool_frames
 from riskmodel.frame._training_frame import TrainingFrame
 
 if TYPE_CHECKING:
     from riskmodel.data._tables import LocalAuthorityData
 
-__all__ = ["NO_CARE_EPISODES", "build_training_frame"]
+__all__ = ["NO_CARE_EPISODES", "build_training_frame", "frame_of_rows"]
 
 NO_CARE_EPISODES = "labels need the SSDA903 return (care episodes): the data have none"
 """The error when a training frame is asked of data without care episodes."""
@@ -100,43 +100,62 @@ def build_training_frame(
     if data.is_pooled:
         options = {"include_demographics": include_demographics, **cohort_kwargs}
         frame = _pooled_frame(data, as_of_dates, months, spec, options)
-        return labelled(frame, data) if drop_unlabelled else frame
-    cohort = build_cohort(data, as_of_index(as_of_dates), **cohort_kwargs)
-    rows = cohort.loc[cohort["in_cohort"], ["person_id", "as_of_date", "age"]]
-    if rows.empty:
-        reasons = cohort["reason"].value_counts().reindex(list(COHORT_REASONS)).dropna()
-        raise SchemaError(
-            f"no child is in the cohort at any of the {cohort['as_of_date'].nunique()} "
-            f"as-of date(s) ({len(cohort):,} child-dates: "
-            + ", ".join(f"{int(n):,} {reason}" for reason, n in reasons.items())
-            + ")"
-        )
-    rows = rows.reset_index(drop=True)
-    labels = care_entry_labels(data, rows, months)
-    unlabelled = labels.isna()
-    if drop_unlabelled:
-        check_some_labelled(unlabelled, data, months)
-        rows, labels = rows[~unlabelled].reset_index(drop=True), labels[~unlabelled]
-    index = pd.MultiIndex.from_frame(rows[["person_id", "as_of_date"]])
+        return labelled(frame, data.end_date) if drop_unlabelled else frame
     resolved = (spec if spec is not None else default_spec()).resolve(
         data.events["event_type"].dropna().unique()
     )
+    frame = frame_of_rows(data, as_of_dates, months, resolved, include_demographics, cohort_kwargs)
+    if isinstance(frame, pd.DataFrame):
+        raise SchemaError(_empty_cohort_message(frame))
+    return labelled(frame, data.end_date) if drop_unlabelled else frame
+
+
+def frame_of_rows(
+    data: LocalAuthorityData,
+    as_of_dates: Any,
+    months: int,
+    resolved: FeatureSpec,
+    include_demographics: bool,
+    cohort_kwargs: dict[str, Any],
+) -> TrainingFrame | pd.DataFrame:
+    """Return the frame of every cohort row, labelled or not, or the cohort if it is empty.
+
+    No check of the data as a whole is made here (care episodes present, some row
+    labelled), so that a shard of an authority's children is built exactly as the
+    same children are within the whole authority.
+    """
+    cohort = build_cohort(data, as_of_index(as_of_dates), **cohort_kwargs)
+    rows = cohort.loc[cohort["in_cohort"], ["person_id", "as_of_date", "age"]]
+    if rows.empty:
+        return cohort
+    rows = rows.reset_index(drop=True)
+    labels = care_entry_labels(data, rows, months)
+    index = pd.MultiIndex.from_frame(rows[["person_id", "as_of_date"]])
     keys = rows[["person_id", "as_of_date"]]
     X = _aligned(build_features(data, spec=resolved, keys=keys), index)
     bounds = _age_bounds(cohort_kwargs)
     groups = demographic_groups(data, rows, **bounds)
     if include_demographics:
         X = _with_demographics(X, groups, **bounds)
-    y = pd.Series(labels.to_numpy(), index=index, name="care_entry")
     return TrainingFrame(
         X=X,
-        y=y.astype("int64") if drop_unlabelled else y,
+        y=pd.Series(labels.to_numpy(), index=index, name="care_entry"),
         keys=keys.reset_index(drop=True),
         groups=groups,
         cohort=cohort,
         horizon_months=months,
         spec=resolved,
-        n_unlabelled=int(unlabelled.sum()),
+        n_unlabelled=int(labels.isna().sum()),
+    )
+
+
+def _empty_cohort_message(cohort: pd.DataFrame) -> str:
+    reasons = cohort["reason"].value_counts().reindex(list(COHORT_REASONS)).dropna()
+    return (
+        f"no child is in the cohort at any of the {cohort['as_of_date'].nunique()} "
+        f"as-of date(s) ({len(cohort):,} child-dates: "
+        + ", ".join(f"{int(n):,} {reason}" for reason, n in reasons.items())
+        + ")"
     )
 
 

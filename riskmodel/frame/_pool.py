@@ -13,14 +13,15 @@ from riskmodel.exceptions import SchemaError
 from riskmodel.frame._training_frame import TrainingFrame
 
 if TYPE_CHECKING:
-    from riskmodel.data._tables import LocalAuthorityData
+    pass
 
 __all__ = ["check_some_labelled", "labelled", "pool_frames"]
 
 
-def labelled(frame: TrainingFrame, data: LocalAuthorityData) -> TrainingFrame:
+def labelled(frame: TrainingFrame, end_date: pd.Timestamp) -> TrainingFrame:
+    """Return the frame without its unlabelled rows (``y`` as int64), refusing if none is left."""
     unlabelled = frame.y.isna()
-    check_some_labelled(unlabelled.reset_index(drop=True), data, frame.horizon_months)
+    check_some_labelled(unlabelled.reset_index(drop=True), end_date, frame.horizon_months)
     keep = ~unlabelled.to_numpy()
     return replace(
         frame,
@@ -91,11 +92,12 @@ def pool_frames(frames: Mapping[str, TrainingFrame]) -> TrainingFrame:
     )
 
 
-def check_some_labelled(unlabelled: pd.Series, data: LocalAuthorityData, months: int) -> None:
+def check_some_labelled(unlabelled: pd.Series, end_date: pd.Timestamp, months: int) -> None:
+    """Raise a SchemaError when no row can be labelled (every horizon runs past the end)."""
     if unlabelled.all():
-        latest = data.end_date - pd.DateOffset(months=months)
+        latest = end_date - pd.DateOffset(months=months)
         raise SchemaError(
             f"every cohort row's {months}-month horizon runs past the end of the data "
-            f"({data.end_date.date()}), so none can be labelled; use as-of dates on or "
+            f"({end_date.date()}), so none can be labelled; use as-of dates on or "
             f"before {latest.date()}, or drop_unlabelled=False"
         )
