@@ -28,7 +28,7 @@ from riskmodel.frame._training_frame import TrainingFrame
 if TYPE_CHECKING:
     from riskmodel.data._tables import LocalAuthorityData
 
-__all__ = ["read_training_frame", "write_training_frame"]
+__all__ = ["flatten", "frame_from_flat", "read_training_frame", "write_training_frame"]
 
 MANIFEST = "frame.json"
 LABEL = "care_entry"
@@ -178,7 +178,7 @@ def _write_shard(
         return None
     folder = out / (f"authority={code}" if code is not None else "") / f"shard={number:05d}"
     folder.mkdir(parents=True, exist_ok=True)
-    flat = _flatten(frame, code)
+    flat = flatten(frame, code)
     flat.to_parquet(folder / "part.parquet", index=False)
     cohort = frame.cohort if code is None else frame.cohort.assign(authority=code)
     cohort.to_parquet(folder / "cohort.parquet", index=False)
@@ -195,7 +195,8 @@ def _write_shard(
     }
 
 
-def _flatten(frame: TrainingFrame, code: str | None) -> pd.DataFrame:
+def flatten(frame: TrainingFrame, code: str | None) -> pd.DataFrame:
+    """Return one table of keys (``authority`` if given), features, label and groups."""
     keys = frame.keys if code is None else frame.keys.assign(authority=code)
     parts = [
         keys.reset_index(drop=True),
@@ -252,21 +253,45 @@ def read_training_frame(
 
 def _read_shard(out: Path, shard: dict, manifest: dict, spec: FeatureSpec) -> TrainingFrame:
     folder = out / shard["path"]
-    flat = pd.read_parquet(folder / "part.parquet")
-    keys = flat[["person_id", "as_of_date"]]
-    index = pd.MultiIndex.from_frame(keys)
-    groups = flat[[GROUP_PREFIX + g for g in manifest["groups"]]]
-    groups = groups.rename(columns=lambda c: c[len(GROUP_PREFIX) :]).set_axis(index)
-    cohort = pd.read_parquet(folder / "cohort.parquet")
-    return TrainingFrame(
-        X=flat[manifest["columns"]].set_axis(index),
-        y=pd.Series(flat[LABEL].to_numpy(), index=index, name=LABEL),
-        keys=keys,
-        groups=groups,
-        cohort=cohort.drop(columns="authority", errors="ignore"),
-        horizon_months=manifest["horizon_months"],
-        spec=spec,
+    flat = pd.read_parquet(folder / "part.parquet").drop(columns="authority", errors="ignore")
+    cohort = pd.read_parquet(folder / "cohort.parquet").drop(columns="authority", errors="ignore")
+    return frame_from_flat(
+        flat,
+        manifest["columns"],
+        manifest["groups"],
+        spec,
+        manifest["horizon_months"],
+        cohort=cohort,
         n_unlabelled=shard["unlabelled"],
+    )
+
+
+def frame_from_flat(
+    flat: pd.DataFrame,
+    columns: list[str],
+    groups: list[str],
+    spec: FeatureSpec,
+    horizon_months: int,
+    *,
+    cohort: pd.DataFrame | None = None,
+    n_unlabelled: int | None = None,
+) -> TrainingFrame:
+    """Rebuild one authority's TrainingFrame from :func:`flatten`'s table, in frame order."""
+    order = np.lexsort((flat["person_id"].to_numpy(), flat["as_of_date"].to_numpy()))
+    flat = flat.iloc[order].reset_index(drop=True)
+    keys = flat[["person_id", "as_of_date"]].astype({"as_of_date": "datetime64[ns]"})
+    index = pd.MultiIndex.from_frame(keys)
+    named = flat[[GROUP_PREFIX + g for g in groups]]
+    y = pd.Series(flat[LABEL].to_numpy(dtype="float64"), index=index, name=LABEL)
+    return TrainingFrame(
+        X=flat[columns].set_axis(index),
+        y=y,
+        keys=keys,
+        groups=named.rename(columns=lambda c: c[len(GROUP_PREFIX) :]).set_axis(index),
+        cohort=cohort if cohort is not None else pd.DataFrame(columns=["person_id", "as_of_date"]),
+        horizon_months=horizon_months,
+        spec=spec,
+        n_unlabelled=int(y.isna().sum()) if n_unlabelled is None else n_unlabelled,
     )
 
 

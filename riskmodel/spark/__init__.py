@@ -7,4 +7,7 @@ pandas builders as the local path (``groupBy(...).applyInPandas``), and the resu
 come back as Spark DataFrames.
 """
 
-__all__: list[str] = []
+from riskmodel.spark._frame import build_training_frame_spark, collect_training_frame
+from riskmodel.spark._tables import spark_tables
+
+__all__ = ["build_training_frame_spark", "collect_training_frame", "spark_tables"]
