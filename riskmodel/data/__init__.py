@@ -21,7 +21,13 @@ from riskmodel.data._pooling import merge_data, pool_authorities
 from riskmodel.data._ssda903 import read_ssda903
 from riskmodel.data._tables import LocalAuthorityData
 from riskmodel.data._true_risk import TrueRisk
-from riskmodel.data.synthetic import GroundTruth, make_local_authority, write_returns
+from riskmodel.data.synthetic import (
+    GroundTruth,
+    make_local_authority,
+    make_region,
+    write_region,
+    write_returns,
+)
 
 __all__ = [
     "CIN_CENSUS_EVENT_TYPES",
@@ -37,6 +43,7 @@ __all__ = [
     "import_returns",
     "looked_after_on",
     "make_local_authority",
+    "make_region",
     "merge_data",
     "periods_of_care",
     "pool_authorities",
@@ -45,5 +52,6 @@ __all__ = [
     "read_extract",
     "read_ssda903",
     "write_data",
+    "write_region",
     "write_returns",
 ]

@@ -77,15 +77,29 @@ from riskmodel.data.synthetic._base_rates import (
     on_child_protection_plan_on,
 )
 from riskmodel.data.synthetic._generate import ReportingBias, make_local_authority
+from riskmodel.data.synthetic._region import (
+    AuthoritySettings,
+    iter_region,
+    make_authority,
+    make_region,
+    region_settings,
+    write_region,
+)
 from riskmodel.data.synthetic._returns import write_returns
 from riskmodel.data.synthetic._truth import GroundTruth
 
 __all__ = [
+    "AuthoritySettings",
     "GroundTruth",
     "ReportingBias",
     "base_rates",
     "children_in_need_on",
+    "iter_region",
+    "make_authority",
     "make_local_authority",
+    "make_region",
     "on_child_protection_plan_on",
+    "region_settings",
+    "write_region",
     "write_returns",
 ]
