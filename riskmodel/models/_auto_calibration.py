@@ -38,9 +38,10 @@ MIN_POSITIVES = 10
 _N_FOLDS = 3
 
 
-def _log_loss(positive: np.ndarray, risk: np.ndarray) -> float:
+def _log_loss(positive: np.ndarray, risk: np.ndarray, weights: np.ndarray | None = None) -> float:
     risk = np.clip(risk, EPS, 1.0 - EPS)
-    return float(-np.mean(np.where(positive, np.log(risk), np.log1p(-risk))))
+    losses = np.where(positive, np.log(risk), np.log1p(-risk))
+    return float(-np.average(losses, weights=weights))
 
 
 def _folds(
@@ -65,8 +66,12 @@ def choose_calibration(
     positive: np.ndarray,
     dates: np.ndarray | None,
     random_state: Any = None,
+    *,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[str, dict[str, float] | None]:
     """Choose the calibration method by out-of-time log loss inside the slice.
+
+    With ``sample_weight``, each candidate is fitted and scored with the weights.
 
     Parameters
     ----------
@@ -109,12 +114,14 @@ def choose_calibration(
         risk = np.empty(len(scored))
         start = 0
         for fit_rows, score_rows in folds:
-            calibrator = fit_calibrator(log_odds[fit_rows], positive[fit_rows], method)
+            w = None if sample_weight is None else sample_weight[fit_rows]
+            calibrator = fit_calibrator(log_odds[fit_rows], positive[fit_rows], method, w)
             risk[start : start + len(score_rows)] = calibrated_risk(
                 calibrator, log_odds[score_rows]
             )
             start += len(score_rows)
-        scores[method] = _log_loss(positive[scored], risk)
+        w = None if sample_weight is None else sample_weight[scored]
+        scores[method] = _log_loss(positive[scored], risk, w)
     return min(scores, key=scores.__getitem__), scores
 
 
@@ -124,6 +131,7 @@ def fit_calibration(
     positive: np.ndarray,
     dates: np.ndarray | None,
     random_state: Any = None,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[Any, str, dict[str, float] | None]:
     """Fit the calibration map on the whole slice, choosing it first for ``"auto"``.
 
@@ -138,5 +146,7 @@ def fit_calibration(
     """
     scores = None
     if method == "auto":
-        method, scores = choose_calibration(log_odds, positive, dates, random_state)
-    return fit_calibrator(log_odds, positive, method), method, scores
+        method, scores = choose_calibration(
+            log_odds, positive, dates, random_state, sample_weight=sample_weight
+        )
+    return fit_calibrator(log_odds, positive, method, sample_weight), method, scores

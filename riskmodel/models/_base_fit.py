@@ -110,6 +110,7 @@ def fit_base(
     early_stopping: str | bool,
     monotone: str | Mapping[Any, Any] | None,
     categorical: list[Any],
+    sample_weight: np.ndarray | None = None,
 ) -> BaseFit:
     """Fit ``pipeline`` (steps ``"preprocess"``, ``"estimator"``) in place on ``X``, ``y``.
 
@@ -128,14 +129,17 @@ def fit_base(
         :mod:`riskmodel.models._monotone`); None keeps the estimator's own.
     categorical : list
         Input features encoded as categories.
+    sample_weight : ndarray, optional
+        Row weights for the estimator (and its temporal validation rows).
 
     Returns
     -------
     BaseFit
     """
+    w = sample_weight
     estimator = pipeline.named_steps["estimator"]
     if not isinstance(estimator, HistGradientBoostingClassifier):
-        pipeline.fit(X, y)
+        pipeline.fit(X, y, **({} if w is None else {"estimator__sample_weight": w}))
         return BaseFit(None, None, None)
     if early_stopping is False:
         estimator.set_params(early_stopping=False)
@@ -143,7 +147,7 @@ def fit_base(
     if str(early_stopping).startswith("temporal") and _would_stop_early(estimator, len(y)):
         split = _validation_rows(X, y, estimator)
     if split is None:
-        _fit_steps(pipeline, X, y, monotone, categorical)
+        _fit_steps(pipeline, X, y, monotone, categorical, weights=w)
         used = "random" if estimator.do_early_stopping_ else "off"
         return BaseFit(used, None, int(estimator.n_iter_))
     rows, dates = split
@@ -155,11 +159,12 @@ def fit_base(
         y[fit_rows],
         monotone,
         categorical,
-        validation=(take_rows(X, rows), y[rows]),
+        validation=(take_rows(X, rows), y[rows], None if w is None else w[rows]),
+        weights=None if w is None else w[fit_rows],
     )
     if early_stopping == "temporal_refit":
         estimator.set_params(early_stopping=False, max_iter=int(estimator.n_iter_))
-        _fit_steps(pipeline, X, y, monotone, categorical)
+        _fit_steps(pipeline, X, y, monotone, categorical, weights=w)
     return BaseFit(str(early_stopping), np.asarray(dates), int(estimator.n_iter_))
 
 
@@ -169,7 +174,8 @@ def _fit_steps(
     y: np.ndarray,
     monotone: Any,
     categorical: list[Any],
-    validation: tuple[Any, np.ndarray] | None = None,
+    validation: tuple[Any, np.ndarray, np.ndarray | None] | None = None,
+    weights: np.ndarray | None = None,
 ) -> None:
     """Fit the preprocessing, set the constraints, fit the estimator (with ``X_val``)."""
     preprocess, estimator = pipeline.named_steps.values()
@@ -179,7 +185,14 @@ def _fit_steps(
         cst = monotonic_cst(monotone, _column_names(X), groups, categorical)
         estimator.set_params(monotonic_cst=cst)
     if validation is None:
-        estimator.fit(X_fit, y)
+        estimator.fit(X_fit, y, sample_weight=weights)
     else:
-        X_val, y_val = validation
-        estimator.fit(X_fit, y, X_val=preprocess.transform(X_val), y_val=y_val)
+        X_val, y_val, w_val = validation
+        estimator.fit(
+            X_fit,
+            y,
+            sample_weight=weights,
+            X_val=preprocess.transform(X_val),
+            y_val=y_val,
+            sample_weight_val=w_val,
+        )

@@ -53,10 +53,10 @@ _MAX_ITER = 1000
 _TEMPERATURE_SLOPES = (2 * np.exp(-10.0), 2 * np.exp(10.0))
 
 
-def _platt_targets(positive: np.ndarray) -> np.ndarray:
+def _platt_targets(positive: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Platt's smoothed targets, which keep the fit finite on separable hold-outs."""
-    n_positive = float(positive.sum())
-    n_negative = float(len(positive) - n_positive)
+    n_positive = float(weights[positive].sum())
+    n_negative = float(weights[~positive].sum())
     return np.where(positive, (n_positive + 1) / (n_positive + 2), 1 / (n_negative + 2))
 
 
@@ -76,18 +76,25 @@ def _bound_temperature(temperature: Pipeline) -> Pipeline:
     return temperature
 
 
-def _block_centres(log_odds: np.ndarray, fitted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean log-odds and risk of each block of equal isotonic values, in order."""
+def _block_centres(
+    log_odds: np.ndarray, fitted: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean log-odds and risk of each block of equal isotonic values, in order."""
     values, block = np.unique(fitted, return_inverse=True)
-    centres = np.bincount(block, weights=log_odds) / np.bincount(block)
+    centres = np.bincount(block, weights=log_odds * weights) / np.bincount(block, weights=weights)
     return centres, values
 
 
-def _interpolated_isotonic(log_odds: np.ndarray, positive: np.ndarray) -> IsotonicRegression:
+def _interpolated_isotonic(
+    log_odds: np.ndarray, positive: np.ndarray, weights: np.ndarray
+) -> IsotonicRegression:
     """Fit isotonic, then interpolate linearly between the centres of its blocks."""
     target = positive.astype(np.float64)
-    fitted = IsotonicRegression(out_of_bounds="clip").fit(log_odds, target).predict(log_odds)
-    centres, values = _block_centres(log_odds, fitted)
+    isotonic = IsotonicRegression(out_of_bounds="clip").fit(
+        log_odds, target, sample_weight=weights
+    )
+    fitted = isotonic.predict(log_odds)
+    centres, values = _block_centres(log_odds, fitted, weights)
     low, high = float(log_odds.min()), float(log_odds.max())
     if len(centres) < 2:  # a single block: a constant map
         return IsotonicRegression(out_of_bounds="clip").fit([low], values)
@@ -106,7 +113,10 @@ def _interpolated_isotonic(log_odds: np.ndarray, positive: np.ndarray) -> Isoton
 
 
 def fit_calibrator(
-    log_odds: np.ndarray, positive: np.ndarray, method: str
+    log_odds: np.ndarray,
+    positive: np.ndarray,
+    method: str,
+    sample_weight: np.ndarray | None = None,
 ) -> IsotonicRegression | Pipeline:
     """Fit the map from the base's log-odds to the probability of the risk outcome.
 
@@ -118,6 +128,9 @@ def fit_calibrator(
         Whether each calibration row has the risk outcome (``classes_[1]``).
     method : {"isotonic", "interpolated_isotonic", "sigmoid", "temperature"}
         The calibration method.
+    sample_weight : ndarray of shape (n_samples,), optional
+        Row weights (for example the inverse sampling fractions of a sampled
+        frame); a row of weight 2 counts as that row twice.
 
     Returns
     -------
@@ -127,21 +140,24 @@ def fit_calibrator(
     """
     log_odds = np.asarray(log_odds, dtype=np.float64)
     positive = np.asarray(positive, dtype=bool)
+    weighted = sample_weight is not None
+    w = np.ones(len(log_odds)) if not weighted else np.asarray(sample_weight, dtype=np.float64)
     if method == "isotonic":
         isotonic = IsotonicRegression(out_of_bounds="clip")
-        return isotonic.fit(log_odds, positive.astype(np.float64))
+        return isotonic.fit(log_odds, positive.astype(np.float64), sample_weight=w)
     if method == "interpolated_isotonic":
-        return _interpolated_isotonic(log_odds, positive)
+        return _interpolated_isotonic(log_odds, positive, w)
     if method == "sigmoid":
-        target = _platt_targets(positive)
+        target = _platt_targets(positive, w)
         n = len(log_odds)
         column = np.concatenate([log_odds, log_odds])[:, np.newaxis]
         labels = np.concatenate([np.ones(n), np.zeros(n)])
-        weights = np.concatenate([target, 1.0 - target])
+        weights = np.concatenate([target * w, (1.0 - target) * w])
         platt = _logistic_map(fit_intercept=True)
         return platt.fit(column, labels, logistic__sample_weight=weights)
     temperature = _logistic_map(fit_intercept=False)
-    temperature.fit(log_odds[:, np.newaxis], positive.astype(np.float64))
+    options = {"logistic__sample_weight": w} if weighted else {}
+    temperature.fit(log_odds[:, np.newaxis], positive.astype(np.float64), **options)
     return _bound_temperature(temperature)
 
 

@@ -23,6 +23,7 @@ from riskmodel.models._inputs import (
     check_classifier_params,
     check_fit_input,
     check_predict_input,
+    check_weight,
     take_rows,
 )
 from riskmodel.models._preprocess import feature_groups, make_preprocessor, split_columns
@@ -241,7 +242,12 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         return Pipeline([("preprocess", preprocess), ("estimator", estimator)])
 
     def fit(
-        self, X: Any, y: Any, *, feature_spec: FeatureSpec | Mapping[str, Any] | None = None
+        self,
+        X: Any,
+        y: Any,
+        *,
+        sample_weight: Any = None,
+        feature_spec: FeatureSpec | Mapping[str, Any] | None = None,
     ) -> RiskClassifier:
         """Fit the base pipeline on earlier as-of dates and calibrate on the latest.
 
@@ -257,6 +263,10 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
             the temporal calibration split.
         y : array-like of shape (n_samples,)
             Binary outcome.
+        sample_weight : array-like of shape (n_samples,), optional
+            Row weights, given to the base estimator, its temporal early stopping
+            and the calibration map: for a sampled frame, the inverse of each row's
+            sampling fraction (:func:`~riskmodel.models.sample_negatives`).
         feature_spec : FeatureSpec or dict, optional
             The specification that built ``X`` (``frame.spec``, the resolved one),
             or its :meth:`~riskmodel.features.FeatureSpec.to_dict` description.
@@ -277,25 +287,27 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         """
         self._check_params()
         X, y = check_fit_input(self, X, y)
+        weights = None if sample_weight is None else check_weight(sample_weight, len(y))
         base = self._make_base_pipeline(X, feature_spec)
         self.calibrator_ = None
         self.calibration_dates_ = None
         self.n_calibration_rows_ = 0
         self.calibration_method_ = self.calibration_scores_ = None
         if self.calibration is None:
-            self._fit_base(base, X, y)
+            self._fit_base(base, X, y, weights)
         else:
-            self._fit_calibrated(base, X, y)
+            self._fit_calibrated(base, X, y, weights)
         self.feature_groups_ = feature_groups(self.base_pipeline_.named_steps["preprocess"])
         return self
 
-    def _fit_base(self, base: Pipeline, X: Any, y: np.ndarray) -> None:
+    def _fit_base(self, base: Pipeline, X: Any, y: np.ndarray, w: np.ndarray | None) -> None:
         options = {"early_stopping": self.early_stopping, "monotone": self.monotone}
-        fitted = fit_base(base, X, y, **options, categorical=self.categorical_features_)
+        categorical = self.categorical_features_
+        fitted = fit_base(base, X, y, **options, categorical=categorical, sample_weight=w)
         self.base_pipeline_ = base
         self.early_stopping_, self.validation_dates_, self.n_iter_ = astuple(fitted)
 
-    def _fit_calibrated(self, base: Pipeline, X: Any, y: np.ndarray) -> None:
+    def _fit_calibrated(self, base: Pipeline, X: Any, y: np.ndarray, w: np.ndarray | None) -> None:
         split = calibration_split(X, y, self.calibration_fraction, self.random_state)
         problem = split_problem(split, y, self.classes_)
         if problem is not None:
@@ -305,16 +317,18 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=3,
             )
-            self._fit_base(base, X, y)
+            self._fit_base(base, X, y, w)
             return
-        self._fit_base(base, take_rows(X, split.base_rows), y[split.base_rows])
+        base_w = None if w is None else w[split.base_rows]
+        self._fit_base(base, take_rows(X, split.base_rows), y[split.base_rows], base_w)
         held = split.calibration_rows
         X_held = take_rows(X, held)
         log_odds = self._log_odds(X_held)
         positive = y[held] == self.classes_[1]
         dates = None if split.dates is None else np.asarray(as_of_dates(X_held))
+        held_w = None if w is None else w[held]
         self.calibrator_, self.calibration_method_, self.calibration_scores_ = fit_calibration(
-            self.calibration, log_odds, positive, dates, self.random_state
+            self.calibration, log_odds, positive, dates, self.random_state, held_w
         )
         # a plain numpy array: skops (MLflow's format) cannot store pandas objects
         self.calibration_dates_ = None if split.dates is None else np.asarray(split.dates)

@@ -20,6 +20,7 @@ __all__ = [
     "check_classifier_params",
     "check_fit_input",
     "check_predict_input",
+    "check_weight",
     "take_rows",
 ]
 
@@ -138,3 +139,17 @@ def check_classifier_params(
         raise ValueError(
             f"calibration_fraction must be a number strictly between 0 and 1; got {fraction!r}"
         )
+
+
+def check_weight(sample_weight: Any, n_rows: int) -> np.ndarray:
+    """Return the weights as floats, refusing a wrong length or negative or missing ones."""
+    weights = np.asarray(sample_weight, dtype=np.float64).ravel()
+    if len(weights) != n_rows:
+        raise ValueError(f"sample_weight has {len(weights)} values for {n_rows} rows")
+    bad = ~np.isfinite(weights) | (weights < 0)
+    if bad.any():
+        raise ValueError(
+            f"sample_weight: {int(bad.sum())} value(s) are negative or not finite "
+            f"(rows {', '.join(map(str, np.flatnonzero(bad)[:5]))})"
+        )
+    return weights
