@@ -9,6 +9,7 @@ and their values. Errors make the data unusable; warnings say what was assumed.
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -93,8 +94,26 @@ _CODE_LISTS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+@contextmanager
+def _without_pyspark_warning():
+    """Silence PySpark's pandas-3 warning while pandera imports or validates.
+
+    Where PySpark is installed (the ``spark`` extra), pandera probes ``pyspark.pandas``
+    on import and again on its first validation; under pandas 3 that module warns it is
+    unsupported and then fails to import, and pandera carries on without it. The warning
+    is about a module neither we nor pandera use here, so it is silenced for those calls
+    alone.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", "PySpark does not yet fully support pandas", FutureWarning
+        )
+        yield
+
+
 def _schema(table: str, severity: str):
-    import pandera.pandas as pa
+    with _without_pyspark_warning():
+        import pandera.pandas as pa
 
     columns: dict[str, pa.Column] = {}
     for tab, col, check, sev, _ in _CHECKS:
@@ -123,12 +142,14 @@ def _check_name(failure: str) -> str:
 
 
 def _column_problems(table: str, frame: pd.DataFrame) -> list[dict]:
-    import pandera.pandas as pa
+    with _without_pyspark_warning():
+        import pandera.pandas as pa
 
     problems = []
     for severity in ("error", "warning"):
         try:
-            _schema(table, severity).validate(frame, lazy=True)
+            with _without_pyspark_warning():
+                _schema(table, severity).validate(frame, lazy=True)
             continue
         except pa.errors.SchemaErrors as exc:
             cases = exc.failure_cases

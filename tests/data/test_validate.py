@@ -1,3 +1,5 @@
+import subprocess
+import sys
 import warnings
 
 import pandas as pd
@@ -100,3 +102,21 @@ def test_messages_name_at_most_five_rows(small_tables):
         rm.SchemaError, match=r"12 rows name a person .*rows 0, 1, 2, 3, 4 and 7 more"
     ):
         data.validate()
+
+
+def test_validation_imports_pandera_without_warnings():
+    """Validation stays silent where PySpark is installed beside pandas 3.
+
+    pandera's import probes ``pyspark.pandas``, which warns under pandas 3 and then
+    fails; a notebook would print that warning at the first ``validate()``. Run in a
+    fresh interpreter with every warning an error, so the import really happens.
+    """
+    code = (
+        "import riskmodel as rm\n"
+        "rm.make_local_authority(n_children=200, random_state=0).validate()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
