@@ -14,6 +14,8 @@ from riskmodel.data._cin_merge import merge_events, merge_persons
 from riskmodel.data._cin_xml import CinMessage, load_message, stray_text
 from riskmodel.data._columns import TABLES, as_extract_date
 from riskmodel.data._issues import VALUE_ASSUMED, VALUE_DROPPED, Issue, IssueLog
+from riskmodel.data._pooling import pool_authorities, stamp_authority
+from riskmodel.data._reader_authority import check_authority, cin_authorities
 from riskmodel.data._tables import LocalAuthorityData
 from riskmodel.exceptions import SchemaError
 
@@ -23,7 +25,10 @@ PathLike = str | os.PathLike[str]
 
 
 def read_cin_census(
-    paths: PathLike | Iterable[PathLike], *, extract_date: object = None
+    paths: PathLike | Iterable[PathLike],
+    *,
+    extract_date: object = None,
+    authority: str | None = None,
 ) -> tuple[LocalAuthorityData, pd.DataFrame]:
     """Read CIN census XML files (any year 2017-2026) into the canonical tables.
 
@@ -49,6 +54,11 @@ def read_cin_census(
         The date of the extract: nothing dated after it is kept. Defaults to the
         latest census ``ReferenceDate``. Each file's events are also cut at its own
         ``ReferenceDate``.
+    authority : str, optional
+        The authority's code, stamped on every row in place of the files' ``LEA``
+        (say, the ``E09000013`` style code of an ``LEA`` number). All the files are
+        then read as this one authority's; each file whose ``LEA`` differs is
+        reported (field ``LEA``, its value, 'value assumed').
 
     Returns
     -------
@@ -56,7 +66,9 @@ def read_cin_census(
         ``persons`` (``sex`` from ``GenderCurrent`` 1/2/0/9 or ``Sex`` M/F/U;
         ``disability`` true when any ``Disability`` other than ``NONE``, missing
         when none is recorded; ``uasc`` true when an assessment found factor 9A),
-        ``events`` and an empty ``care_episodes``, with the extract date.
+        ``events`` and an empty ``care_episodes``, with the extract date. Every
+        table's ``authority`` is ``authority`` if given, else the ``LEA`` of the
+        file each row came from (missing if no file has one).
     issues : pandas.DataFrame
         One row per record or value not used as given, with columns ``file``,
         ``location`` (e.g. ``"Child 12 / CINdetails 2 / Assessments 1"``),
@@ -69,7 +81,9 @@ def read_cin_census(
         If a file is missing, empty, not UTF-8, not well-formed XML (naming the line
         and column), declares a DTD or entities, nests elements deeper than 32
         levels, is not a CIN census ``Message``, or has no ``ReferenceDate`` and no
-        ``extract_date`` is given; or if ``extract_date`` is not a date.
+        ``extract_date`` is given; if ``extract_date`` is not a date; if
+        ``authority`` is not a non-blank string; or if, with no ``authority``, a
+        file has no ``LEA`` while the other files name several.
 
     Notes
     -----
@@ -90,16 +104,40 @@ def read_cin_census(
     A child's date of death, child protection plan reviews, pre-proceedings and other dated
     elements with no event type in the data model are reported as 'value dropped'.
 
+    **Authorities.** Person ids (``LAchildID``) are unique only within an
+    authority. When the files' ``LEA`` differ and no ``authority`` is given, each
+    file is reported ('value assumed') and the files are read per ``LEA``:
+    children are matched across the files of their own ``LEA`` only, every row
+    carries its file's ``LEA``, and the authorities are pooled as by
+    :func:`~riskmodel.pool_authorities` (the same ``LAchildID`` under two ``LEA``
+    is two children). A file without an ``LEA`` beside files of one ``LEA`` is
+    read as that authority's (and reported).
+
     Examples
     --------
     >>> data, issues = read_cin_census("returns/cin")  # doctest: +SKIP
     >>> issues.groupby("consequence").size()  # doctest: +SKIP
     """
+    authority = check_authority(authority)
     files = _resolve_paths(paths)
     messages = [load_message(path) for path in files]
     log = IssueLog()
     extract = _extract_date(messages, extract_date, log)
-    _check_authority(messages, log)
+    codes = cin_authorities(messages, authority, log)
+    datasets = {}
+    for code in dict.fromkeys(codes):
+        own = [m for m, c in zip(messages, codes, strict=True) if c == code]
+        datasets[code] = _read_authority(own, extract, log)
+    if len(datasets) > 1:
+        return pool_authorities(dict(sorted(datasets.items()))), log.to_frame()
+    code, data = next(iter(datasets.items()))
+    return (data if code is None else stamp_authority(data, code)), log.to_frame()
+
+
+def _read_authority(
+    messages: list[CinMessage], extract: dt.date, log: IssueLog
+) -> LocalAuthorityData:
+    """Read one authority's files, matching children across them by ``LAchildID``."""
     ranks = sorted(range(len(messages)), key=lambda i: (messages[i].reference_date or extract, i))
     records: list[ChildRecord] = []
     for rank, index in enumerate(ranks):
@@ -113,10 +151,9 @@ def read_cin_census(
         persons["person_id"].isin(uasc), True
     )
     episodes = pd.DataFrame(columns=[c.name for c in TABLES["care_episodes"]])
-    data = LocalAuthorityData(
+    return LocalAuthorityData(
         persons, events, episodes, extract_date=extract, population="returns"
     )
-    return data, log.to_frame()
 
 
 def _resolve_paths(paths: PathLike | Iterable[PathLike]) -> list[Path]:
@@ -167,28 +204,6 @@ def _extract_date(messages: list[CinMessage], extract_date: object, log: IssueLo
     if given is not None:
         return given
     return max(m.reference_date for m in messages)
-
-
-def _check_authority(messages: list[CinMessage], log: IssueLog) -> None:
-    codes = {m.lea for m in messages if m.lea is not None}
-    if len(codes) > 1:
-        reason = (
-            f"the files come from different authorities (LEA {', '.join(sorted(codes))}); "
-            "children are matched across them by LAchildID"
-        )
-        for m in messages:
-            log.add(
-                Issue(
-                    file=m.path,
-                    location="Header",
-                    person_id=None,
-                    table="persons",
-                    field="LEA",
-                    value=m.lea,
-                    reason=reason,
-                    consequence=VALUE_ASSUMED,
-                )
-            )
 
 
 def _read_children(
