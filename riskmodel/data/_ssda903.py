@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from riskmodel.data._columns import as_extract_date
+from riskmodel.data._pooling import stamp_authority
+from riskmodel.data._reader_authority import check_authority, ssda903_authority
 from riskmodel.data._ssda903_return import (
     CheckedReturn,
     RawReturn,
@@ -51,6 +53,7 @@ def read_ssda903(
     missing: PathLike | None = None,
     uasc: PathLike | None = None,
     extract_date: str | pd.Timestamp | None = None,
+    authority: str | None = None,
 ) -> tuple[LocalAuthorityData, pd.DataFrame]:
     r"""Read SSDA903 returns (children looked after) into the canonical tables.
 
@@ -125,6 +128,13 @@ def read_ssda903(
         The date the return was extracted; later dates are dropped and reported.
         When not given, the latest ``DECOM``, ``DEC`` or ``MIS_START`` that is not
         after today is used (dates after today are treated as after the extract).
+    authority : str, optional
+        The authority's code, stamped on every row. The return carries none (neither
+        the CSV tables nor the XML form, whose root holds only ``<CHILD>`` blocks),
+        so without it the code is that of the nearest ``authority=CODE`` folder
+        above the paths (as :func:`~riskmodel.write_region` writes), else missing.
+        A folder naming another code than the one given is reported (field
+        ``authority``, the folder's code, 'value assumed').
 
     Returns
     -------
@@ -149,9 +159,13 @@ def read_ssda903(
         fails as ``dd/mm/YYYY`` but reads as ``mm/dd/YYYY`` (US dates, whose other
         values would be read with day and month swapped); if an XML file is not
         well-formed, not ``<EXPSSDA903>``, declares a DTD or nests too deeply; if
-        ``extract_date`` is not a date; or if a folder holds anything but one
-        year's tables, year folders and XML files. Issue locations are physical
-        lines: a row whose quoted field spans lines is named by its first line.
+        ``extract_date`` is not a date; if a folder holds anything but one
+        year's tables, year folders and XML files; if ``authority`` is not a
+        non-blank string; or if, with no ``authority``, the paths are in
+        ``authority=CODE`` folders of several authorities (one read merges one
+        authority's years by ``CHILD``: read each apart and pool them). Issue
+        locations are physical lines: a row whose quoted field spans lines is named
+        by its first line.
 
     Examples
     --------
@@ -184,6 +198,9 @@ def read_ssda903(
     """
     extract_date = as_extract_date(extract_date)
     given = {"header": header, "episodes": episodes, "missing": missing, "uasc": uasc}
+    if paths is not None and not isinstance(paths, str | os.PathLike):
+        paths = list(paths)  # an iterator is looked at more than once
+    code, code_issues = ssda903_authority(paths, given, check_authority(authority))
     returns = ssda903_returns(paths, **given)
     checked = [check_return(raw, extract_date) for raw in returns]
     if len(checked) == 1:
@@ -205,6 +222,10 @@ def read_ssda903(
         extract_date=extract,
         population="returns",
     )
+    if code is not None:
+        data = stamp_authority(data, code)
+    if len(code_issues):
+        issues = pd.concat([code_issues, issues], ignore_index=True)
     return data, issues
 
 
