@@ -62,6 +62,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         args.out,
         extract_date=args.extract_date,
         format=args.format,
+        authority=args.authority,
     )
     print(format_summary(result))
     print(f"wrote the tables and import_issues.csv to {args.out}")
@@ -236,6 +237,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", required=True, help="directory to write the tables to")
     imp.add_argument("--extract-date", help="date of the extract (default: the returns')")
     imp.add_argument("--format", choices=["parquet", "csv"], default="parquet")
+    imp.add_argument(
+        "--authority",
+        metavar="CODE",
+        help="the authority's code for every table (default: the CIN census LEA, or the "
+        "903's authority=CODE folder); a return naming another is reported",
+    )
     imp.set_defaults(run=_cmd_import)
 
     train = commands.add_parser("train", help="backtest, fit, review and register a model")

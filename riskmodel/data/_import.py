@@ -16,7 +16,7 @@ from riskmodel.data._columns import as_extract_date
 from riskmodel.data._extract_mapping import load_mapping
 from riskmodel.data._extracts import read_extract
 from riskmodel.data._issues import ISSUE_COLUMNS, VALUE_ASSUMED
-from riskmodel.data._pooling import merge_data
+from riskmodel.data._pooling import merge_data, stamp_authority
 from riskmodel.data._ssda903 import read_ssda903
 from riskmodel.data._tables import LocalAuthorityData
 from riskmodel.exceptions import SchemaError
@@ -69,6 +69,7 @@ def import_returns(
     extracts: Mapping[PathLike, PathLike | Mapping[str, object]] | None = None,
     *,
     extract_date: object = None,
+    authority: str | None = None,
 ) -> ImportResult:
     """Read the SSDA903 returns, CIN census files and local extracts into one data set.
 
@@ -91,17 +92,27 @@ def import_returns(
     extract_date : date-like, optional
         The date of the extract (default: the returns' latest); later records are
         reported and left out.
+    authority : str, optional
+        The authority's code, given to both readers (see their ``authority``):
+        it overrides the CIN census ``LEA`` and any ``authority=CODE`` folder of
+        the 903, and each disagreement is in the issues. Without it, the code is
+        the one the returns name (the CIN ``LEA``, the 903's folder), else missing.
 
     Returns
     -------
     ImportResult
+        Every table, extract events included, carries the one authority's code
+        in ``authority``: the returns are one authority's, so a 903 that names
+        none takes the CIN census ``LEA``.
 
     Raises
     ------
     SchemaError
         If no return is given, a file cannot be read at all (naming the file and,
-        where it can, the line), a mapping is invalid, or the merged tables fail
-        validation.
+        where it can, the line), a mapping is invalid, the returns name several
+        authorities and no ``authority`` is given (import each authority apart and
+        pool them with :func:`~riskmodel.pool_authorities`), or the merged tables
+        fail validation.
 
     Examples
     --------
@@ -120,7 +131,7 @@ def import_returns(
         )
     extracts = dict(extracts or {})
     specs = {path: load_mapping(mapping, path) for path, mapping in extracts.items()}
-    merged, issues = _read_returns(ssda903, cin_census, extract_date)
+    merged, issues = _read_returns(ssda903, cin_census, extract_date, authority)
     extract = pd.Timestamp(extract_date) if extract_date is not None else merged.extract_date
     needs_upns = any(spec.upn is not None for spec in specs.values())
     upns = _upns(ssda903, cin_census) if needs_upns else None
@@ -141,27 +152,57 @@ def import_returns(
         care_episodes=merged.care_episodes,
         extract_date=extract,
         population="returns",
-    ).validate()
+    )
+    if merged.authorities:  # extract events take the returns' authority
+        data = stamp_authority(data, merged.authorities[0])
+    data.validate()
     table = pd.concat(issues, ignore_index=True)[ISSUES_COLUMNS].reset_index(drop=True)
     return ImportResult(data, table, _summary(data, table, reported_upns))
 
 
 def _read_returns(
-    ssda903: list[PathLike], cin_census: list[PathLike], extract_date: object
+    ssda903: list[PathLike],
+    cin_census: list[PathLike],
+    extract_date: object,
+    authority: str | None,
 ) -> tuple[LocalAuthorityData, list[pd.DataFrame]]:
     """Read and merge the returns (903 first); return the data and the issues tables."""
     datasets, issues = [], []
+    given = {"extract_date": extract_date, "authority": authority}
     if ssda903:
-        data, found = read_ssda903(_one_or_list(ssda903), extract_date=extract_date)
+        data, found = read_ssda903(_one_or_list(ssda903), **given)
         datasets.append(data)
         issues.append(found.assign(source="ssda903"))
     if cin_census:
-        data, found = read_cin_census(cin_census, extract_date=extract_date)
+        data, found = read_cin_census(cin_census, **given)
         datasets.append(data)
         issues.append(found.assign(source="cin_census"))
+    _check_one_authority(datasets, ssda903, cin_census)
     if len(datasets) == 2:
         issues.append(_person_conflicts(*datasets, ", ".join(map(str, cin_census))))
     return merge_data(*datasets), issues
+
+
+def _check_one_authority(
+    datasets: list[LocalAuthorityData], ssda903: list[PathLike], cin_census: list[PathLike]
+) -> None:
+    """Refuse returns that name several authorities: an import is one authority's."""
+    labels = ["the SSDA903 return's authority=CODE folder"] * bool(ssda903)
+    labels += ["the CIN census LEA"] * bool(cin_census)
+    paths = [ssda903] * bool(ssda903) + [cin_census] * bool(cin_census)
+    codes = sorted({code for data in datasets for code in data.authorities})
+    if len(codes) <= 1:
+        return
+    named = [
+        f"{label} {', '.join(data.authorities)} ({', '.join(map(str, files[:3]))})"
+        for label, data, files in zip(labels, datasets, paths, strict=True)
+        if data.authorities
+    ]
+    raise SchemaError(
+        f"import reads one authority's returns, but they name {len(codes)} authorities: "
+        f"{'; '.join(named)}. Pass authority= (--authority) if they are one authority's, "
+        "or import each authority apart and pool them with pool_authorities"
+    )
 
 
 # (column, value meaning "not known"): a known value that differs is a disagreement

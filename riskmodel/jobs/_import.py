@@ -45,6 +45,7 @@ def run_import(
     *,
     extract_date: object = None,
     format: str = "parquet",
+    authority: str | None = None,
 ) -> ImportResult:
     """Import the returns and extracts and write the tables and ``import_issues.csv``.
 
@@ -60,12 +61,17 @@ def run_import(
         The extract date (default: the returns' latest).
     format : {"parquet", "csv"}, default "parquet"
         Format of the tables.
+    authority : str, optional
+        The authority's code for every table (see
+        :func:`~riskmodel.data.import_returns`).
 
     Returns
     -------
     ImportResult
     """
-    result = import_returns(ssda903, cin_census, extracts, extract_date=extract_date)
+    result = import_returns(
+        ssda903, cin_census, extracts, extract_date=extract_date, authority=authority
+    )
     directory = write_data(result.data, out, format=format)
     atomic_write(
         Path(directory) / ISSUES_FILE,
