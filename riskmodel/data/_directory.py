@@ -13,9 +13,10 @@ from riskmodel.data._columns import TABLES, as_extract_date, coerce_table
 from riskmodel.data._tables import POPULATIONS, LocalAuthorityData
 from riskmodel.exceptions import SchemaError
 
-__all__ = ["read_data", "write_data"]
+__all__ = ["read_data", "region_folders", "write_data"]
 
 _METADATA_FILE = "metadata.json"
+_REGION_PREFIX = "authority="
 
 
 def _find_table(directory: Path, name: str) -> Path:
@@ -55,6 +56,18 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     )
 
 
+def region_folders(directory: str | os.PathLike[str]) -> list[tuple[str, Path]]:
+    """Return ``(code, folder)`` for each ``authority=CODE`` folder of ``directory``, by code.
+
+    Empty when ``directory`` is not a region directory (as
+    :func:`~riskmodel.write_region` writes).
+    """
+    folders = sorted(
+        p for p in Path(directory).iterdir() if p.is_dir() and p.name.startswith(_REGION_PREFIX)
+    )
+    return [(p.name.removeprefix(_REGION_PREFIX), p) for p in folders]
+
+
 def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> LocalAuthorityData:
     """Read the canonical tables from a directory of Parquet or CSV files.
 
@@ -64,12 +77,19 @@ def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> Lo
         Holds ``persons``, ``events`` and ``care_episodes`` as ``.parquet`` or
         ``.csv`` (UTF-8, ISO dates), and optionally ``metadata.json`` with the
         ``extract_date`` and the ``population`` (see :class:`LocalAuthorityData`).
+        Or a region directory: one such directory per authority, named
+        ``authority=CODE`` (as :func:`~riskmodel.write_region` writes), which
+        are read one by one and pooled with :func:`~riskmodel.pool_authorities`.
     validate : bool, default True
-        Run :meth:`LocalAuthorityData.validate` before returning.
+        Run :meth:`LocalAuthorityData.validate` before returning (on each
+        authority of a region).
 
     Returns
     -------
     LocalAuthorityData
+        For a region, every authority's tables with its ``CODE`` in
+        ``authority``, the latest extract date, and population ``"returns"`` if
+        any authority's is.
 
     Raises
     ------
@@ -77,11 +97,22 @@ def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> Lo
         If a table is missing or unreadable (not UTF-8, no header row, a column
         named twice, ...), if ``metadata.json`` is not a JSON object or its
         ``extract_date`` is not a date (``YYYY-MM-DD`` or ``dd/mm/YYYY``), or (with
-        ``validate``) if the data are invalid.
+        ``validate``) if the data are invalid; for a region, if the directory also
+        holds tables of its own, or an authority's tables name another authority
+        than their folder (each message names the folder).
+
+    Notes
+    -----
+    A region is held in memory whole, every authority at once. To work through a
+    region too large for that, one authority at a time, use
+    :func:`~riskmodel.data.synthetic.iter_region`.
     """
     directory = Path(directory)
     if not directory.is_dir():
         raise SchemaError(f"{directory}: not a directory")
+    region = region_folders(directory)
+    if region:
+        return _read_region(directory, region, validate=validate)
     tables = {}
     for name in TABLES:
         path = _find_table(directory, name)
@@ -106,6 +137,27 @@ def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> Lo
             )
     data = LocalAuthorityData(**tables, extract_date=extract_date, population=population)
     return data.validate() if validate else data
+
+
+def _read_region(
+    directory: Path, region: list[tuple[str, Path]], *, validate: bool
+) -> LocalAuthorityData:
+    from riskmodel.data._pooling import pool_authorities, stamp_authority
+
+    own = [p.name for p in directory.iterdir() if p.stem in TABLES and p.is_file()]
+    if own:
+        raise SchemaError(
+            f"{directory}: holds both authority=CODE folders and tables of its own "
+            f"({', '.join(sorted(own))}); a region directory holds only the folders"
+        )
+    datasets = {}
+    for code, folder in region:
+        data = read_data(folder, validate=validate)
+        try:
+            datasets[code] = stamp_authority(data, code)
+        except ValueError as exc:  # the tables name another authority than the folder
+            raise SchemaError(f"{folder}: {exc}") from None
+    return pool_authorities(datasets)
 
 
 def write_data(
