@@ -87,6 +87,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
         register_as=args.register,
         capacity=args.capacity,
         out=args.out,
+        engine=args.engine,
+        spark_master=args.spark_master,
     )
     outcome = run_train(read_data(config.data, validate=False), config)
     print(
@@ -112,6 +114,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
         capacity=args.capacity,
         out=args.out,
         csv=args.csv or None,
+        engine=args.engine,
+        spark_master=args.spark_master,
     )
     result = run_score(read_data(config.data, validate=False), config)
     counts = result.counts
@@ -198,6 +202,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--capacity", type=int, help="children the service can support")
 
 
+def _engine(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine", choices=["local", "spark"], help="where to compute (default local)"
+    )
+    parser.add_argument("--spark-master", help="Spark master with --engine spark (local[*])")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="riskmodel",
@@ -252,6 +263,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--register", help="registered model name (default riskmodel)")
     train.add_argument("--out", help="directory for the review report")
     _common(train)
+    _engine(train)
     train.set_defaults(run=_cmd_train)
 
     score = commands.add_parser("score", help="score the cohort at an as-of date")
@@ -261,6 +273,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--out", help="scores file (.parquet or .csv) or a directory")
     score.add_argument("--csv", action="store_true", help="also write CSV copies")
     _common(score)
+    _engine(score)
     score.set_defaults(run=_cmd_score)
 
     review = commands.add_parser("review", help="write the review report of a model")

@@ -20,7 +20,9 @@ class JobConfig:
 
     Every field has a default, so a YAML file needs to say only what differs.
     ``n_jobs`` is how many scoring runs ``monitor`` measures at once (joblib's
-    convention: ``None`` one, ``-1`` every core).
+    convention: ``None`` one, ``-1`` every core). ``engine`` is where ``train``
+    builds its features and ``score`` scores: ``"local"`` (pandas) or ``"spark"``
+    (on ``spark_master``, by default ``local[*]``).
     Constructing one checks the values (whole numbers, known model and calibration,
     readable dates) and raises :class:`~riskmodel.exceptions.SchemaError` listing
     every value a job could not use.
@@ -44,12 +46,17 @@ class JobConfig:
     n_jobs: int | None = None
     csv: bool = False
     random_state: int = 0
+    engine: str = "local"
+    spark_master: str = "local[*]"
 
     def __post_init__(self) -> None:
         problems = _check_settings(self)
         if problems:
             raise SchemaError("job settings: " + "; ".join(problems))
 
+
+ENGINES = ("local", "spark")
+"""Where ``train`` and ``score`` compute: pandas on this machine, or Spark."""
 
 _WHOLE_NUMBERS = {
     "horizon_months": 1,
@@ -86,6 +93,8 @@ def _check_settings(config: JobConfig) -> list[str]:
         problems.append(
             f"n_jobs must be a whole number other than 0 (-1: every core), got {n_jobs!r}"
         )
+    if config.engine not in ENGINES:
+        problems.append(f"engine must be one of {', '.join(ENGINES)}, got {config.engine!r}")
     if config.model not in ESTIMATORS:
         problems.append(f"model must be one of {', '.join(ESTIMATORS)}, got {config.model!r}")
     if config.calibration is not None and config.calibration not in CALIBRATIONS:

@@ -35,14 +35,16 @@ def run_score(data: Any, config: JobConfig) -> Any:
     recorded event counts. The features are those the model was trained on, built
     from the specification it carries (``feature_spec_``; the default
     specification for a model without one). Outputs go to ``config.out``: ``scores.parquet``,
-    ``exclusions.parquet``, ``drift.parquet`` and the score ``history/``.
+    ``exclusions.parquet``, ``drift.parquet`` and the score ``history/``. With
+    ``engine="spark"``, the scores and exclusions only, scored and written by Spark
+    (see :mod:`riskmodel.jobs._spark`).
 
     Returns
     -------
-    ScoringResult
+    ScoringResult or SparkScoringRun
     """
     from riskmodel.scoring import score
-    from riskmodel.tracking import load_model, load_run_dict, log_scoring_run, set_tracking_uri
+    from riskmodel.tracking import load_model, load_run_dict, set_tracking_uri
 
     require_children(data, "score")
     as_of = pd.Timestamp(config.as_of) if config.as_of else data.end_date + pd.Timedelta(days=1)
@@ -51,6 +53,13 @@ def run_score(data: Any, config: JobConfig) -> Any:
     uri = model_uri(config)
     loaded = load_model(uri)
     log.info("loaded %s (version %s)", uri, loaded.version)
+    if config.engine == "spark":
+        from riskmodel.jobs._spark import score_with_spark
+
+        data.validate()
+        result = score_with_spark(data, loaded, as_of, config, loaded.name or uri)
+        _log_run(loaded, uri, as_of, result)
+        return result
     profile = load_run_dict(loaded.run_id, "training_profile.json") if loaded.run_id else None
     result = score(
         data,
@@ -63,17 +72,23 @@ def run_score(data: Any, config: JobConfig) -> Any:
         out=config.out,
         csv=config.csv,
     )
+    _log_run(loaded, uri, as_of, result)
+    return result
+
+
+def _log_run(loaded: Any, uri: str, as_of: pd.Timestamp, result: Any) -> None:
+    from riskmodel.tracking import log_scoring_run
+
     log_scoring_run(
         model_name=loaded.name or uri,
         model_version=str(loaded.version),
         as_of=str(as_of.date()),
         counts=result.counts,
-        drift=result.drift,
+        drift=getattr(result, "drift", None),
         warnings_raised=result.notes,
     )
     for note in result.notes:
         log.warning(note)
-    return result
 
 
 def run_review(data: Any, config: JobConfig, out: str | Path) -> Path:

@@ -87,7 +87,9 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
     data : LocalAuthorityData
         Validated by the job.
     config : JobConfig
-        Settings (horizon, model, capacity, as-of dates, registration name...).
+        Settings (horizon, model, capacity, as-of dates, registration name...). With
+        ``engine="spark"`` the features are built on Spark and collected to the
+        driver, where the model is fitted.
     track : bool, default True
         Log the run to MLflow and register the model (``config.register_as``).
 
@@ -121,8 +123,13 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
     data.validate()
     dates = _as_of_dates(data, config)
     warn_recording_changes(data, dates, config.history_months)
-    frame = build_training_frame(data, dates, horizon_months=config.horizon_months)
-    log.info("training frame: %r", frame)
+    if config.engine == "spark":
+        from riskmodel.jobs._spark import spark_training_frame
+
+        frame = spark_training_frame(data, dates, config)
+    else:
+        frame = build_training_frame(data, dates, horizon_months=config.horizon_months)
+    log.info("training frame (%s engine): %r", config.engine, frame)
     check_training_data(frame)
     model = RiskClassifier(
         config.model, calibration=config.calibration, random_state=config.random_state

@@ -43,6 +43,25 @@ def _rank(person_ids: np.ndarray, p: np.ndarray, tiebreak: np.ndarray | None = N
     return rank
 
 
+def probabilities(
+    model: Any, X: pd.DataFrame, *, tiebreak: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return each row's calibrated probability and, for tie-breaking, its log-odds.
+
+    A :class:`~riskmodel.RiskClassifier` gives both from one pass of its base model;
+    another estimator pays a second pass for ``decision_function`` (None without one,
+    or with ``tiebreak=False``).
+    """
+    log_odds = None
+    if tiebreak and hasattr(model, "predict_proba_and_log_odds"):
+        proba, log_odds = model.predict_proba_and_log_odds(X)
+        return proba[:, 1], log_odds
+    p = model.predict_proba(X)[:, 1]
+    if tiebreak and hasattr(model, "decision_function"):
+        log_odds = model.decision_function(X)
+    return p, log_odds
+
+
 def score_features(
     model: Any, X: pd.DataFrame, person_ids: Any, capacity: int, *, tiebreak: bool = True
 ) -> pd.DataFrame:
@@ -80,14 +99,7 @@ def score_features(
                 "flagged": False,
             }
         )
-    log_odds = None
-    if tiebreak and hasattr(model, "predict_proba_and_log_odds"):
-        proba, log_odds = model.predict_proba_and_log_odds(X)
-        p = proba[:, 1]
-    else:
-        p = model.predict_proba(X)[:, 1]
-        if tiebreak and hasattr(model, "decision_function"):
-            log_odds = model.decision_function(X)
+    p, log_odds = probabilities(model, X, tiebreak=tiebreak)
     rank = _rank(ids, p, log_odds)
     return pd.DataFrame(
         {
@@ -100,7 +112,8 @@ def score_features(
     )
 
 
-def _reasons(model: Any, X: pd.DataFrame, spec: Any, top: int) -> pd.DataFrame:
+def reasons_table(model: Any, X: pd.DataFrame, spec: Any, top: int) -> pd.DataFrame:
+    """Return ``reason_1`` ... ``reason_<top>`` of each row of ``X``, from SHAP values."""
     from riskmodel.explain import explain, reason_codes
 
     codes = reason_codes(explain(model, X), spec, top=top)
@@ -221,7 +234,7 @@ def _scores_table(model, X, ids, spec, as_of, capacity, reasons) -> pd.DataFrame
     scores = score_features(model, X, ids, capacity).assign(as_of_date=as_of)
     reason_columns = [f"reason_{i}" for i in range(1, reasons + 1)]
     if len(X):
-        scores = pd.concat([scores, _reasons(model, X, spec, reasons)], axis=1)
+        scores = pd.concat([scores, reasons_table(model, X, spec, reasons)], axis=1)
     else:
         scores = scores.assign(**dict.fromkeys(reason_columns, ""))
     return scores[SCORE_COLUMNS[:6] + reason_columns].sort_values("rank").reset_index(drop=True)

@@ -4,10 +4,23 @@ This is the only package that imports :mod:`pyspark`, and it does so inside the
 functions that need it, so ``import riskmodel.spark`` works without PySpark. Nothing
 here is a second implementation: each shard of children is handed to the same
 pandas builders as the local path (``groupBy(...).applyInPandas``), and the results
-come back as Spark DataFrames.
+come back as Spark DataFrames. Scoring (:func:`score_spark`) ranks and bands on
+Spark with windows, and the review's and audit's per-group counts are aggregated on
+Spark (:func:`group_counts_spark`), so only small tables reach the driver.
 """
 
+from riskmodel.spark._aggregates import group_counts_spark, group_rates
 from riskmodel.spark._frame import build_training_frame_spark, collect_training_frame
+from riskmodel.spark._score import SparkScores, check_children, score_spark
 from riskmodel.spark._tables import spark_tables
 
-__all__ = ["build_training_frame_spark", "collect_training_frame", "spark_tables"]
+__all__ = [
+    "SparkScores",
+    "build_training_frame_spark",
+    "check_children",
+    "collect_training_frame",
+    "group_counts_spark",
+    "group_rates",
+    "score_spark",
+    "spark_tables",
+]

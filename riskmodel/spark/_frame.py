@@ -17,7 +17,13 @@ from riskmodel.frame._shards import DEFAULT_SHARD_SIZE
 from riskmodel.frame._stream import GROUP_PREFIX, LABEL, flatten, frame_from_flat
 from riskmodel.spark._tables import TABLE_TAG, local_data
 
-__all__ = ["build_training_frame_spark", "collect_training_frame"]
+__all__ = [
+    "SHARD",
+    "build_training_frame_spark",
+    "collect_training_frame",
+    "end_date",
+    "long_table",
+]
 
 SHARD = "_shard"
 _X_TYPES = {"int32": "int", "int64": "bigint", "float64": "double", "bool": "boolean"}
@@ -66,16 +72,35 @@ def build_training_frame_spark(
         label and the ``group:`` columns. :func:`collect_training_frame` turns it into
         a :class:`~riskmodel.TrainingFrame`.
     """
-    from pyspark.sql import functions as F
-
     months = check_months(horizon_months)
     types = [r[0] for r in events.select("event_type").distinct().collect() if r[0] is not None]
     resolved = (spec if spec is not None else default_spec()).resolve(types)
     end = (
-        pd.Timestamp(extract_date)
-        if extract_date is not None
-        else _end_date(events, care_episodes)
+        pd.Timestamp(extract_date) if extract_date is not None else end_date(events, care_episodes)
     )
+    long = long_table(persons, events, care_episodes, shard_size)
+    build = _shard_builder(
+        as_of_dates=list(as_of_index(as_of_dates)),
+        months=months,
+        spec=resolved.to_dict(),
+        options={"extract_date": end, "population": population},
+        cohort_kwargs=cohort_kwargs,
+    )
+    schema = _output_schema(resolved)
+    return long.groupBy("authority", SHARD).applyInPandas(build, schema=schema)
+
+
+def long_table(persons: Any, events: Any, care_episodes: Any, shard_size: int) -> Any:
+    """Union the three tables into one long DataFrame, each row with its child's shard.
+
+    Every child gets a shard from a hash of (authority, household) (see
+    :func:`_with_shards`); events and episodes take their child's shard by a join on
+    (authority, person_id), and :data:`~riskmodel.spark._tables.TABLE_TAG` names each
+    row's table. Grouping by ``("authority", SHARD)`` then hands whole households of
+    one authority to a pandas function.
+    """
+    from pyspark.sql import functions as F
+
     shards = _with_shards(persons, shard_size)
     child = shards.select(
         F.col("authority").alias("_child_authority"), F.col("person_id").alias("_child_id"), SHARD
@@ -89,19 +114,11 @@ def build_training_frame_spark(
             "_child_authority", "_child_id"
         )
         tagged.append(joined.withColumn(TABLE_TAG, F.lit(name)))
-    long = functools.reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), tagged)
-    build = _shard_builder(
-        as_of_dates=list(as_of_index(as_of_dates)),
-        months=months,
-        spec=resolved.to_dict(),
-        options={"extract_date": end, "population": population},
-        cohort_kwargs=cohort_kwargs,
-    )
-    schema = _output_schema(resolved)
-    return long.groupBy("authority", SHARD).applyInPandas(build, schema=schema)
+    return functools.reduce(lambda a, b: a.unionByName(b, allowMissingColumns=True), tagged)
 
 
-def _end_date(events: Any, care_episodes: Any) -> pd.Timestamp:
+def end_date(events: Any, care_episodes: Any) -> pd.Timestamp:
+    """Return the latest event, episode start or episode end date in the tables."""
     from pyspark.sql import functions as F
 
     latest = [
