@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import astuple
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.pipeline import Pipeline
-from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from riskmodel.features import FeatureSpec
-from riskmodel.models._auto_calibration import fit_calibration
-from riskmodel.models._base_fit import check_fit_options, fit_base
+from riskmodel.models._base_fit import check_fit_options
 from riskmodel.models._calibrator import calibrated_risk
-from riskmodel.models._estimators import ESTIMATORS, base_estimator
-from riskmodel.models._holdout import as_of_dates, calibration_split, split_problem
+from riskmodel.models._estimators import ESTIMATORS
+from riskmodel.models._fitting import fit_calibrated, fit_uncalibrated, make_base_pipeline
+from riskmodel.models._group_calibration import apply_within, check_calibrate_within
 from riskmodel.models._inputs import (
     check_classifier_params,
     check_fit_input,
     check_predict_input,
     check_weight,
-    take_rows,
 )
-from riskmodel.models._preprocess import feature_groups, make_preprocessor, split_columns
+from riskmodel.models._preprocess import feature_groups
 from riskmodel.models._probabilities import as_probabilities, logit
-from riskmodel.models._usable import usable_columns
 
 __all__ = ["CALIBRATIONS", "ESTIMATORS", "RiskClassifier"]
 
@@ -70,6 +64,13 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         ``"auto"`` chooses among isotonic, interpolated isotonic, sigmoid and
         temperature by log loss on later dates inside the calibration slice (each
         fitted on the dates before), then refits the choice on the whole slice.
+    calibrate_within : str or None, default=None
+        ``"authority"`` for a model pooled across authorities: after the shared
+        calibration map, each authority's log-odds are shifted by one offset fitted
+        on its own calibration rows (with a prior towards no shift), so each
+        authority's probabilities match its own rate. ``X`` must then carry that
+        index level (a pooled frame's ``X`` does); an authority not seen in
+        fitting keeps the shared map. See ``group_offsets_``.
     calibration_fraction : float, default=0.2
         Share of the distinct as-of dates held out for calibration (the latest
         ones). When ``X`` has no ``"as_of_date"`` index level (e.g. an array), a
@@ -136,6 +137,8 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         calibration.
     calibration_method_ : str or None
         The calibration fitted (the one chosen for ``"auto"``); None if uncalibrated.
+    group_offsets_ : dict of str to float or None
+        With ``calibrate_within``: each group's shift of the calibrated log-odds.
     calibration_scores_ : dict of str to float or None
         For ``"auto"``, the temporal log loss of each candidate; None otherwise or
         when the slice was too small to choose.
@@ -199,6 +202,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         estimator: str | BaseEstimator = "hgb",
         *,
         calibration: str | None = "temperature",
+        calibrate_within: str | None = None,
         calibration_fraction: float = 0.2,
         categorical_features: str | Sequence[Any] = "auto",
         estimator_params: Mapping[str, Any] | None = None,
@@ -208,6 +212,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     ) -> None:
         self.estimator = estimator
         self.calibration = calibration
+        self.calibrate_within = calibrate_within
         self.calibration_fraction = calibration_fraction
         self.categorical_features = categorical_features
         self.estimator_params = estimator_params
@@ -226,20 +231,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
             self.estimator, self.calibration, self.calibration_fraction, ESTIMATORS, CALIBRATIONS
         )
         check_fit_options(self.early_stopping, self.monotone)
-
-    def _make_base_pipeline(self, X: Any, feature_spec: Any) -> Pipeline:
-        estimator = base_estimator(
-            self.estimator, self.estimator_params, self.random_state, self.monotone, len(X)
-        )
-        numeric, categorical = split_columns(X, self.categorical_features)
-        columns = usable_columns(X, numeric, categorical, feature_spec)
-        numeric, categorical = columns.numeric, columns.categorical
-        self.feature_spec_ = columns.spec
-        self.features_used_, self.features_dropped_ = columns.used, columns.dropped
-        self.categorical_features_ = categorical
-        tree = get_tags(estimator).input_tags.allow_nan
-        preprocess = make_preprocessor(numeric, categorical, tree=tree)
-        return Pipeline([("preprocess", preprocess), ("estimator", estimator)])
+        check_calibrate_within(self.calibrate_within, self.calibration)
 
     def fit(
         self,
@@ -288,51 +280,17 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         self._check_params()
         X, y = check_fit_input(self, X, y)
         weights = None if sample_weight is None else check_weight(sample_weight, len(y))
-        base = self._make_base_pipeline(X, feature_spec)
+        base = make_base_pipeline(self, X, feature_spec)
         self.calibrator_ = None
         self.calibration_dates_ = None
         self.n_calibration_rows_ = 0
-        self.calibration_method_ = self.calibration_scores_ = None
+        self.calibration_method_ = self.calibration_scores_ = self.group_offsets_ = None
         if self.calibration is None:
-            self._fit_base(base, X, y, weights)
+            fit_uncalibrated(self, base, X, y, weights)
         else:
-            self._fit_calibrated(base, X, y, weights)
+            fit_calibrated(self, base, X, y, weights)
         self.feature_groups_ = feature_groups(self.base_pipeline_.named_steps["preprocess"])
         return self
-
-    def _fit_base(self, base: Pipeline, X: Any, y: np.ndarray, w: np.ndarray | None) -> None:
-        options = {"early_stopping": self.early_stopping, "monotone": self.monotone}
-        categorical = self.categorical_features_
-        fitted = fit_base(base, X, y, **options, categorical=categorical, sample_weight=w)
-        self.base_pipeline_ = base
-        self.early_stopping_, self.validation_dates_, self.n_iter_ = astuple(fitted)
-
-    def _fit_calibrated(self, base: Pipeline, X: Any, y: np.ndarray, w: np.ndarray | None) -> None:
-        split = calibration_split(X, y, self.calibration_fraction, self.random_state)
-        problem = split_problem(split, y, self.classes_)
-        if problem is not None:
-            warnings.warn(
-                f"{problem}; fitting the base model on all {len(y)} rows without "
-                "calibration, so probabilities are uncalibrated",
-                UserWarning,
-                stacklevel=3,
-            )
-            self._fit_base(base, X, y, w)
-            return
-        base_w = None if w is None else w[split.base_rows]
-        self._fit_base(base, take_rows(X, split.base_rows), y[split.base_rows], base_w)
-        held = split.calibration_rows
-        X_held = take_rows(X, held)
-        log_odds = self._log_odds(X_held)
-        positive = y[held] == self.classes_[1]
-        dates = None if split.dates is None else np.asarray(as_of_dates(X_held))
-        held_w = None if w is None else w[held]
-        self.calibrator_, self.calibration_method_, self.calibration_scores_ = fit_calibration(
-            self.calibration, log_odds, positive, dates, self.random_state, held_w
-        )
-        # a plain numpy array: skops (MLflow's format) cannot store pandas objects
-        self.calibration_dates_ = None if split.dates is None else np.asarray(split.dates)
-        self.n_calibration_rows_ = len(held)
 
     def _log_odds(self, X: Any) -> np.ndarray:
         """Return the base pipeline's log-odds of checked ``X`` (one pass of the base)."""
@@ -346,7 +304,10 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
             return as_probabilities(self.base_pipeline_.predict_proba(X)[:, 1])
         if log_odds is None:
             log_odds = self._log_odds(X)
-        return as_probabilities(calibrated_risk(self.calibrator_, log_odds))
+        risk = calibrated_risk(self.calibrator_, log_odds)
+        if self.group_offsets_ is not None:
+            risk = apply_within(risk, X, self.calibrate_within, self.group_offsets_)
+        return as_probabilities(risk)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated class probabilities.
