@@ -22,9 +22,15 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from sklearn.base import clone
 
-from riskmodel.evaluation._comparison import TOP_SHARE_METRIC, compare, top_share_row
+from riskmodel.evaluation._authorities import (
+    authority_metrics,
+    own_model_predictions,
+    pooled_vs_own,
+)
+from riskmodel.evaluation._comparison import TOP_SHARE_METRIC, compare
+from riskmodel.evaluation._metric_tables import by_date_table, metrics_table
+from riskmodel.evaluation._names import BEST_ACHIEVABLE, BEST_POSSIBLE, MODEL, REFERENCES
 from riskmodel.evaluation._sample_size import check_fold_size
-from riskmodel.metrics import capacity_metrics, summarise
 from riskmodel.metrics._validation import check_scores
 
 if TYPE_CHECKING:
@@ -39,17 +45,6 @@ __all__ = [
     "backtest",
     "default_baselines",
 ]
-
-BEST_ACHIEVABLE = "best achievable"
-"""Name of the best probabilities the records alone allow, in a backtest on synthetic data."""
-
-BEST_POSSIBLE = "best possible"
-"""Name of the ground-truth probabilities in a backtest on synthetic data."""
-MODEL = "model"
-"""Name of the model under test in a backtest's tables (beside the baselines' names)."""
-_RANKING_ONLY = ("roc_auc", "average_precision")
-_REFERENCES = (BEST_POSSIBLE, BEST_ACHIEVABLE)
-_REFERENCE_METRICS = (*_RANKING_ONLY, "brier_score", "log_loss")
 
 
 def default_baselines() -> dict[str, Any]:
@@ -103,7 +98,18 @@ class BacktestResult:
         ``model``, ``fold``, ``metric``, ``note``: why a metric of the model or a
         baseline has no value or no interval, in words (for example too few care
         entries in a fold to estimate the calibration slope on resamples of
-        children, where its interval would otherwise be too narrow).
+        children, where its interval would otherwise be too narrow), and, in a pooled
+        backtest, folds where an authority had no own model.
+    by_authority : pandas.DataFrame
+        Only for a pooled frame: every model's metrics on each authority's test rows
+        (all folds), its lists its own: ``authority``, ``model``, ``metric``,
+        ``value``, ``lower``, ``upper``, ``n_test``, ``test_positives``.
+    pooled_vs_own : pandas.DataFrame
+        Only for a pooled frame with own models: the pooled model minus each
+        authority's own model on the test rows both scored: ``authority``,
+        ``metric``, ``pooled``, ``own``, ``difference``, ``lower``, ``upper``,
+        ``n_test``, ``test_positives``. A positive difference on a higher-is-better
+        metric means pooling helped that authority.
     """
 
     metrics: pd.DataFrame
@@ -115,6 +121,8 @@ class BacktestResult:
     achievable_share: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     paired: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     notes: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    by_authority: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    pooled_vs_own: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     def summary(self, fold: Any = "overall") -> pd.DataFrame:
         """One row per model, one column per metric (``value`` only) for a fold."""
@@ -188,64 +196,6 @@ def _check_reference(
     return checked
 
 
-def _fold_metrics(preds: pd.DataFrame, fold: Any, capacity, n_resamples, random_state, share):
-    rows = []
-    for name, part in preds.groupby("model", sort=False):
-        y, p = part["y_true"].to_numpy(), part["y_score"].to_numpy()
-        ids = part["person_id"].to_numpy()
-        table = summarise(
-            y,
-            p,
-            clusters=ids,
-            n_resamples=n_resamples,
-            random_state=random_state,
-            undefined="quiet",
-        )
-        if name in _REFERENCES:
-            table = table[table["metric"].isin(_REFERENCE_METRICS)]
-        top = top_share_row(part, share, n_resamples, random_state)
-        table = pd.concat([table, pd.DataFrame([top])], ignore_index=True)
-        if capacity:
-            table = pd.concat(
-                [
-                    table,
-                    capacity_metrics(
-                        y,
-                        p,
-                        part["as_of_date"].to_numpy(),
-                        ids,
-                        capacity,
-                        n_resamples=n_resamples,
-                        random_state=random_state,
-                    ),
-                ],
-                ignore_index=True,
-            )
-        rows.append(table.assign(model=name, fold=fold))
-    return pd.concat(rows, ignore_index=True)
-
-
-def _by_date(preds: pd.DataFrame) -> pd.DataFrame:
-    from riskmodel.metrics import average_precision, roc_auc
-
-    rows = []
-    for (name, date), part in preds.groupby(["model", "as_of_date"], sort=False):
-        y, p = part["y_true"].to_numpy(), part["y_score"].to_numpy()
-        both = 0 < y.sum() < len(y)
-        rows.append(
-            {
-                "model": name,
-                "as_of_date": date,
-                "roc_auc": roc_auc(y, p) if both else np.nan,
-                "average_precision": average_precision(y, p) if both else np.nan,
-                "observed": float(y.sum()),
-                "expected": float(p.sum()),
-                "n": len(y),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 def backtest(
     model: Any,
     frame: TrainingFrame,
@@ -259,6 +209,7 @@ def backtest(
     n_resamples: int = 200,
     random_state: int | None = 0,
     progress: bool = False,
+    own_models: bool | None = None,
 ) -> BacktestResult:
     """Fit on each temporal fold and measure the model and baselines on the future.
 
@@ -299,6 +250,12 @@ def backtest(
         Seed for the intervals.
     progress : bool, default False
         Show a progress bar over the folds (on standard error).
+    own_models : bool, optional
+        Only for a pooled frame (an ``authority`` key): also fit ``model`` on each
+        authority's training rows alone, fold by fold, and compare it with the pooled
+        model on that authority's test rows (``BacktestResult.pooled_vs_own``; its
+        predictions are named ``"own model"``). Default: when the frame pools two or
+        more authorities. It about doubles the fitting time.
 
     Returns
     -------
@@ -337,7 +294,8 @@ def backtest(
     }
     references = {k: v for k, v in references.items() if v is not None}
     folds, preds = [], []
-    splits = list(splitter.split(frame.X))
+    fold_splits = list(splitter.split(frame.X))
+    splits = fold_splits
     if progress:
         from tqdm.auto import tqdm
 
@@ -362,38 +320,55 @@ def backtest(
     if not preds:
         raise ValueError(f"{splitter!r} produced no folds for this frame")
     predictions = pd.concat(preds, ignore_index=True)
-    table = _metrics(predictions, capacity, n_resamples, random_state, top_share)
+    own = _own_models(model, frame, fold_splits, own_models)
+    if own["predictions"] is not None and len(own["predictions"]):
+        predictions = pd.concat([predictions, own["predictions"]], ignore_index=True)
+    table = metrics_table(predictions, capacity, n_resamples, random_state, top_share)
+    compared = compare(
+        predictions,
+        table,
+        names=(MODEL, BEST_ACHIEVABLE, REFERENCES),
+        baselines=list(models)[1:],
+        capacity=capacity,
+        n_resamples=n_resamples,
+        random_state=random_state,
+        share=top_share,
+    )
+    if own["notes"] is not None and len(own["notes"]):
+        compared["notes"] = pd.concat([compared["notes"], own["notes"]], ignore_index=True)
     return BacktestResult(
         metrics=table,
         folds=pd.DataFrame(folds),
-        by_date=_by_date(predictions),
+        by_date=by_date_table(predictions),
         predictions=predictions,
         capacity=capacity,
         top_share=top_share,
-        **compare(
-            predictions,
-            table,
-            names=(MODEL, BEST_ACHIEVABLE, _REFERENCES),
-            baselines=list(models)[1:],
-            capacity=capacity,
-            n_resamples=n_resamples,
-            random_state=random_state,
-            share=top_share,
-        ),
+        **compared,
+        **_authority_tables(predictions, own, capacity, n_resamples, random_state, top_share),
     )
 
 
-def _metrics(predictions, capacity, n_resamples, random_state, share) -> pd.DataFrame:
-    """Every model's metrics per fold and for all folds pooled, as one tidy table."""
-    metrics = [
-        _fold_metrics(p, f, capacity, n_resamples, random_state, share)
-        for f, p in predictions.groupby("fold", sort=True)
-    ]
-    metrics.append(
-        _fold_metrics(predictions, "overall", capacity, n_resamples, random_state, share)
-    )
-    table = pd.concat(metrics, ignore_index=True)[
-        ["model", "fold", "metric", "value", "lower", "upper"]
-    ]
-    table["fold"] = table["fold"].astype(str)
-    return table
+def _own_models(model: Any, frame: Any, splits: list, own_models: bool | None) -> dict:
+    """Each authority's own model, fold by fold, when asked for (or by default when pooled)."""
+    pooled = "authority" in frame.keys.columns
+    many = pooled and frame.keys["authority"].nunique() > 1
+    if own_models and not many:
+        raise ValueError(
+            "own_models=True needs a frame that pools two or more authorities "
+            "(an authority key: build_training_frame on pool_authorities(...))"
+        )
+    if not (many if own_models is None else own_models):
+        return {"predictions": None, "notes": None, "pooled": pooled}
+    predictions, notes = own_model_predictions(model, frame, splits, _fit_args)
+    return {"predictions": predictions, "notes": notes, "pooled": pooled}
+
+
+def _authority_tables(predictions, own, capacity, n_resamples, random_state, share) -> dict:
+    """``by_authority`` and ``pooled_vs_own`` for a pooled frame; nothing otherwise."""
+    if not own["pooled"]:
+        return {}
+    options = {"capacity": capacity, "n_resamples": n_resamples, "random_state": random_state}
+    out = {"by_authority": authority_metrics(predictions, share=share, **options)}
+    if own["predictions"] is not None:
+        out["pooled_vs_own"] = pooled_vs_own(predictions, share=share, **options)
+    return out

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskmodel.evaluation._keys import child_ids, list_ids, row_keys
 from riskmodel.metrics import PAIRED_METRICS, paired_difference
 from riskmodel.metrics._bootstrap import draw_counts, percentile_interval
 from riskmodel.metrics._top_share import PerDateTop
@@ -44,12 +45,12 @@ def top_share_row(part: pd.DataFrame, share: float, n_resamples: int, random_sta
     top = PerDateTop(
         part["y_true"].to_numpy(float),
         part["y_score"].to_numpy(float),
-        part["as_of_date"].to_numpy(),
+        list_ids(part),
         share=share,
     )
     lower = upper = math.nan
     if n_resamples:
-        codes, uniques = pd.factorize(part["person_id"])
+        codes, uniques = pd.factorize(child_ids(part))
         draws = np.array(
             [
                 top.precision(counts[codes])
@@ -113,12 +114,9 @@ def paired_table(
 ) -> pd.DataFrame:
     """Model minus the best rule (on all test rows pooled) with paired cluster intervals."""
     best = best_baselines(metrics, baselines, "overall")
-    wide = predictions.pivot_table(
-        index=["person_id", "as_of_date", "fold"], columns="model", values="y_score", sort=False
-    )
-    truth = predictions[predictions["model"] == model].set_index(
-        ["person_id", "as_of_date", "fold"]
-    )["y_true"]
+    index = [*row_keys(predictions), "fold"]
+    wide = predictions.pivot_table(index=index, columns="model", values="y_score", sort=False)
+    truth = predictions[predictions["model"] == model].set_index(index)["y_true"]
     wide = wide.join(truth).reset_index()
     rows = []
     for rule_name in dict.fromkeys(best.values()):
@@ -126,8 +124,8 @@ def paired_table(
             wide["y_true"].to_numpy(),
             wide[model].to_numpy(),
             wide[rule_name].to_numpy(),
-            groups=wide["as_of_date"].to_numpy(),
-            clusters=wide["person_id"].to_numpy(),
+            groups=list_ids(wide),
+            clusters=child_ids(wide),
             share=share,
             capacity=capacity,
             n_resamples=n_resamples,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from riskmodel.evaluation import MODEL
+from riskmodel.evaluation._keys import child_ids, list_ids, row_keys
 from riskmodel.fairness._audit import FairnessAudit, audit_fairness
 
 if TYPE_CHECKING:
@@ -27,15 +28,18 @@ def audit_backtest(
 
     Decisions are made as the service would make them: the ``capacity`` highest
     scores at each as-of date are flagged. The bootstrap resamples children with all
-    their rows.
+    their rows. On pooled predictions (an ``authority`` column) each authority's list
+    is its own: the ``capacity`` highest of each authority at each as-of date are
+    flagged, and a child is ``(authority, person_id)``.
 
     Parameters
     ----------
     backtest : BacktestResult
         From :func:`riskmodel.evaluation.backtest`.
     groups : pandas.DataFrame
-        Protected attributes indexed by ``(person_id, as_of_date)``, such as
-        ``TrainingFrame.groups``; every predicted row must be found.
+        Protected attributes indexed by ``(person_id, as_of_date)`` (``(authority,
+        person_id, as_of_date)`` for a pooled frame), such as ``TrainingFrame.groups``;
+        every predicted row must be found.
     capacity : int, optional
         Children flagged per as-of date; default the backtest's capacity (one of
         them is required).
@@ -61,13 +65,13 @@ def audit_backtest(
     >>> audit.flags()  # doctest: +SKIP
     """
     preds = backtest.predictions[backtest.predictions["model"] == MODEL]
-    keys = pd.MultiIndex.from_frame(preds[["person_id", "as_of_date"]])
+    keys = pd.MultiIndex.from_frame(preds[row_keys(preds)])
     found = keys.isin(groups.index)
     if not found.all():
         first = keys[~found][0]
         raise ValueError(
             f"audit_backtest: {int((~found).sum())} predicted rows have no groups, such as "
-            f"the row at {pd.Timestamp(first[1]).date()}; pass the frame's groups"
+            f"the row at {pd.Timestamp(first[-1]).date()}; pass the frame's groups"
         )
     capacity = capacity if capacity is not None else backtest.capacity
     if not capacity:
@@ -80,8 +84,8 @@ def audit_backtest(
         preds["y_score"].to_numpy(),
         groups.reindex(keys).reset_index(drop=True),
         capacity=capacity,
-        periods=preds["as_of_date"].to_numpy(),
-        clusters=preds["person_id"].to_numpy(),
+        periods=list_ids(preds),
+        clusters=child_ids(preds),
         n_resamples=n_resamples,
         random_state=random_state,
     )

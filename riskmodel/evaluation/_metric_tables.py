@@ -1,0 +1,94 @@
+"""The tidy metric tables of a backtest: every model per fold, all folds, each date.
+
+Intervals are cluster bootstraps over children (``authority/person_id`` when
+pooled); capacity and the top share are taken within each list (each as-of date,
+within authority when pooled: :mod:`riskmodel.evaluation._keys`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskmodel.evaluation._comparison import top_share_row
+from riskmodel.evaluation._keys import child_ids, list_ids
+from riskmodel.evaluation._names import REFERENCE_METRICS, REFERENCES
+from riskmodel.metrics import capacity_metrics, summarise
+
+__all__ = ["by_date_table", "fold_metrics", "metrics_table"]
+
+
+def fold_metrics(preds: pd.DataFrame, fold: Any, capacity, n_resamples, random_state, share):
+    rows = []
+    for name, part in preds.groupby("model", sort=False):
+        y, p = part["y_true"].to_numpy(), part["y_score"].to_numpy()
+        ids = child_ids(part)
+        table = summarise(
+            y,
+            p,
+            clusters=ids,
+            n_resamples=n_resamples,
+            random_state=random_state,
+            undefined="quiet",
+        )
+        if name in REFERENCES:
+            table = table[table["metric"].isin(REFERENCE_METRICS)]
+        top = top_share_row(part, share, n_resamples, random_state)
+        table = pd.concat([table, pd.DataFrame([top])], ignore_index=True)
+        if capacity:
+            table = pd.concat(
+                [
+                    table,
+                    capacity_metrics(
+                        y,
+                        p,
+                        list_ids(part),
+                        ids,
+                        capacity,
+                        n_resamples=n_resamples,
+                        random_state=random_state,
+                    ),
+                ],
+                ignore_index=True,
+            )
+        rows.append(table.assign(model=name, fold=fold))
+    return pd.concat(rows, ignore_index=True)
+
+
+def by_date_table(preds: pd.DataFrame) -> pd.DataFrame:
+    from riskmodel.metrics import average_precision, roc_auc
+
+    rows = []
+    for (name, date), part in preds.groupby(["model", "as_of_date"], sort=False):
+        y, p = part["y_true"].to_numpy(), part["y_score"].to_numpy()
+        both = 0 < y.sum() < len(y)
+        rows.append(
+            {
+                "model": name,
+                "as_of_date": date,
+                "roc_auc": roc_auc(y, p) if both else np.nan,
+                "average_precision": average_precision(y, p) if both else np.nan,
+                "observed": float(y.sum()),
+                "expected": float(p.sum()),
+                "n": len(y),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def metrics_table(predictions, capacity, n_resamples, random_state, share) -> pd.DataFrame:
+    """Every model's metrics per fold and for all folds pooled, as one tidy table."""
+    metrics = [
+        fold_metrics(p, f, capacity, n_resamples, random_state, share)
+        for f, p in predictions.groupby("fold", sort=True)
+    ]
+    metrics.append(
+        fold_metrics(predictions, "overall", capacity, n_resamples, random_state, share)
+    )
+    table = pd.concat(metrics, ignore_index=True)[
+        ["model", "fold", "metric", "value", "lower", "upper"]
+    ]
+    table["fold"] = table["fold"].astype(str)
+    return table
