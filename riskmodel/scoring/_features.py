@@ -95,3 +95,25 @@ def used_columns(model: Any, X: pd.DataFrame) -> list[str]:
     """Return the columns of ``X`` the model reads (``features_used_``; all when unknown)."""
     used = getattr(model, "features_used_", None)
     return list(X.columns) if used is None else [c for c in used if c in X.columns]
+
+
+def with_calibration_groups(X: pd.DataFrame, model: Any, authority: str | None) -> pd.DataFrame:
+    """Index ``X`` by the authority when the model calibrates within authorities.
+
+    A model fitted with ``calibrate_within="authority"`` shifts each authority's
+    probabilities by its own offset, read from an ``authority`` index level (as in a
+    pooled training frame). One authority's features are built without it; this
+    puts it back. Other models get ``X`` unchanged.
+    """
+    level = getattr(model, "calibrate_within", None)
+    if level != "authority" or level in (X.index.names or []):
+        return X
+    if authority is None:
+        raise SchemaError(
+            "the model calibrates within authorities (calibrate_within='authority'), but "
+            "the data name no authority: give the tables an authority column, or read "
+            "the returns with authority= (e.g. import_returns(..., authority='E09000013'))"
+        )
+    return X.set_index(
+        pd.Index([authority] * len(X), name="authority"), append=True
+    ).reorder_levels(["authority", *X.index.names])

@@ -20,9 +20,15 @@ from riskmodel.cohort import build_cohort
 from riskmodel.features import build_features
 from riskmodel.metrics import risk_bands
 from riskmodel.scoring._drift import FeatureProfile, check_drift
-from riskmodel.scoring._features import align_features, model_spec, used_columns
+from riskmodel.scoring._features import (
+    align_features,
+    model_spec,
+    used_columns,
+    with_calibration_groups,
+)
 from riskmodel.scoring._history import compare_with_history
 from riskmodel.scoring._odd_data import warn_odd_data
+from riskmodel.scoring._pooled import score_by_authority
 from riskmodel.scoring._result import EXCLUSION_COLUMNS, SCORE_COLUMNS, ScoringResult
 from riskmodel.scoring._write import history_folder, write_scores
 
@@ -205,6 +211,11 @@ def score(
     """
     as_of = pd.Timestamp(as_of).normalize()
     data.validate()
+    if data.is_pooled:
+        settings = {"capacity": capacity, "spec": spec, "model_name": model_name}
+        settings |= {"model_version": model_version, "profile": profile, "reasons": reasons}
+        settings |= {"csv": csv, "team_list": team_list, **cohort_kwargs}
+        return score_by_authority(score, data, model, as_of, history, out, **settings)
     if history is None and out is not None:
         history = history_folder(Path(out))
     notes: list[str] = []
@@ -214,6 +225,7 @@ def score(
     spec = model_spec(model, spec).resolve(data.events["event_type"].unique())
     X = build_features(data, spec=spec, keys=in_cohort[["person_id", "as_of_date"]])
     X = align_features(X, model, notes)
+    X = with_calibration_groups(X, model, next(iter(data.authorities), None))
     ids = in_cohort["person_id"].astype("str").to_numpy()
     scores = _scores_table(model, X, ids, spec, as_of, capacity, reasons)
     scores = scores.assign(model_name=model_name, model_version=str(model_version))
