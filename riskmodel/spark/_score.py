@@ -17,7 +17,7 @@ import pandas as pd
 from riskmodel.cohort import build_cohort
 from riskmodel.features import FeatureSpec, build_features
 from riskmodel.frame._shards import DEFAULT_SHARD_SIZE
-from riskmodel.scoring._features import align_features, model_spec
+from riskmodel.scoring._features import align_features, model_spec, with_calibration_groups
 from riskmodel.scoring._result import EXCLUSION_COLUMNS
 from riskmodel.scoring._score import probabilities, reasons_table
 from riskmodel.spark._frame import SHARD, end_date, long_table
@@ -279,7 +279,7 @@ def _score_shard(
         out[f"reason_{i}"] = None
     if len(inside):
         X = build_features(data, spec=resolved, keys=inside[["person_id", "as_of_date"]])
-        X = align_features(X, model, [])
+        X = with_calibration_groups(align_features(X, model, []), model, code)
         p, log_odds = probabilities(model, X)
         where = out.index[out[_IN_COHORT].to_numpy()]
         out.loc[where, "risk_score"] = p
