@@ -74,3 +74,24 @@ def test_a_region_directory_is_read_one_authority_at_a_time(authority, tmp_path)
     want = rm.build_training_frame(rm.pool_authorities({"E1": authority, "E2": other}), DATES)
     rm.write_training_frame(tmp_path / "region", tmp_path / "frame", DATES, shard_size=500)
     _assert_same(rm.read_training_frame(tmp_path / "frame"), want)
+
+
+@pytest.mark.parametrize("pooled", [False, True], ids=["one authority", "pooled"])
+def test_sampled_read_keeps_what_sampling_the_whole_frame_keeps(authority, tmp_path, pooled):
+    from riskmodel.frame import read_training_sample, sample_negatives
+
+    data = authority
+    if pooled:
+        other = rm.make_local_authority(n_children=700, random_state=4)
+        data = rm.pool_authorities({"E1": authority, "E2": other})
+    rm.write_training_frame(data, tmp_path / "frame", DATES, shard_size=300)
+    whole = rm.build_training_frame(data, DATES)
+    keep, weights = sample_negatives(whole.keys, whole.y, 0.3, random_state=5)
+    assert 0 < keep.sum() < len(keep) and whole.y[keep].sum() == whole.y.sum()
+    got, got_weights = read_training_sample(tmp_path / "frame", 0.3, random_state=5)
+    pd.testing.assert_frame_equal(got.X, whole.X[keep])
+    pd.testing.assert_series_equal(got.y, whole.y[keep])
+    pd.testing.assert_frame_equal(got.keys, whole.keys[keep].reset_index(drop=True))
+    pd.testing.assert_frame_equal(got.groups, whole.groups[keep])
+    assert got.cohort.empty
+    assert (got_weights == weights).all()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -229,26 +229,43 @@ def read_training_frame(
     -------
     TrainingFrame
         With the rows, columns and order the in-memory builder gives.
+
+    See Also
+    --------
+    read_training_sample : Every care entry and a weighted sample of the other rows.
     """
+    frame = read_shards(out_dir, authorities=authorities)
+    if not drop_unlabelled:
+        return frame
+    manifest = json.loads((Path(out_dir) / MANIFEST).read_text())
+    return labelled(frame, pd.Timestamp(manifest["end_date"]))
+
+
+def read_shards(
+    out_dir: str | os.PathLike[str],
+    *,
+    authorities: Iterable[str] | None = None,
+    transform: Callable[[str | None, TrainingFrame], TrainingFrame] | None = None,
+) -> TrainingFrame:
+    """Read the shards one by one (each through ``transform``) and join them in frame order."""
     out = Path(out_dir)
     manifest = json.loads((out / MANIFEST).read_text())
     wanted = None if authorities is None else {str(a) for a in authorities}
     spec = FeatureSpec.from_dict(manifest["spec"])
     frames: dict[str | None, list[TrainingFrame]] = {}
     for shard in manifest["shards"]:
-        if wanted is not None and shard["authority"] not in wanted:
+        code = shard["authority"]
+        if wanted is not None and code not in wanted:
             continue
-        frames.setdefault(shard["authority"], []).append(_read_shard(out, shard, manifest, spec))
+        part = _read_shard(out, shard, manifest, spec)
+        frames.setdefault(code, []).append(part if transform is None else transform(code, part))
     if not frames:
         raise ValueError(f"{out}: no shard of the authorities asked for ({sorted(wanted or [])})")
     joined = {code: _concat(parts) for code, parts in frames.items()}
     if manifest["pooled"]:
-        frame = pool_frames(dict(sorted(joined.items())))
-    else:
-        (frame,) = joined.values()
-    if not drop_unlabelled:
-        return frame
-    return labelled(frame, pd.Timestamp(manifest["end_date"]))
+        return pool_frames(dict(sorted(joined.items())))
+    (frame,) = joined.values()
+    return frame
 
 
 def _read_shard(out: Path, shard: dict, manifest: dict, spec: FeatureSpec) -> TrainingFrame:

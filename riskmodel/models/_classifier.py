@@ -258,7 +258,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         sample_weight : array-like of shape (n_samples,), optional
             Row weights, given to the base estimator, its temporal early stopping
             and the calibration map: for a sampled frame, the inverse of each row's
-            sampling fraction (:func:`~riskmodel.models.sample_negatives`).
+            sampling fraction (:func:`~riskmodel.frame.sample_negatives`).
         feature_spec : FeatureSpec or dict, optional
             The specification that built ``X`` (``frame.spec``, the resolved one),
             or its :meth:`~riskmodel.features.FeatureSpec.to_dict` description.

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import riskmodel as rm
-from riskmodel.models import sample_negatives
+from riskmodel.frame import sample_negatives
 from riskmodel.models._calibrator import calibrated_risk, fit_calibrator
 
 SMALL = {"min_samples_leaf": 20}
