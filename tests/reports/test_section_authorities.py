@@ -68,6 +68,8 @@ def test_the_section_follows_the_backtest_and_names_each_authority(pooled):
     at = ids.index("backtest") + 1
     assert page.sections == [*ids[:at], AUTHORITIES_SECTION[0], *ids[at:]]
     assert page.headings["authorities"] == AUTHORITIES_SECTION[1]
+    # the backtest table's column of the own models (pooled over authorities) is named
+    assert '<th scope="col">Each authority&#39;s own model</th>' in pooled.html
     text = _section_text(pooled.html, "authorities")
     for code in CODES:
         assert f"Authority {code}" in text
