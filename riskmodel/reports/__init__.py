@@ -7,6 +7,6 @@ as one self-contained HTML file with embedded figures that opens offline.
 """
 
 from riskmodel.reports._build_review import build_review
-from riskmodel.reports._review import SECTIONS, ReviewReport
+from riskmodel.reports._review import AUTHORITIES_SECTION, SECTIONS, ReviewReport
 
-__all__ = ["SECTIONS", "ReviewReport", "build_review"]
+__all__ = ["AUTHORITIES_SECTION", "SECTIONS", "ReviewReport", "build_review"]

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel.evaluation import BEST_ACHIEVABLE, BEST_POSSIBLE, MODEL
+from riskmodel.evaluation._names import OWN_MODEL
 from riskmodel.metrics import CAPACITY_METRICS
 from riskmodel.reports._format import fmt, fmt_interval
 
@@ -57,6 +58,7 @@ LABELS = {
     MODEL: "This model",
     BEST_ACHIEVABLE: "Best achievable from the records",
     BEST_POSSIBLE: "Best possible (the truth)",
+    OWN_MODEL: "Each authority's own model",
 }
 """Readers' names of the backtest's model and its two references."""
 

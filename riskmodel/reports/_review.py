@@ -15,6 +15,7 @@ from riskmodel.reports._blocks import Block, Bullets
 from riskmodel.reports._format import fmt_date
 from riskmodel.reports._html import render, write_page
 from riskmodel.reports._numbers import MODEL, Headlines, headlines
+from riskmodel.reports._section_authorities import authorities_section, has_authorities
 from riskmodel.reports._section_backtest import backtest_section
 from riskmodel.reports._section_calibration import calibration_section
 from riskmodel.reports._section_capacity import capacity_section
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from riskmodel.explain import ExplanationSummary
     from riskmodel.fairness import FairnessAudit
 
-__all__ = ["SECTIONS", "ReviewReport"]
+__all__ = ["AUTHORITIES_SECTION", "SECTIONS", "ReviewReport", "sections_of"]
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("intended-use", "Intended use and out-of-scope uses"),
@@ -43,7 +44,26 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("limitations", "Limitations"),
     ("questions", "Questions for the ethics review"),
 )
-"""Section ids and headings of the review report, in order."""
+"""Section ids and headings of every review report, in order."""
+
+AUTHORITIES_SECTION = (
+    "authorities",
+    "Each authority: its own figures, and pooling against going alone",
+)
+"""The section a pooled backtest adds after ``backtest`` (each authority on its own rows)."""
+
+
+def sections_of(backtest: Any) -> tuple[tuple[str, str], ...]:
+    """Section ids and headings of a report of ``backtest``, in order.
+
+    :data:`SECTIONS`, with :data:`AUTHORITIES_SECTION` after the backtest when the
+    backtest pooled authorities (``by_authority`` has rows).
+    """
+    if not has_authorities(backtest):
+        return SECTIONS
+    at = [sid for sid, _ in SECTIONS].index("backtest") + 1
+    return (*SECTIONS[:at], AUTHORITIES_SECTION, *SECTIONS[at:])
+
 
 TITLE = "Review of a model of the risk of entering care"
 """The report's default title."""
@@ -112,7 +132,10 @@ class ReviewReport:
     workers. Its sections (ids in :data:`SECTIONS`) cover intended and out-of-scope
     uses, data and cohort, the temporal backtest against baselines, calibration
     overall and within groups, capacity trade-offs, fairness with flagged disparities,
-    explanations and reasons, limitations, and questions for the ethics review. Every
+    explanations and reasons, limitations, and questions for the ethics review. A
+    backtest that pooled authorities adds :data:`AUTHORITIES_SECTION` after the
+    backtest: each authority's own figures, and the pooled model against each
+    authority's own model. Every
     figure is an embedded PNG and the CSS is inline: the file opens offline.
 
     :func:`build_review` computes every item from a backtest and its training frame;
@@ -206,6 +229,7 @@ class ReviewReport:
                 synthetic=self.synthetic,
             ),
             "backtest": backtest_section(self.backtest, self.horizon_months),
+            "authorities": authorities_section(self.backtest, synthetic=self.synthetic),
             "calibration": calibration_section(self.backtest, self.audit),
             "capacity": capacity_section(self.backtest, numbers, self.capacity),
             "fairness": fairness_section(self.audit),
@@ -232,7 +256,9 @@ class ReviewReport:
             synthetic=self.synthetic,
             min_group_size=self.audit.min_group_size,
             key_points=Bullets.of(_key_points(numbers)),
-            sections=[{"id": i, "heading": h, "blocks": bodies[i]} for i, h in SECTIONS],
+            sections=[
+                {"id": i, "heading": h, "blocks": bodies[i]} for i, h in sections_of(self.backtest)
+            ],
         )
 
     def write(self, path: str | os.PathLike[str]) -> Path:
