@@ -109,11 +109,48 @@ def _scoring(spark, data, folder: Path) -> dict:
         return result
 
     spark_s, _ = _timed(on_spark)
-    return {
+    row = {
         "step": "scoring with reasons",
         "children": len(data.persons),
         "scored": len(local.scores),
         "local_s": local_s,
+        "spark_s": spark_s,
+    }
+    return row, model
+
+
+def _region_on_disk(spark, n_authorities: int, n_children: int, folder: Path) -> dict:
+    """Write a region's tables to Parquet one authority at a time; return them on Spark."""
+    from riskmodel.data.synthetic import make_authority, region_settings
+    from riskmodel.spark import spark_tables
+
+    for settings in region_settings(n_authorities, n_children, random_state=2):
+        tables = spark_tables(spark, make_authority(settings))
+        for name, table in tables.items():
+            table.write.mode("append").parquet(str(folder / name))
+    names = ("persons", "events", "care_episodes")
+    return {name: spark.read.parquet(str(folder / name)) for name in names}
+
+
+def _scoring_spark_only(spark, model, n_authorities: int, n_children: int, folder: Path) -> dict:
+    from riskmodel.spark import score_spark
+
+    tables = _region_on_disk(spark, n_authorities, n_children, folder / "tables")
+
+    def on_spark():
+        result = score_spark(
+            tables["persons"], tables["events"], tables["care_episodes"], model, AS_OF
+        )
+        result.scores.write.parquet(str(folder / "scores"))
+        result.excluded.write.parquet(str(folder / "excluded"))
+        return result.counts
+
+    spark_s, counts = _timed(on_spark)
+    return {
+        "step": "scoring with reasons (Spark only)",
+        "children": n_children,
+        "scored": counts["scored"],
+        "local_s": float("nan"),
         "spark_s": spark_s,
     }
 
@@ -124,6 +161,13 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=100_000)
     parser.add_argument("--authorities", type=int, default=2)
     parser.add_argument("--score-children", type=int, default=100_000)
+    parser.add_argument(
+        "--spark-only-children",
+        type=int,
+        default=0,
+        help="also score a region this large on Spark alone (e.g. 1000000), built and "
+        "written authority by authority",
+    )
     args = parser.parse_args()
     import riskmodel as rm
 
@@ -136,7 +180,13 @@ def main() -> None:
         data = rm.make_region(args.authorities, args.children, random_state=0)
         rows.append(_features(spark, data, folder / "features"))
         scored = rm.make_region(args.authorities, args.score_children, random_state=1)
-        rows.append(_scoring(spark, scored, folder / "scoring"))
+        scoring, model = _scoring(spark, scored, folder / "scoring")
+        rows.append(scoring)
+        del scored
+        if args.spark_only_children:
+            n = max(1, round(args.spark_only_children / 100_000))
+            big = folder / "spark_only"
+            rows.append(_scoring_spark_only(spark, model, n, args.spark_only_children, big))
     spark.stop()
     table = pd.DataFrame(rows)
     table["spark_over_local"] = table["spark_s"] / table["local_s"]

@@ -29,7 +29,13 @@ from riskmodel.evaluation._authorities import (
 )
 from riskmodel.evaluation._comparison import TOP_SHARE_METRIC, compare
 from riskmodel.evaluation._metric_tables import by_date_table, metrics_table
-from riskmodel.evaluation._names import BEST_ACHIEVABLE, BEST_POSSIBLE, MODEL, REFERENCES
+from riskmodel.evaluation._names import (
+    BEST_ACHIEVABLE,
+    BEST_POSSIBLE,
+    MODEL,
+    OWN_MODEL,
+    REFERENCES,
+)
 from riskmodel.evaluation._sample_size import check_fold_size
 from riskmodel.metrics._validation import check_scores
 
@@ -40,6 +46,7 @@ __all__ = [
     "BEST_ACHIEVABLE",
     "BEST_POSSIBLE",
     "MODEL",
+    "OWN_MODEL",
     "TOP_SHARE_METRIC",
     "BacktestResult",
     "backtest",

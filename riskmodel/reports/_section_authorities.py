@@ -21,8 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from riskmodel.evaluation import MIN_CARE_ENTRIES, MODEL
-from riskmodel.evaluation._names import OWN_MODEL
+from riskmodel.evaluation import MIN_CARE_ENTRIES, MODEL, OWN_MODEL
 from riskmodel.metrics import PAIRED_METRICS
 from riskmodel.reports._blocks import Block, Bullets, Callout, Details, Heading, Para, Table
 from riskmodel.reports._format import fmt, fmt_children
