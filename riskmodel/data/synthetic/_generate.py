@@ -98,6 +98,7 @@ def make_local_authority(
     reporting_bias: ReportingBias | Mapping | None = None,
     label_noise: float = 0.0,
     uasc_share: float = P.DEFAULT_UASC_SHARE,
+    deprivation_shift: float = 0.0,
     random_state: int | np.random.Generator | None = None,
 ) -> LocalAuthorityData:
     """Generate a synthetic local authority with known ground truth.
@@ -127,6 +128,14 @@ def make_local_authority(
     uasc_share : float, default 0.19
         Expected share of care entries that are UASC arriving aged 16-17 (about two
         thirds of entrants aged 16 and over, as in England). 0 disables UASC.
+    deprivation_shift : float, default 0.0
+        Tilts the households' deprivation deciles: each decile's weight is multiplied
+        by ``exp(-deprivation_shift * decile)``, so 0.1 makes the most deprived
+        decile about 2.5 times as common against the least deprived, and a negative
+        shift makes the authority more affluent. Deprivation drives chronic
+        vulnerability and so the base rate; the truth follows. Within [-1, 1]. The
+        UASC count is still set from the default mix, so their share of care entries
+        moves a little away from ``uasc_share`` when this is not 0.
     random_state : int, numpy.random.Generator or None
         Seed. The same seed gives identical tables.
 
@@ -148,7 +157,15 @@ def make_local_authority(
     bias = _bias(reporting_bias)
     grid = MonthGrid(start_day, end_day)
     rngs = _streams(random_state)
-    pop = make_population(n_children, grid, uasc_share, rngs["population"])
+    if not np.isfinite(deprivation_shift) or abs(deprivation_shift) > 1:
+        raise ValueError(f"deprivation_shift must be in [-1, 1], got {deprivation_shift!r}")
+    pop = make_population(
+        n_children,
+        grid,
+        uasc_share,
+        rngs["population"],
+        deprivation_shift=float(deprivation_shift),
+    )
     paths, periods = simulate(pop, grid, rngs, label_noise, -RECORDING_BURN_IN_MONTHS)
     in_group = np.asarray(pop.group == bias.ethnic_group) if bias else np.zeros(pop.n, bool)
     child_bias = np.where(in_group, bias.factor if bias else 1.0, 1.0)

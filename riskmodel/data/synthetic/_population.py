@@ -63,11 +63,15 @@ class Population:
 
 
 def make_population(
-    n_children: int, grid: MonthGrid, uasc_share: float, rng: np.random.Generator
+    n_children: int,
+    grid: MonthGrid,
+    uasc_share: float,
+    rng: np.random.Generator,
+    deprivation_shift: float = 0.0,
 ) -> Population:
     """Draw ``n_children`` children (local and UASC) alive in the authority during the period."""
     n_uasc = _uasc_count(n_children, grid, uasc_share)
-    local = _local_households(n_children - n_uasc, grid, rng)
+    local = _local_households(n_children - n_uasc, grid, rng, deprivation_shift)
     uasc = _uasc_children(n_uasc, grid, rng, first_household=len(local["imd"]))
     household = np.concatenate([local["household"], uasc["household"]])
     n_households = len(local["imd"]) + n_uasc
@@ -127,7 +131,9 @@ def _uasc_count(n_children: int, grid: MonthGrid, uasc_share: float) -> int:
     return int(round(n_children * ratio / (1.0 + ratio)))
 
 
-def _local_households(n_local: int, grid: MonthGrid, rng: np.random.Generator) -> dict:
+def _local_households(
+    n_local: int, grid: MonthGrid, rng: np.random.Generator, deprivation_shift: float = 0.0
+) -> dict:
     lo, hi = -AGE_OUT_MONTHS + 1, grid.n_months - 1
     households, births = [], []
     count, offset = 0, 0
@@ -152,7 +158,7 @@ def _local_households(n_local: int, grid: MonthGrid, rng: np.random.Generator) -
     codes = np.array(list(P.ETHNIC_MIX))
     ethnicity = rng.choice(codes, size=n_h, p=_normalise(list(P.ETHNIC_MIX.values())))
     group = np.array([ETHNIC_GROUPS[c] for c in ethnicity])
-    imd = _imd(group, rng)
+    imd = _imd(group, rng, deprivation_shift)
     tier = np.digitize(imd, [4, 8])
     vulnerable = rng.random(n_h) < P.VULNERABLE_SHARE[tier]
     traits = rng.random((n_h, len(P.TRAITS))) < P.TRAIT_PREVALENCE[vulnerable.astype(int)]
@@ -182,12 +188,13 @@ def _group_cumsum(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return total - base
 
 
-def _imd(group: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _imd(group: np.ndarray, rng: np.random.Generator, shift: float = 0.0) -> np.ndarray:
+    """Deprivation deciles; ``shift`` > 0 tilts every group towards the deprived end."""
     deciles = np.arange(1, 11)
     out = np.empty(len(group), dtype=np.int64)
     for name in _GROUPS:
         rows = np.flatnonzero(group == name)
-        weights = P.IMD_WEIGHTS * np.exp(-P.IMD_GROUP_SHIFT[name] * deciles)
+        weights = P.IMD_WEIGHTS * np.exp(-(P.IMD_GROUP_SHIFT[name] + shift) * deciles)
         out[rows] = rng.choice(deciles, size=len(rows), p=_normalise(weights))
     return out
 

@@ -27,6 +27,8 @@ __all__ = [
 ]
 
 REGION_FILE = "region.json"
+DEPRIVATION_SHIFTS = (-0.3, -0.15, 0.0, 0.15, 0.3)
+"""The deprivation mixes a region's authorities are drawn from (affluent to deprived)."""
 # Families an authority may not record at all, or only from part-way (a new system).
 _OPTIONAL_FAMILIES = ("police_domestic_abuse", "early_help_start", "youth_justice_outcome")
 
@@ -48,6 +50,9 @@ class AuthoritySettings:
         authorities receive many more, so the base rate of care entries differs.
     reporting_bias : dict or None
         A :class:`~riskmodel.data.synthetic.ReportingBias` as a mapping, or None.
+    deprivation_shift : float
+        Its deprivation mix (``make_local_authority(deprivation_shift=...)``): above 0
+        more deprived than England's, below 0 more affluent.
     unrecorded : tuple of str
         Event types this authority never records (dropped from its events).
     recorded_from : dict of str to str
@@ -59,6 +64,7 @@ class AuthoritySettings:
     seed: int
     uasc_share: float
     reporting_bias: dict | None = None
+    deprivation_shift: float = 0.0
     unrecorded: tuple[str, ...] = ()
     recorded_from: dict[str, str] = field(default_factory=dict)
 
@@ -75,8 +81,10 @@ def region_settings(
 
     Sizes split ``n_children`` unevenly (log-normal shares, each at least 200). One
     authority in four misses an event family, one in four starts recording one
-    part-way, one in five records one ethnic group's needs half as often again, and
-    UASC shares range from none to three times England's.
+    part-way, one in five records one ethnic group's needs half as often again,
+    UASC shares range from none to three times England's, and deprivation mixes from
+    more affluent to more deprived than England's (drawn from a second stream of the
+    seed, so the other settings are those drawn before it existed).
     """
     if n_authorities < 1:
         raise ValueError(f"n_authorities must be at least 1, got {n_authorities!r}")
@@ -85,6 +93,7 @@ def region_settings(
     sizes = np.maximum(200, np.round(n_children * shares / shares.sum())).astype(int)
     middle = pd.Timestamp(start) + (pd.Timestamp(end) - pd.Timestamp(start)) / 2
     middle = middle.to_period("M").to_timestamp()
+    mixes = np.random.default_rng([random_state, 1]).choice(DEPRIVATION_SHIFTS, size=n_authorities)
     settings = []
     for k in range(n_authorities):
         family = _OPTIONAL_FAMILIES[k % len(_OPTIONAL_FAMILIES)]
@@ -95,6 +104,7 @@ def region_settings(
                 seed=int(rng.integers(2**31)),
                 uasc_share=float(rng.choice([0.0, 0.1, 0.19, 0.3, 0.57])),
                 reporting_bias={"ethnic_group": "Black", "factor": 1.5} if k % 5 == 4 else None,
+                deprivation_shift=float(mixes[k]),
                 unrecorded=(family,) if k % 4 == 1 else (),
                 recorded_from={family: str(middle.date())} if k % 4 == 3 else {},
             )
@@ -114,6 +124,7 @@ def make_authority(
         end=end,
         reporting_bias=settings.reporting_bias,
         uasc_share=settings.uasc_share,
+        deprivation_shift=settings.deprivation_shift,
         random_state=settings.seed,
     )
     events = data.events

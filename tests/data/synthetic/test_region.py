@@ -67,3 +67,27 @@ def test_write_region_round_trips_and_generates_one_authority_at_a_time(tmp_path
         assert code == s.code
         pd.testing.assert_frame_equal(data.events, want.events)
         pd.testing.assert_frame_equal(data.persons, want.persons)
+
+
+def test_a_more_deprived_authority_is_more_deprived_and_has_more_care_entries():
+    from riskmodel.data.synthetic import make_local_authority
+
+    kinds = {
+        shift: make_local_authority(
+            n_children=6_000, deprivation_shift=shift, uasc_share=0.0, random_state=0
+        )
+        for shift in (-0.3, 0.3)
+    }
+    affluent, deprived = kinds[-0.3], kinds[0.3]
+    assert deprived.persons["imd_decile"].mean() < affluent.persons["imd_decile"].mean() - 1
+    rate = {k: d.care_episodes["person_id"].nunique() / len(d.persons) for k, d in kinds.items()}
+    assert rate[0.3] > 1.25 * rate[-0.3]  # deprivation drives chronic vulnerability
+    with pytest.raises(ValueError, match="deprivation_shift"):
+        make_local_authority(n_children=500, deprivation_shift=3.0)
+
+
+def test_a_regions_authorities_differ_in_deprivation_mix():
+    from riskmodel.data.synthetic import region_settings
+
+    settings = region_settings(12, 120_000, random_state=0)
+    assert len({s.deprivation_shift for s in settings}) >= 3
