@@ -6,11 +6,14 @@ here is a second implementation: each shard of children is handed to the same
 pandas builders as the local path (``groupBy(...).applyInPandas``), and the results
 come back as Spark DataFrames. Scoring (:func:`score_spark`) ranks and bands on
 Spark with windows, and the review's and audit's per-group counts are aggregated on
-Spark (:func:`group_counts_spark`), so only small tables reach the driver.
+Spark (:func:`group_counts_spark`), so only small tables reach the driver. To train
+on a frame larger than the driver, :func:`sample_negatives_spark` draws every care
+entry and a weighted share of the rest on Spark before the collect.
 """
 
 from riskmodel.spark._aggregates import group_counts_spark, group_rates
 from riskmodel.spark._frame import build_training_frame_spark, collect_training_frame
+from riskmodel.spark._sample import sample_negatives_spark, sample_weights
 from riskmodel.spark._score import SparkScores, check_children, score_spark
 from riskmodel.spark._tables import spark_tables
 
@@ -21,6 +24,8 @@ __all__ = [
     "collect_training_frame",
     "group_counts_spark",
     "group_rates",
+    "sample_negatives_spark",
+    "sample_weights",
     "score_spark",
     "spark_tables",
 ]

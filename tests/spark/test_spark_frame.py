@@ -50,3 +50,24 @@ def test_spark_frame_of_pooled_authorities_with_colliding_ids(spark):
     want = rm.build_training_frame(pooled, DATES)
     got = collect_training_frame(_spark_frame(spark, pooled, shard_size=250), want.spec)
     _assert_same(got, want)
+
+
+@pytest.mark.parametrize("pooled", [False, True], ids=["one authority", "pooled"])
+def test_sampling_on_spark_keeps_what_sampling_in_memory_keeps(spark, pooled):
+    from riskmodel.frame import sample_negatives
+    from riskmodel.spark import sample_negatives_spark, sample_weights
+
+    data = rm.make_local_authority(n_children=900, random_state=5)
+    if pooled:
+        other = rm.make_local_authority(n_children=500, random_state=6)
+        data = rm.pool_authorities({"E1": data, "E2": other})
+    want = rm.build_training_frame(data, DATES)
+    keep, weights = sample_negatives(want.keys, want.y, 0.3, random_state=2)
+    assert 0 < keep.sum() < len(keep)
+    sampled = sample_negatives_spark(
+        _spark_frame(spark, data, shard_size=300), 0.3, random_state=2
+    )
+    got = collect_training_frame(sampled, want.spec, want.horizon_months)
+    pd.testing.assert_frame_equal(got.X, want.X[keep])
+    pd.testing.assert_series_equal(got.y, want.y[keep])
+    assert (sample_weights(got.y, 0.3) == weights).all()
