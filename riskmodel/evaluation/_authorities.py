@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from riskmodel.evaluation._keys import child_ids, list_ids, row_keys
+from riskmodel.evaluation._comparison import side_by_side
+from riskmodel.evaluation._keys import child_ids, list_ids
 from riskmodel.evaluation._metric_tables import fold_metrics
 from riskmodel.evaluation._names import MODEL, OWN_MODEL
 from riskmodel.metrics import paired_difference
@@ -146,11 +147,8 @@ def pooled_vs_own(
     The interval is a paired cluster bootstrap over the authority's children: each
     resample scores both models on the same rows.
     """
-    keys = [*row_keys(predictions), "fold"]
     both = predictions[predictions["model"].isin([MODEL, OWN_MODEL])]
-    wide = both.pivot_table(index=keys, columns="model", values="y_score", sort=False)
-    truth = both[both["model"] == MODEL].set_index(keys)["y_true"]
-    wide = wide.join(truth).dropna(subset=[MODEL, OWN_MODEL]).reset_index()
+    wide = side_by_side(both, MODEL).dropna(subset=[MODEL, OWN_MODEL])
     rows = []
     for code, part in wide.groupby("authority", sort=True):
         table = paired_difference(

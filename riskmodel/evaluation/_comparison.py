@@ -29,6 +29,7 @@ __all__ = [
     "best_baselines",
     "compare",
     "paired_table",
+    "side_by_side",
     "sparse_notes",
     "top_share_row",
 ]
@@ -101,6 +102,17 @@ def achievable_share(
     return pd.DataFrame(rows, columns=SHARE_COLUMNS)
 
 
+def side_by_side(predictions: pd.DataFrame, model: str) -> pd.DataFrame:
+    """Return one row per scored (child, date, fold): each model's score and ``y_true``.
+
+    The outcome is ``model``'s rows' (every model scores the same rows, so any would do).
+    """
+    index = [*row_keys(predictions), "fold"]
+    wide = predictions.pivot_table(index=index, columns="model", values="y_score", sort=False)
+    truth = predictions[predictions["model"] == model].set_index(index)["y_true"]
+    return wide.join(truth).reset_index()
+
+
 def paired_table(
     predictions: pd.DataFrame,
     metrics: pd.DataFrame,
@@ -114,10 +126,7 @@ def paired_table(
 ) -> pd.DataFrame:
     """Model minus the best rule (on all test rows pooled) with paired cluster intervals."""
     best = best_baselines(metrics, baselines, "overall")
-    index = [*row_keys(predictions), "fold"]
-    wide = predictions.pivot_table(index=index, columns="model", values="y_score", sort=False)
-    truth = predictions[predictions["model"] == model].set_index(index)["y_true"]
-    wide = wide.join(truth).reset_index()
+    wide = side_by_side(predictions, model)
     rows = []
     for rule_name in dict.fromkeys(best.values()):
         table = paired_difference(

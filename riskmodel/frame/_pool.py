@@ -15,21 +15,30 @@ from riskmodel.frame._training_frame import TrainingFrame
 if TYPE_CHECKING:
     pass
 
-__all__ = ["check_some_labelled", "labelled", "pool_frames"]
+__all__ = ["check_some_labelled", "labelled", "pool_frames", "take_frame_rows"]
 
 
-def labelled(frame: TrainingFrame, end_date: pd.Timestamp) -> TrainingFrame:
-    """Return the frame without its unlabelled rows (``y`` as int64), refusing if none is left."""
-    unlabelled = frame.y.isna()
-    check_some_labelled(unlabelled.reset_index(drop=True), end_date, frame.horizon_months)
-    keep = ~unlabelled.to_numpy()
+def take_frame_rows(frame: TrainingFrame, keep: np.ndarray, **changes: Any) -> TrainingFrame:
+    """Return the frame's rows where ``keep`` is True (``X``, ``y``, ``keys``, ``groups``).
+
+    The label becomes int64 (use it on labelled rows only); ``changes`` replace
+    other fields (``cohort=...``).
+    """
     return replace(
         frame,
         X=frame.X[keep],
         y=frame.y[keep].astype("int64"),
         keys=frame.keys[keep].reset_index(drop=True),
         groups=frame.groups[keep],
+        **changes,
     )
+
+
+def labelled(frame: TrainingFrame, end_date: pd.Timestamp) -> TrainingFrame:
+    """Return the frame without its unlabelled rows (``y`` as int64), refusing if none is left."""
+    unlabelled = frame.y.isna()
+    check_some_labelled(unlabelled.reset_index(drop=True), end_date, frame.horizon_months)
+    return take_frame_rows(frame, ~unlabelled.to_numpy())
 
 
 def pool_frames(frames: Mapping[str, TrainingFrame]) -> TrainingFrame:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+from riskmodel.frame._pool import take_frame_rows
 
 if TYPE_CHECKING:
     from riskmodel.frame._training_frame import TrainingFrame
@@ -129,14 +130,7 @@ def read_training_sample(
         keys = shard.keys if code is None else shard.keys.assign(authority=code)
         y = shard.y.to_numpy()
         keep, _ = sample_negatives(keys, y, negative_fraction, random_state=random_state)
-        return replace(
-            shard,
-            X=shard.X[keep],
-            y=shard.y[keep].astype("int64"),
-            keys=shard.keys[keep].reset_index(drop=True),
-            groups=shard.groups[keep],
-            cohort=shard.cohort.iloc[:0],
-        )
+        return take_frame_rows(shard, keep, cohort=shard.cohort.iloc[:0])
 
     frame = read_shards(out_dir, authorities=authorities, transform=cut)
     weights = np.where(frame.y.to_numpy() == 1, 1.0, 1.0 / negative_fraction)
