@@ -76,7 +76,7 @@ class _Describer:
         self.known = [name in known for name in names]
         self.names = names
         self.cache: dict[tuple[int, object], str] = {}
-        self.family = [_family_key(spec, name) if name in known else name for name in self.names]
+        self.family = [spec[name].reason_slot if name in known else name for name in self.names]
 
     def __call__(self, j: int, value: object) -> str:
         key = (j, value if isinstance(value, str) or not pd.isna(value) else None)
@@ -90,11 +90,6 @@ class _Describer:
                     pass  # a value the feature cannot word (e.g. a missing count)
             self.cache[key] = text
         return text
-
-
-def _family_key(spec: FeatureSpec, name: str) -> str:
-    families = spec[name].families
-    return families[0].name if families else name
 
 
 def _check_top(top: object) -> int:
@@ -157,7 +152,9 @@ def reason_codes(
         days since the latest event and whether one is open all measure one
         concern, so "2 missing from home episodes in the last 3 months" is not
         followed by the same episodes over 6 months. The reason given is the
-        family's feature with the largest contribution.
+        family's feature with the largest contribution. The household's events
+        and the latent states are concerns of their own (each feature's
+        ``reason_slot``), so they never take the place of the child's own events.
     index : pandas.Index, optional
         Labels of the rows (such as ``X.index``); a RangeIndex when not given.
 

@@ -124,6 +124,18 @@ class Feature:
         return ()
 
     @property
+    def reason_slot(self) -> str:
+        """The concern the feature measures, for one reason per concern.
+
+        Features that share a slot measure one concern, so a child is given at most
+        one of them as a reason (see :func:`~riskmodel.explain.reason_codes`). By
+        default the first event family read, else the feature's own name; features
+        about someone else (the household) or about every family at once (latent
+        states) name their own slot, so they never crowd out the child's own events.
+        """
+        return self.families[0].name if self.families else self.name
+
+    @property
     def template(self) -> str:
         """Plain-English description with ``{value}`` for the child's value."""
         raise NotImplementedError

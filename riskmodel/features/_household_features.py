@@ -165,6 +165,11 @@ class HouseholdCount(Feature):
         return (self.family,)
 
     @property
+    def reason_slot(self) -> str:
+        """The household's events of the family: a concern apart from the child's own."""
+        return f"household {self.family.name}"
+
+    @property
     def _when(self) -> str:
         return (
             "ever" if self.window_days is None else f"in the last {period_words(self.window_days)}"
@@ -228,6 +233,11 @@ class HouseholdDecayedCount(Feature):
     def families(self) -> tuple[EventFamily, ...]:
         """The event families read."""
         return (self.family,)
+
+    @property
+    def reason_slot(self) -> str:
+        """The household's events of the family: a concern apart from the child's own."""
+        return f"household {self.family.name}"
 
     @property
     def _tail(self) -> str:

@@ -117,6 +117,11 @@ class LatentState(Feature):
         return tuple(self.event_families)
 
     @property
+    def reason_slot(self) -> str:
+        """One slot for every state: the states together are one reading of the history."""
+        return "latent state"
+
+    @property
     def pattern(self) -> str:
         """The state's pattern of events in words, such as ``"frequent contacts"``."""
         return pattern_words(

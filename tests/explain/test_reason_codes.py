@@ -8,7 +8,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from riskmodel.explain import PROTECTED, explain, is_protected, reason_codes
-from riskmodel.features import default_spec
+from riskmodel.features import FeatureSpec, LatentState, default_spec
 from riskmodel.models import RiskClassifier
 
 pytestmark = pytest.mark.filterwarnings(
@@ -173,3 +173,36 @@ def test_a_predictive_protected_input_is_never_a_reason():
     given = reasons["reason_1"].dropna()
     assert len(given) > n // 4
     assert given.str.fullmatch(r"(\d+|no) referrals? in the last year").all()
+
+
+def test_household_and_latent_features_never_take_the_childs_own_slot():
+    families = default_spec()["contact_count_90d"].families
+    latent = LatentState(
+        state=1,
+        event_families=families,
+        start=(0.5, 0.5),
+        transition=((0.9, 0.1), (0.1, 0.9)),
+        rates=((0.1,), (2.0,)),
+        observed_from="2015-01",
+    )
+    spec = FeatureSpec((*default_spec().features, latent))
+    names = [
+        "household_referral_count_365d",
+        "referral_count_365d",
+        "latent_state_1",
+        "contact_count_90d",
+        "household_contact_decayed_90d",
+    ]
+    e = explanation([[0.9, 0.8, 0.7, 0.6, 0.5]], [[2, 1, 0.8, 3, 1.5]], names)
+    reasons = reason_codes(e, spec, top=4).iloc[0]
+    # the household's referrals and the latent state are concerns of their own, so
+    # the child's own referral and contact counts are still given
+    assert reasons.filter(like="reason_feature").tolist() == names[:4]
+    slots = [spec[name].reason_slot for name in names]
+    assert slots == [
+        "household referral",
+        "referral",
+        "latent state",
+        "contact",
+        "household contact",
+    ]
