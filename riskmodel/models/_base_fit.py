@@ -179,7 +179,7 @@ def _fit_steps(
 ) -> None:
     """Fit the preprocessing, set the constraints, fit the estimator (with ``X_val``)."""
     preprocess, estimator = pipeline.named_steps.values()
-    X_fit = preprocess.fit_transform(X, y)
+    X_fit = _without_all_missing(preprocess.fit_transform(X, y))
     if monotone is not None:
         groups = feature_groups(preprocess)
         cst = monotonic_cst(monotone, _column_names(X), groups, categorical)
@@ -196,3 +196,27 @@ def _fit_steps(
             y_val=y_val,
             sample_weight_val=w_val,
         )
+
+
+def _without_all_missing(X_fit: Any) -> Any:
+    """Give a column that is missing in every row a constant value instead.
+
+    HistGradientBoosting cannot bin a column with no value at all (a ValueError
+    from its binning step, see the stack notes). The columns left to the model are
+    never all missing, but the earlier dates that temporal early stopping grows the
+    trees on can be: a family recorded only in the latest years. No split is
+    possible on such a column either way, so a constant gives the same trees.
+    """
+    values = X_fit.to_numpy() if isinstance(X_fit, pd.DataFrame) else X_fit
+    if not np.issubdtype(np.asarray(values).dtype, np.floating):
+        return X_fit
+    empty = np.isnan(values).all(axis=0)
+    if not empty.any():
+        return X_fit
+    if isinstance(X_fit, pd.DataFrame):
+        X_fit = X_fit.copy()
+        X_fit.iloc[:, np.flatnonzero(empty)] = 0.0
+        return X_fit
+    X_fit = np.array(X_fit, copy=True)
+    X_fit[:, empty] = 0.0
+    return X_fit

@@ -200,3 +200,23 @@ def test_options_round_trip_through_clone_and_get_params(frame, options):
     assert copy.set_params(**options).get_params()[next(iter(options))] == next(
         iter(options.values())
     )
+
+
+def test_a_column_recorded_only_in_the_validation_dates_does_not_break_the_fit(frame):
+    # a family recorded only in the latest dates: all missing on the earlier dates the
+    # trees are grown on, which HistGradientBoosting's binning cannot take
+    X, y = frame
+    X = X.copy()
+    dates = X.index.get_level_values("as_of_date")
+    latest = dates.unique().sort_values()[-3]  # the validation date of the base fit
+    X["recent_only"] = np.where(dates >= latest, 1.0, np.nan)
+    model = RiskClassifier(estimator_params=FORCED, early_stopping="temporal", random_state=0)
+    model.fit(X, y)
+    assert list(model.validation_dates_) == [latest]
+    assert "recent_only" in model.features_used_
+    # no split is possible on it in the earlier dates: the same trees as without it
+    without = RiskClassifier(estimator_params=FORCED, early_stopping="temporal", random_state=0)
+    without.fit(X.drop(columns="recent_only"), y)
+    np.testing.assert_allclose(
+        model.predict_proba(X)[:, 1], without.predict_proba(X.drop(columns="recent_only"))[:, 1]
+    )
