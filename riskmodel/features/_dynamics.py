@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from riskmodel.features._base import Feature
 from riskmodel.features._default_families import ANY_EVENT
-from riskmodel.features._descriptions import is_missing, whole_number
+from riskmodel.features._descriptions import is_missing, period_words, whole_number
 from riskmodel.features._event_features import DaysSince, _check_family
 from riskmodel.features._family import EventFamily
 
@@ -277,16 +277,22 @@ class DaysSinceAny(DaysSince):
     ----------
     family : EventFamily, default every event type but school absence rates
         The events.
+    within_days : int, optional
+        Look back this many days only (see :class:`DaysSince`); the default
+        specification uses 730.
 
     Notes
     -----
     ``float64``, at least 1. **NaN when the child has no event before the as-of
-    date** (the model handles missing values). Name: ``days_since_any_event``.
+    date** (within ``within_days``; the model handles missing values). Name:
+    ``days_since_any_event``, then ``_<within_days>d`` when the look-back is limited.
 
     Examples
     --------
     >>> DaysSinceAny().describe(200)
     'about 7 months since the last event of any kind'
+    >>> DaysSinceAny(within_days=730).describe(float("nan"))
+    'no event of any kind in the last 2 years'
     """
 
     family: EventFamily = ANY_EVENT
@@ -295,11 +301,13 @@ class DaysSinceAny(DaysSince):
     def name(self) -> str:
         """The column name."""
         if self.family == ANY_EVENT:
-            return "days_since_any_event"
-        return f"days_since_any_{self.family.name}"
+            return f"days_since_any_event{self._within}"
+        return f"days_since_any_{self.family.name}{self._within}"
 
     def describe(self, value: object) -> str:
         """Describe one child's value in plain English."""
         if is_missing(value):
-            return f"no {self.family.singular} on record"
+            if self.within_days is None:
+                return f"no {self.family.singular} on record"
+            return f"no {self.family.singular} in the last {period_words(self.within_days)}"
         return super().describe(value)

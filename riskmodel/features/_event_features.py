@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from numbers import Integral
 from typing import TYPE_CHECKING, ClassVar
 
+import numpy as np
+
 from riskmodel.features._base import Feature
 from riskmodel.features._default_families import CP_PLAN, CP_PLAN_END
 from riskmodel.features._descriptions import (
@@ -22,8 +24,6 @@ from riskmodel.features._family import EventFamily
 from riskmodel.features._family_events import is_open
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from riskmodel.features._context import FeatureContext
 
 __all__ = ["Count", "DaysSince", "Ever", "LatestValue", "OpenAt", "PreviousCPPlans"]
@@ -34,6 +34,19 @@ _MAX_WINDOW_DAYS = 100 * 366
 def _check_family(family: object, owner: str, field: str = "family") -> None:
     if not isinstance(family, EventFamily):
         raise TypeError(f"{owner}.{field} must be an EventFamily, got {type(family).__name__}")
+
+
+def _set_window(feature: Feature, field: str, owner: str) -> None:
+    """Check a frozen feature's window of days (None: the whole record) and store it as int."""
+    w = getattr(feature, field)
+    if w is None:
+        return
+    if isinstance(w, bool) or not isinstance(w, Integral) or not 0 < w <= _MAX_WINDOW_DAYS:
+        raise ValueError(
+            f"{owner}.{field} must be a whole number of days from 1 "
+            f"to {_MAX_WINDOW_DAYS}, or None for ever; got {w!r}"
+        )
+    object.__setattr__(feature, field, int(w))
 
 
 def _count_phrase(n: int, family: EventFamily) -> str:
@@ -78,16 +91,7 @@ class Count(Feature):
 
     def __post_init__(self) -> None:
         _check_family(self.family, "Count")
-        w = self.window_days
-        if w is not None and (
-            isinstance(w, bool) or not isinstance(w, Integral) or not 0 < w <= _MAX_WINDOW_DAYS
-        ):
-            raise ValueError(
-                f"Count({self.family.name}).window_days must be a whole number of days from 1 "
-                f"to {_MAX_WINDOW_DAYS}, or None for ever; got {w!r}"
-            )
-        if w is not None:
-            object.__setattr__(self, "window_days", int(w))
+        _set_window(self, "window_days", f"Count({self.family.name})")
 
     @property
     def name(self) -> str:
@@ -128,24 +132,39 @@ class DaysSince(Feature):
     ----------
     family : EventFamily
         The events.
+    within_days : int, optional
+        Look back this many days only: an event longer ago counts as none. Without
+        it, the whole record is read, so the feature's meaning follows how far back
+        the records go: at an early training date "none" means none in the few years
+        recorded so far, at today's date none in many more, and the scores drift
+        from the training rows for that reason alone. Give the history every
+        training date has (the default specification uses 730 days, the training
+        job's ``history_months`` of 24) and the feature means the same at every date.
 
     Notes
     -----
     ``float64``, at least 1 (events on the as-of date are not used). **NaN when the
-    child has no such event before the as-of date**: HistGradientBoosting handles
-    missing values natively, and the model pipeline imputes them for linear models.
-    Name: ``<family>_days_since_last``.
+    child has no such event before the as-of date** (within ``within_days``):
+    HistGradientBoosting handles missing values natively, and the model pipeline
+    imputes them for linear models. Name: ``<family>_days_since_last``, with
+    ``_<within_days>d`` after it when the look-back is limited.
     """
 
     family: EventFamily
+    within_days: int | None = None
 
     def __post_init__(self) -> None:
         _check_family(self.family, "DaysSince")
+        _set_window(self, "within_days", f"DaysSince({self.family.name})")
 
     @property
     def name(self) -> str:
         """The column name."""
-        return f"{self.family.name}_days_since_last"
+        return f"{self.family.name}_days_since_last{self._within}"
+
+    @property
+    def _within(self) -> str:
+        return "" if self.within_days is None else f"_{self.within_days}d"
 
     @property
     def families(self) -> tuple[EventFamily, ...]:
@@ -160,12 +179,17 @@ class DaysSince(Feature):
     def describe(self, value: object) -> str:
         """Describe one child's value in plain English."""
         if is_missing(value):
-            return f"no {self.family.noun} ever"
+            if self.within_days is None:
+                return f"no {self.family.noun} ever"
+            return f"no {self.family.noun} in the last {period_words(self.within_days)}"
         return f"{elapsed_words(whole_number(value))} since the last {self.family.singular}"
 
     def compute(self, context: FeatureContext) -> np.ndarray:
         """Return the days since the family's latest event before each as-of date."""
-        return context.events(self.family).days_since()
+        days = context.events(self.family).days_since()
+        if self.within_days is not None:
+            days[days > self.within_days] = np.nan
+        return days
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,30 @@ def test_window_counts_include_the_window_start_and_exclude_the_as_of_date():
     assert other.iloc[:2].tolist() == [0, 0] and np.isnan(other.iloc[2]) and not other.iloc[3]
 
 
+def test_days_since_within_a_look_back_ignores_older_events():
+    within = DaysSince(REFERRAL, within_days=365)
+    assert within.name == "referral_days_since_last_365d"
+    assert within.describe(np.nan) == "no referrals in the last year"
+    assert within.describe(30) == "30 days since the last referral"
+    events = [
+        ("a", "2019-01-01", "referral", None, np.nan),  # 365 days before: inside
+        ("b", "2018-12-31", "referral", None, np.nan),  # 366 days before: outside
+    ]
+    spec = FeatureSpec((within, Count(REFERRAL, None)))
+    before = build_features(make_data(events=events), "2020-01-01", spec)
+    assert before[within.name].tolist()[0] == 365.0 and np.isnan(before[within.name].iloc[1])
+    # property: events older than the look-back never change the feature
+    older = [
+        ("a", "2010-05-05", "referral", None, np.nan),
+        ("b", "2001-01-01", "referral", None, np.nan),
+    ]
+    after = build_features(make_data(events=events + older), "2020-01-01", spec)
+    pd.testing.assert_series_equal(after[within.name], before[within.name])
+    assert (after["referral_count_ever"] == before["referral_count_ever"] + 1).all()
+    with pytest.raises(ValueError, match="within_days must be a whole number of days"):
+        DaysSince(REFERRAL, within_days=0)
+
+
 def test_open_at_and_previous_plans():
     cp = EventFamily("cp_plan", "cp_plan_start", "child protection plans")
     cp_end = EventFamily("cp_plan_end", "cp_plan_end", "ends of child protection plans")
