@@ -278,8 +278,8 @@ class DaysSinceAny(DaysSince):
     family : EventFamily, default every event type but school absence rates
         The events.
     within_days : int, optional
-        Look back this many days only (see :class:`DaysSince`); the default
-        specification uses 730.
+        Look back this many days only (see :class:`DaysSince`); None (the
+        default, and the default specification's) reads the whole record.
 
     Notes
     -----

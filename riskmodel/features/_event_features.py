@@ -138,8 +138,9 @@ class DaysSince(Feature):
         the records go: at an early training date "none" means none in the few years
         recorded so far, at today's date none in many more, and the scores drift
         from the training rows for that reason alone. Give the history every
-        training date has (the default specification uses 730 days, the training
-        job's ``history_months`` of 24) and the feature means the same at every date.
+        training date has (730 days for the training job's ``history_months`` of
+        24) and the feature means the same at every date. The default
+        specification does not limit it.
 
     Notes
     -----
