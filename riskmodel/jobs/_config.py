@@ -14,6 +14,7 @@ from riskmodel.exceptions import SchemaError
 __all__ = [
     "JobConfig",
     "choose_as_of_dates",
+    "data_records_start",
     "load_config",
     "records_start",
     "records_start_of_months",
@@ -186,6 +187,15 @@ def records_start(event_dates: pd.Series, *, share: float = 0.5) -> pd.Timestamp
     """
     months = pd.to_datetime(event_dates).dropna().dt.to_period("M")
     return records_start_of_months(months.value_counts(), share=share)
+
+
+def data_records_start(data: Any) -> pd.Timestamp:
+    """Return :func:`records_start` of ``data``'s events (counted on Spark for SparkData)."""
+    from riskmodel.spark import SparkData
+
+    if isinstance(data, SparkData):
+        return records_start_of_months(data.event_months())
+    return records_start(data.events["event_date"])
 
 
 def records_start_of_months(counts: pd.Series, *, share: float = 0.5) -> pd.Timestamp:

@@ -77,6 +77,7 @@ def cohort_counts_spark(
     summed = counted.groupBy(*_KEYS).agg(F.sum("children").alias("children")).toPandas()
     summed["children"] = summed["children"].astype("int64")
     summed["in_cohort"] = summed["in_cohort"].astype("bool")
+    summed["as_of_date"] = summed["as_of_date"].astype("datetime64[ns]")
     return summed.sort_values(
         ["authority", "as_of_date", "reason"], na_position="first"
     ).reset_index(drop=True)
