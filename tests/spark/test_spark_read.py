@@ -58,9 +58,12 @@ def _assert_same_data(sdata: SparkData, local: rm.LocalAuthorityData) -> None:
     pd.testing.assert_frame_equal(sdata.coverage_summary(), local.coverage_summary())
     assert data_records_start(sdata) == records_start(local.events["event_date"])
     for name in TABLES:
-        assert getattr(sdata, name).schema.simpleString() == (
-            getattr(sdata, name).sparkSession.createDataFrame([], table_schema(name))
-        ).schema.simpleString()
+        assert (
+            getattr(sdata, name).schema.simpleString()
+            == (
+                getattr(sdata, name).sparkSession.createDataFrame([], table_schema(name))
+            ).schema.simpleString()
+        )
         got = _rows(sdata, name)
         want = getattr(local, name)
         pd.testing.assert_frame_equal(
