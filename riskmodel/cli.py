@@ -75,8 +75,18 @@ def _config(args: argparse.Namespace, **overrides):
     return load_config(args.config, tracking_uri=args.tracking_uri, **overrides)
 
 
-def _cmd_train(args: argparse.Namespace) -> int:
+def _job_data(config):
+    """Read the job's tables: on Spark with ``--engine spark``, else into memory."""
+    if config.engine == "spark":
+        from riskmodel.jobs._spark import read_spark_data
+
+        return read_spark_data(config)
     from riskmodel.data import read_data
+
+    return read_data(config.data, validate=False)
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
     from riskmodel.jobs import run_train
 
     config = _config(
@@ -90,7 +100,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         engine=args.engine,
         spark_master=args.spark_master,
     )
-    outcome = run_train(read_data(config.data, validate=False), config)
+    outcome = run_train(_job_data(config), config)
     print(
         f"as-of dates: {len(outcome.as_of_dates)} quarterly, "
         f"{outcome.as_of_dates[0].date()} to {outcome.as_of_dates[-1].date()}"
@@ -103,7 +113,6 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from riskmodel.data import read_data
     from riskmodel.jobs import run_score
 
     config = _config(
@@ -117,7 +126,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         engine=args.engine,
         spark_master=args.spark_master,
     )
-    result = run_score(read_data(config.data, validate=False), config)
+    result = run_score(_job_data(config), config)
     counts = result.counts
     print(
         f"scored {counts['scored']:,} children, excluded {counts['excluded']:,} "

@@ -237,7 +237,9 @@ def summarise_cohort(cohort: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     cohort : pandas.DataFrame
-        As returned by :func:`build_cohort`.
+        As returned by :func:`build_cohort`; or counted: one row per group of
+        children with ``as_of_date``, ``in_cohort``, ``reason`` and ``children`` (how
+        many), as the Spark engine collects it.
 
     Returns
     -------
@@ -247,12 +249,14 @@ def summarise_cohort(cohort: pd.DataFrame) -> pd.DataFrame:
         :data:`COHORT_REASONS` (zero when no child has it). ``children`` always
         equals ``in_cohort + excluded``, and ``excluded`` the sum of the reasons.
     """
+    weight = cohort["children"] if "children" in cohort else pd.Series(1, index=cohort.index)
+    cohort = cohort.assign(_n=weight.astype("int64"), _in=weight.where(cohort["in_cohort"], 0))
     by_date = cohort.groupby("as_of_date", sort=True)
     summary = pd.DataFrame(
-        {"children": by_date.size(), "in_cohort": by_date["in_cohort"].sum().astype("int64")}
+        {"children": by_date["_n"].sum(), "in_cohort": by_date["_in"].sum().astype("int64")}
     )
     summary.insert(2, "excluded", summary["children"] - summary["in_cohort"])
-    counts = cohort.groupby(["as_of_date", "reason"], sort=False).size().unstack("reason")
+    counts = cohort.groupby(["as_of_date", "reason"], sort=False)["_n"].sum().unstack("reason")
     counts = counts.reindex(index=summary.index, columns=list(COHORT_REASONS))
     summary = summary.join(counts.fillna(0).astype("int64"))
     summary.columns.name = None

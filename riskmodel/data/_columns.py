@@ -12,7 +12,7 @@ import pandas as pd
 from riskmodel._wording import describe_rows
 from riskmodel.exceptions import SchemaError
 
-__all__ = ["TABLES", "Column", "as_extract_date", "coerce_table"]
+__all__ = ["TABLES", "Column", "as_extract_date", "coerce_column", "coerce_table"]
 
 DATE_DTYPE = "datetime64[ns]"
 
@@ -221,14 +221,7 @@ def coerce_table(name: str, frame: pd.DataFrame, *, source: str | None = None) -
             out[col.name] = pd.Series(None, index=frame.index, dtype=KIND_DTYPES[col.kind])
             continue
         raw = frame[col.name]
-        coerced = (
-            _COERCE[col.kind](raw)
-            if col.kind in ("str", "date", "bool")
-            else (_coerce_number(raw, col.kind))
-        )
-        lost = coerced.isna() & raw.notna()
-        if lost.any():  # only the few candidates are turned back into text
-            lost[lost] = raw[lost].astype("object").astype(str).str.strip() != ""
+        coerced, lost = coerce_column(col.kind, raw)
         if lost.any():
             problems.append(
                 f"{where}.{col.name}: {int(lost.sum())} value(s) are not a valid {col.kind} "
@@ -242,6 +235,31 @@ def coerce_table(name: str, frame: pd.DataFrame, *, source: str | None = None) -
     for c in extra:
         result[c] = frame[c]
     return result.reset_index(drop=True)
+
+
+def coerce_column(kind: str, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Return ``raw`` read as ``kind``, and which of its values could not be read.
+
+    Parameters
+    ----------
+    kind : {"str", "date", "bool", "int", "float"}
+        The column's logical type (:attr:`Column.kind`).
+    raw : pandas.Series
+        The values as read.
+
+    Returns
+    -------
+    coerced : pandas.Series
+        In the canonical dtype; a value that cannot be read is missing.
+    lost : pandas.Series of bool
+        True where a non-blank value could not be read (an error for
+        :func:`coerce_table`).
+    """
+    coerced = _COERCE[kind](raw) if kind in ("str", "date", "bool") else _coerce_number(raw, kind)
+    lost = coerced.isna() & raw.notna()
+    if lost.any():  # only the few candidates are turned back into text
+        lost[lost] = raw[lost].astype("object").astype(str).str.strip() != ""
+    return coerced, lost
 
 
 _COERCE = {"str": _coerce_str, "date": _coerce_date, "bool": _coerce_bool}

@@ -24,6 +24,8 @@ __all__ = [
     "CARE_EPISODES",
     "collection_year",
     "coverage_summary",
+    "families_table",
+    "summary_table",
     "coverage_table",
     "recording_changes",
 ]
@@ -93,8 +95,12 @@ def _records(data: LocalAuthorityData) -> pd.DataFrame:
 
 def _families(records: pd.DataFrame) -> pd.DataFrame:
     """Every family to show, in a stable order: vocabulary, other types, care episodes."""
-    seen = set(records.loc[records["source"] == "events", "family"])
-    others = sorted(seen - set(EVENT_TYPES))
+    return families_table(records.loc[records["source"] == "events", "family"])
+
+
+def families_table(event_types) -> pd.DataFrame:
+    """Every family to show given the dated event types seen: vocabulary, others, care."""
+    others = sorted(set(event_types) - set(EVENT_TYPES))
     return pd.DataFrame(
         {
             "family": [*EVENT_TYPES, *others, CARE_EPISODES],
@@ -157,8 +163,17 @@ def coverage_summary(data: LocalAuthorityData) -> pd.DataFrame:
     See :meth:`LocalAuthorityData.coverage_summary`.
     """
     records = _records(data)
-    families = _families(records)
     counts = _aggregate(records, ["family", "source"]) if len(records) else None
+    return summary_table(_families(records), counts)
+
+
+def summary_table(families: pd.DataFrame, counts: pd.DataFrame | None) -> pd.DataFrame:
+    """Return :func:`coverage_summary`'s table from the families and their counts.
+
+    ``counts`` has one row per family with any dated record: ``family``, ``source``,
+    ``events``, ``children``, ``first_month``, ``last_month`` (``pandas.Period``) and
+    ``months_recorded``; None when there is no dated record.
+    """
     if counts is None:
         table = families.assign(
             first_month=pd.PeriodIndex([pd.NaT] * len(families), freq="M"),

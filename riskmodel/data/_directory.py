@@ -13,10 +13,18 @@ from riskmodel.data._columns import TABLES, as_extract_date, coerce_table
 from riskmodel.data._tables import POPULATIONS, LocalAuthorityData
 from riskmodel.exceptions import SchemaError
 
-__all__ = ["read_data", "region_folders", "write_data"]
+__all__ = [
+    "METADATA_FILE",
+    "REGION_PREFIX",
+    "check_region_root",
+    "parse_metadata",
+    "read_data",
+    "region_folders",
+    "write_data",
+]
 
-_METADATA_FILE = "metadata.json"
-_REGION_PREFIX = "authority="
+METADATA_FILE = "metadata.json"
+REGION_PREFIX = "authority="
 
 
 def _find_table(directory: Path, name: str) -> Path:
@@ -63,9 +71,9 @@ def region_folders(directory: str | os.PathLike[str]) -> list[tuple[str, Path]]:
     :func:`~riskmodel.write_region` writes).
     """
     folders = sorted(
-        p for p in Path(directory).iterdir() if p.is_dir() and p.name.startswith(_REGION_PREFIX)
+        p for p in Path(directory).iterdir() if p.is_dir() and p.name.startswith(REGION_PREFIX)
     )
-    return [(p.name.removeprefix(_REGION_PREFIX), p) for p in folders]
+    return [(p.name.removeprefix(REGION_PREFIX), p) for p in folders]
 
 
 def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> LocalAuthorityData:
@@ -117,26 +125,50 @@ def read_data(directory: str | os.PathLike[str], *, validate: bool = True) -> Lo
     for name in TABLES:
         path = _find_table(directory, name)
         tables[name] = coerce_table(name, _read_table(path), source=str(path))
-    meta_path = directory / _METADATA_FILE
+    meta_path = directory / METADATA_FILE
     extract_date, population = None, "all"
     if meta_path.exists():
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SchemaError(f"{meta_path}: not valid JSON ({exc})") from None
-        if not isinstance(meta, dict):
-            raise SchemaError(
-                f"{meta_path}: holds a JSON {type(meta).__name__}; expected an object such "
-                'as {"extract_date": "2024-03-31", "population": "all"}'
-            )
-        extract_date = as_extract_date(meta.get("extract_date"), f"{meta_path}: extract_date")
-        population = meta.get("population", "all")
-        if population not in POPULATIONS:
-            raise SchemaError(
-                f"{meta_path}: population {population!r} is not one of {', '.join(POPULATIONS)}"
-            )
+        extract_date, population = parse_metadata(meta_path.read_bytes(), str(meta_path))
     data = LocalAuthorityData(**tables, extract_date=extract_date, population=population)
     return data.validate() if validate else data
+
+
+def parse_metadata(content: bytes, where: str) -> tuple[pd.Timestamp | None, str]:
+    """Return the ``extract_date`` and ``population`` of a ``metadata.json``'s bytes.
+
+    Raises
+    ------
+    SchemaError
+        Naming ``where`` (the file), when the file is not a JSON object, its
+        ``extract_date`` not a date or its ``population`` not one of
+        :data:`~riskmodel.data.POPULATIONS`.
+    """
+    try:
+        meta = json.loads(content.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SchemaError(f"{where}: not valid JSON ({exc})") from None
+    if not isinstance(meta, dict):
+        raise SchemaError(
+            f"{where}: holds a JSON {type(meta).__name__}; expected an object such "
+            'as {"extract_date": "2024-03-31", "population": "all"}'
+        )
+    extract_date = as_extract_date(meta.get("extract_date"), f"{where}: extract_date")
+    population = meta.get("population", "all")
+    if population not in POPULATIONS:
+        raise SchemaError(
+            f"{where}: population {population!r} is not one of {', '.join(POPULATIONS)}"
+        )
+    return extract_date, population
+
+
+def check_region_root(directory: object, names: list[str]) -> None:
+    """Refuse a region directory that also holds tables of its own (``names``: its files)."""
+    own = [n for n in names if Path(n).stem in TABLES]
+    if own:
+        raise SchemaError(
+            f"{directory}: holds both authority=CODE folders and tables of its own "
+            f"({', '.join(sorted(own))}); a region directory holds only the folders"
+        )
 
 
 def _read_region(
@@ -144,12 +176,7 @@ def _read_region(
 ) -> LocalAuthorityData:
     from riskmodel.data._pooling import pool_authorities, stamp_authority
 
-    own = [p.name for p in directory.iterdir() if p.stem in TABLES and p.is_file()]
-    if own:
-        raise SchemaError(
-            f"{directory}: holds both authority=CODE folders and tables of its own "
-            f"({', '.join(sorted(own))}); a region directory holds only the folders"
-        )
+    check_region_root(directory, [p.name for p in directory.iterdir() if p.is_file()])
     datasets = {}
     for code, folder in region:
         data = read_data(folder, validate=validate)
@@ -196,5 +223,5 @@ def write_data(
         "extract_date": None if data.extract_date is None else str(data.extract_date.date()),
         "population": data.population,
     }
-    atomic_write(directory / _METADATA_FILE, lambda p: Path(p).write_text(json.dumps(meta)))
+    atomic_write(directory / METADATA_FILE, lambda p: Path(p).write_text(json.dumps(meta)))
     return directory

@@ -30,7 +30,13 @@ from riskmodel.exceptions import DataQualityWarning, SchemaError
 if TYPE_CHECKING:
     from riskmodel.data._tables import LocalAuthorityData
 
-__all__ = ["find_problems", "raise_on_problems"]
+__all__ = [
+    "find_problems",
+    "merged_problem",
+    "problem_list",
+    "raise_on_problems",
+    "report_problems",
+]
 
 PROBLEM_COLUMNS = ["severity", "table", "column", "n_rows", "rows", "values", "message"]
 
@@ -175,6 +181,30 @@ def _problem(severity: str, table: str, column: str, rows, values, what: str) ->
         "rows": rows[:20],
         "values": None if values is None else values[:20],
         "message": message,
+        "what": what,
+    }
+
+
+def merged_problem(
+    severity: str, table: str, column: str, n_rows: int, rows: list, shown: list | None, what: str
+) -> dict:
+    """Return one problem found in parts (shards of the tables), worded as :func:`find_problems`.
+
+    ``n_rows`` is the total count, ``rows`` the first rows (at most 20) and ``shown``
+    their values as :func:`~riskmodel._wording.show_value` wrote them; ``what`` is
+    the problem's wording (the ``"what"`` of a :func:`problem_list` entry).
+    """
+    shown = None if shown is None else list(shown)
+    where = describe_rows(list(rows), shown=shown, total=n_rows)
+    return {
+        "severity": severity,
+        "table": table,
+        "column": column,
+        "n_rows": n_rows,
+        "rows": list(rows)[:20],
+        "values": None if shown is None else shown[:20],
+        "message": f"{table}.{column}: {_count(n_rows, what)} ({where})",
+        "what": what,
     }
 
 
@@ -298,17 +328,32 @@ def find_problems(data: LocalAuthorityData) -> pd.DataFrame:
     ``authority/person_id``, so the same id in two authorities is two children, and
     every row must name its authority.
     """
+    return pd.DataFrame(problem_list(data), columns=PROBLEM_COLUMNS)
+
+
+def problem_list(
+    data: LocalAuthorityData, authorities: tuple[str, ...] | None = None
+) -> list[dict]:
+    """Return every problem in ``data`` as records: :data:`PROBLEM_COLUMNS` and ``what``.
+
+    ``authorities`` are the codes of the whole data when ``data`` is a part of them
+    (a shard of children on Spark): they decide whether the data are pooled. Every
+    check of :func:`find_problems` looks at one child's rows at a time, except the
+    unique ``person_id``: a part holding all the rows of each of its children gets
+    the problems of those rows.
+    """
+    authorities = data.authorities if authorities is None else tuple(authorities)
     problems = []
-    if data.is_pooled:
-        problems += _unpooled_rows(data)
+    if len(authorities) > 1:
+        problems += _unpooled_rows(data, authorities)
         data = with_child_keys(data)
     for table in ("persons", "events", "care_episodes"):
         problems += _column_problems(table, getattr(data, table))
     problems += _cross_table_problems(data)
-    return pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
+    return problems
 
 
-def _unpooled_rows(data: LocalAuthorityData) -> list[dict]:
+def _unpooled_rows(data: LocalAuthorityData, authorities: tuple[str, ...]) -> list[dict]:
     problems = []
     for table in ("persons", "events", "care_episodes"):
         frame = getattr(data, table)
@@ -321,7 +366,7 @@ def _unpooled_rows(data: LocalAuthorityData) -> list[dict]:
                     "authority",
                     frame.index[missing],
                     frame.loc[missing, "person_id"],
-                    f"name no authority, in data pooled from {', '.join(data.authorities)} "
+                    f"name no authority, in data pooled from {', '.join(authorities)} "
                     "(values are person ids)",
                 )
             )
@@ -330,9 +375,13 @@ def _unpooled_rows(data: LocalAuthorityData) -> list[dict]:
 
 def raise_on_problems(data: LocalAuthorityData) -> None:
     """Warn for every warning, then raise one :class:`SchemaError` listing every error."""
-    problems = find_problems(data)
+    report_problems(find_problems(data), stacklevel=4)
+
+
+def report_problems(problems: pd.DataFrame, *, stacklevel: int = 3) -> None:
+    """Warn for every warning of ``problems``, then raise one SchemaError listing the errors."""
     for message in problems.loc[problems["severity"] == "warning", "message"]:
-        warnings.warn(message, DataQualityWarning, stacklevel=3)
+        warnings.warn(message, DataQualityWarning, stacklevel=stacklevel)
     errors = problems.loc[problems["severity"] == "error", "message"]
     if len(errors):
         raise SchemaError(

@@ -17,7 +17,8 @@ log = logging.getLogger("riskmodel.jobs")
 
 def require_children(data: Any, task: str) -> None:
     """Raise a SchemaError when the persons table is empty: there is no child to ``task``."""
-    if data.persons.empty:
+    persons = data.persons
+    if persons.isEmpty() if hasattr(persons, "isEmpty") else persons.empty:
         raise SchemaError(
             f"persons: the table has no rows, so there is no child to {task}; expected one "
             "row per child (from the SSDA903 header or the CIN census)"
@@ -26,17 +27,38 @@ def require_children(data: Any, task: str) -> None:
 
 def require_cohort(data: Any, as_of: pd.Timestamp) -> None:
     """Raise a SchemaError when no child is in the cohort at ``as_of``, saying why not."""
-    from riskmodel.cohort import COHORT_REASONS, build_cohort
+    from riskmodel.cohort import COHORT_REASONS, summarise_cohort
 
-    cohort = build_cohort(data, [as_of])
-    if cohort["in_cohort"].any():
+    counts = summarise_cohort(_cohort_at(data, as_of)).iloc[0]
+    if counts["in_cohort"] > 0:
         return
-    reasons = cohort["reason"].value_counts().reindex(list(COHORT_REASONS)).dropna()
+    reasons = counts[list(COHORT_REASONS)]
     raise SchemaError(
-        f"no child of the {len(cohort):,} in persons is in the cohort at {as_of.date()} ("
-        + ", ".join(f"{int(n):,} {reason}" for reason, n in reasons.items())
+        f"no child of the {int(counts['children']):,} in persons is in the cohort at "
+        f"{as_of.date()} ("
+        + ", ".join(f"{int(n):,} {reason}" for reason, n in reasons[reasons > 0].items())
         + "): check the as-of date; nothing was scored or written"
     )
+
+
+def _cohort_at(data: Any, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Return the cohort at ``as_of``: built locally, or counted on Spark for SparkData."""
+    from riskmodel.spark import SparkData
+
+    if isinstance(data, SparkData):
+        from riskmodel.spark import cohort_counts_spark
+
+        return cohort_counts_spark(
+            data.persons,
+            data.events,
+            data.care_episodes,
+            [as_of],
+            extract_date=data.end_date,
+            population=data.population,
+        )
+    from riskmodel.cohort import build_cohort
+
+    return build_cohort(data, [as_of])
 
 
 def warn_recording_changes(

@@ -11,7 +11,14 @@ import pandas as pd
 
 from riskmodel.exceptions import SchemaError
 
-__all__ = ["JobConfig", "choose_as_of_dates", "load_config", "records_start"]
+__all__ = [
+    "JobConfig",
+    "choose_as_of_dates",
+    "data_records_start",
+    "load_config",
+    "records_start",
+    "records_start_of_months",
+]
 
 
 @dataclass(frozen=True)
@@ -179,12 +186,30 @@ def records_start(event_dates: pd.Series, *, share: float = 0.5) -> pd.Timestamp
         If there are no dated events.
     """
     months = pd.to_datetime(event_dates).dropna().dt.to_period("M")
-    if months.empty:
+    return records_start_of_months(months.value_counts(), share=share)
+
+
+def data_records_start(data: Any) -> pd.Timestamp:
+    """Return :func:`records_start` of ``data``'s events (counted on Spark for SparkData)."""
+    from riskmodel.spark import SparkData
+
+    if isinstance(data, SparkData):
+        return records_start_of_months(data.event_months())
+    return records_start(data.events["event_date"])
+
+
+def records_start_of_months(counts: pd.Series, *, share: float = 0.5) -> pd.Timestamp:
+    """Return :func:`records_start` from the number of events in each month.
+
+    ``counts`` is indexed by month (``pandas.Period``), one entry per month holding
+    any event (as the Spark engine counts them); the rule is :func:`records_start`'s.
+    """
+    if counts.empty:
         raise SchemaError(
             "events: no dated events, so no as-of dates can be chosen; give as_of_dates "
             "in the job settings to train on persons and care episodes alone"
         )
-    counts = months.value_counts().sort_index()  # months with at least one event
+    counts = counts.sort_index()  # months with at least one event
     full = counts >= share * counts.median()
     return counts.index[full.to_numpy().argmax()].to_timestamp()
 

@@ -4,7 +4,10 @@
 driver, where the model is fitted, backtested and reviewed as on the local engine.
 ``score`` scores on Spark (:func:`~riskmodel.spark.score_spark`) and writes the
 scores and exclusions with Spark as Parquet under the local engine's file names.
-The tables themselves are read on the driver (``read_data``) and handed to Spark.
+The command line reads the tables on Spark (:func:`read_spark_data`, a
+:class:`~riskmodel.spark.SparkData`), so the driver holds only small facts about
+them; a :class:`~riskmodel.LocalAuthorityData` given to the jobs is handed to
+Spark as it is (:func:`~riskmodel.spark.spark_tables`).
 """
 
 from __future__ import annotations
@@ -23,7 +26,13 @@ import pandas as pd
 from riskmodel.exceptions import SchemaError
 from riskmodel.jobs._config import JobConfig
 
-__all__ = ["SparkScoringRun", "score_with_spark", "spark_session", "spark_training_frame"]
+__all__ = [
+    "SparkScoringRun",
+    "read_spark_data",
+    "score_with_spark",
+    "spark_session",
+    "spark_training_frame",
+]
 
 
 @dataclass(frozen=True)
@@ -55,18 +64,63 @@ def spark_session(master: str) -> Any:
     )
 
 
+def read_spark_data(config: JobConfig) -> Any:
+    """Read ``config.data`` on Spark (see :func:`~riskmodel.spark.read_tables_spark`).
+
+    A data or region directory (a path or a URI), or ``table:SCHEMA`` for catalogue
+    tables; not yet validated (the jobs validate it on Spark).
+    """
+    from riskmodel.spark import read_tables_spark
+
+    return read_tables_spark(spark_session(config.spark_master), str(config.data))
+
+
+def _spark_inputs(data: Any, config: JobConfig) -> tuple[dict[str, Any], list[str]]:
+    """Return the tables as Spark DataFrames and the data's event types.
+
+    A SparkData's own tables and types (read and counted on Spark); a
+    LocalAuthorityData's tables handed to Spark.
+    """
+    from riskmodel.spark import SparkData, spark_tables
+
+    if isinstance(data, SparkData):
+        tables = {n: getattr(data, n) for n in ("persons", "events", "care_episodes")}
+        return tables, list(data.event_types)
+    tables = spark_tables(spark_session(config.spark_master), data)
+    return tables, list(data.events["event_type"].dropna().unique())
+
+
+def _cohort(data: Any, tables: dict[str, Any], dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """Return the review's cohort: counted on Spark for SparkData, else built locally."""
+    from riskmodel.spark import SparkData, cohort_counts_spark
+
+    if not isinstance(data, SparkData):
+        from riskmodel.cohort import build_cohort
+
+        return build_cohort(data, dates)
+    return cohort_counts_spark(
+        tables["persons"],
+        tables["events"],
+        tables["care_episodes"],
+        dates,
+        extract_date=data.end_date,
+        population=data.population,
+    )
+
+
 def spark_training_frame(data: Any, dates: pd.DatetimeIndex, config: JobConfig) -> Any:
     """Build the training frame's rows on Spark and collect them into a TrainingFrame.
 
-    Equal to :func:`~riskmodel.build_training_frame` row for row (labelled rows); the
-    cohort (every child at every date, for the review's cohort summary) is built on
-    the driver, as it is cheap next to the features.
+    Equal to :func:`~riskmodel.build_training_frame` row for row (labelled rows).
+    The frame's cohort (for the review's cohort summary) is, for a SparkData,
+    counted on Spark: one row per authority, date, in or out and reason, with the
+    number of ``children`` (see :func:`~riskmodel.spark.cohort_counts_spark`); for a
+    LocalAuthorityData, every child at every date, built on the driver.
     """
-    from riskmodel.cohort import build_cohort
     from riskmodel.features import default_spec
-    from riskmodel.spark import build_training_frame_spark, collect_training_frame, spark_tables
+    from riskmodel.spark import build_training_frame_spark, collect_training_frame
 
-    tables = spark_tables(spark_session(config.spark_master), data)
+    tables, event_types = _spark_inputs(data, config)
     sdf = build_training_frame_spark(
         tables["persons"],
         tables["events"],
@@ -76,9 +130,9 @@ def spark_training_frame(data: Any, dates: pd.DatetimeIndex, config: JobConfig) 
         extract_date=data.end_date,
         population=data.population,
     )
-    spec = default_spec().resolve(data.events["event_type"].unique())
+    spec = default_spec().resolve(event_types)
     frame = collect_training_frame(sdf, spec, config.horizon_months)
-    return dataclasses.replace(frame, cohort=build_cohort(data, dates))
+    return dataclasses.replace(frame, cohort=_cohort(data, tables, dates))
 
 
 def score_with_spark(
@@ -88,7 +142,7 @@ def score_with_spark(
 
     Parameters
     ----------
-    data : LocalAuthorityData
+    data : SparkData or LocalAuthorityData
         The validated tables.
     loaded : LoadedModel
         The model from the registry.
@@ -105,12 +159,12 @@ def score_with_spark(
         If ``out`` names a CSV file (the Spark engine writes Parquet) or ``csv`` is on.
     """
     from riskmodel.scoring._write import targets
-    from riskmodel.spark import score_spark, spark_tables
+    from riskmodel.spark import score_spark
 
     folder, stem, suffix = targets(Path(config.out))
     if suffix != ".parquet" or config.csv:
         raise SchemaError(f"--out {config.out}: the Spark engine writes Parquet only, not CSV")
-    tables = spark_tables(spark_session(config.spark_master), data)
+    tables, _ = _spark_inputs(data, config)
     result = score_spark(
         tables["persons"],
         tables["events"],

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from riskmodel.jobs._checks import check_training_data, require_children, warn_recording_changes
-from riskmodel.jobs._config import JobConfig, choose_as_of_dates, records_start
+from riskmodel.jobs._config import JobConfig, choose_as_of_dates, data_records_start
 
 __all__ = ["TrainingOutcome", "run_train"]
 
@@ -48,7 +48,7 @@ class TrainingOutcome:
 def _as_of_dates(data: Any, config: JobConfig) -> pd.DatetimeIndex:
     if config.as_of_dates:
         return pd.DatetimeIndex(pd.to_datetime(list(config.as_of_dates)))
-    start = records_start(data.events["event_date"])
+    start = data_records_start(data)
     dates = choose_as_of_dates(
         data.end_date,
         start,
@@ -223,7 +223,6 @@ def _log(data, model, frame, result, audit, report, config):
     from riskmodel.scoring import profile_features
     from riskmodel.tracking import (
         TrainingRunRecord,
-        data_fingerprint,
         log_training_run,
         set_tracking_uri,
     )
@@ -252,7 +251,7 @@ def _log(data, model, frame, result, audit, report, config):
         model,
         params=params,
         metrics=headline_metrics(result),
-        fingerprint=data_fingerprint(data),
+        fingerprint=_fingerprint(data),
         features=frame.spec.descriptions(),
         tables={
             "backtest": result.metrics,
@@ -275,3 +274,11 @@ def _log(data, model, frame, result, audit, report, config):
         "logged run %s; registered %s version %s", run.run_id, run.registered_name, run.version
     )
     return run.run_id, run.model_uri, run.version
+
+
+def _fingerprint(data: Any) -> dict[str, object]:
+    """Return the data's fingerprint; for SparkData its own, computed on Spark."""
+    from riskmodel.spark import SparkData
+    from riskmodel.tracking import data_fingerprint
+
+    return data.fingerprint() if isinstance(data, SparkData) else data_fingerprint(data)
