@@ -60,11 +60,20 @@ def spark_training_frame(data: Any, dates: pd.DatetimeIndex, config: JobConfig) 
 
     Equal to :func:`~riskmodel.build_training_frame` row for row (labelled rows); the
     cohort (every child at every date, for the review's cohort summary) is built on
-    the driver, as it is cheap next to the features.
+    the driver, as it is cheap next to the features. With ``config.negative_fraction``
+    below 1 the rows are sampled on Spark before the collect
+    (:func:`~riskmodel.spark.sample_negatives_spark`, seeded by ``random_state``): the
+    driver holds every care entry and that share of the others, the rows that
+    sampling the local frame keeps.
     """
     from riskmodel.cohort import build_cohort
     from riskmodel.features import default_spec
-    from riskmodel.spark import build_training_frame_spark, collect_training_frame, spark_tables
+    from riskmodel.spark import (
+        build_training_frame_spark,
+        collect_training_frame,
+        sample_negatives_spark,
+        spark_tables,
+    )
 
     tables = spark_tables(spark_session(config.spark_master), data)
     sdf = build_training_frame_spark(
@@ -76,6 +85,10 @@ def spark_training_frame(data: Any, dates: pd.DatetimeIndex, config: JobConfig) 
         extract_date=data.end_date,
         population=data.population,
     )
+    if config.negative_fraction < 1:
+        sdf = sample_negatives_spark(
+            sdf, config.negative_fraction, random_state=config.random_state
+        )
     spec = default_spec().resolve(data.events["event_type"].unique())
     frame = collect_training_frame(sdf, spec, config.horizon_months)
     return dataclasses.replace(frame, cohort=build_cohort(data, dates))
