@@ -52,7 +52,12 @@ def _column(X: Any, column: Any, owner: str) -> np.ndarray:
 
 def _weights(sample_weight: Any, n_rows: int) -> np.ndarray:
     """Row weights for a baseline's fit: ones when none are given."""
-    return np.ones(n_rows) if sample_weight is None else check_weight(sample_weight, n_rows)
+    if sample_weight is None:
+        return np.ones(n_rows)
+    weights = check_weight(sample_weight, n_rows)
+    if not weights.sum() > 0:
+        raise ValueError(f"sample_weight: all {n_rows} weights are zero; nothing to fit on")
+    return weights
 
 
 class _ScoreBaseline(ClassifierMixin, BaseEstimator):
