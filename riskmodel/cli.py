@@ -99,6 +99,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         out=args.out,
         engine=args.engine,
         spark_master=args.spark_master,
+        negative_fraction=args.sample_negatives,
     )
     outcome = run_train(_job_data(config), config)
     print(
@@ -271,6 +272,13 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--model", choices=["hgb", "logistic"], help="default hgb")
     train.add_argument("--register", help="registered model name (default riskmodel)")
     train.add_argument("--out", help="directory for the review report")
+    train.add_argument(
+        "--sample-negatives",
+        type=float,
+        metavar="F",
+        help="keep every care entry and this share (0 < F <= 1) of the other child-dates, "
+        "weighted by 1/F (default 1: all)",
+    )
     _common(train)
     _engine(train)
     train.set_defaults(run=_cmd_train)

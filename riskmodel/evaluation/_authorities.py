@@ -18,15 +18,15 @@ fold; it is said in the notes, and its comparison uses the folds where it has on
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 
 from riskmodel.evaluation._comparison import side_by_side
-from riskmodel.evaluation._keys import child_ids, list_ids
+from riskmodel.evaluation._folds import fit_on
+from riskmodel.evaluation._keys import WEIGHT, child_ids, list_ids, row_weights
 from riskmodel.evaluation._metric_tables import fold_metrics
 from riskmodel.evaluation._names import MODEL, OWN_MODEL
 from riskmodel.metrics import paired_difference
@@ -51,9 +51,12 @@ def own_model_predictions(
     model: Any,
     frame: Any,
     splits: Iterable[tuple[np.ndarray, np.ndarray]],
-    fit_args: Callable[[Any, Any], dict],
+    weights: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Fit ``model`` on each authority's training rows alone, fold by fold.
+
+    With ``weights`` (a sampled frame's row weights) each own model is fitted with
+    its training rows' weights, and the test rows keep theirs (``sample_weight``).
 
     Returns
     -------
@@ -81,16 +84,17 @@ def own_model_predictions(
                     ]
                 )
                 continue
-            fitted = clone(model)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                fitted.fit(X.iloc[own_train], y[own_train], **fit_args(fitted, frame))
+                fitted = fit_on(model, frame, own_train, weights)
                 p = fitted.predict_proba(X.iloc[own_test])[:, 1]
             notes.extend(
                 [OWN_MODEL, str(fold), "", f"authority {code}, fold {fold}: {w.message}"]
                 for w in caught
             )
             keys = frame.keys.iloc[own_test].reset_index(drop=True)
+            if weights is not None:
+                keys = keys.assign(**{WEIGHT: weights[own_test]})
             out.append(keys.assign(model=OWN_MODEL, y_true=y[own_test], y_score=p, fold=fold))
     predictions = pd.concat(out, ignore_index=True) if out else pd.DataFrame()
     return predictions, pd.DataFrame(notes, columns=NOTE_COLUMNS)
@@ -161,6 +165,7 @@ def pooled_vs_own(
             capacity=capacity,
             n_resamples=n_resamples,
             random_state=random_state,
+            sample_weight=row_weights(part),
         )
         rows.append(
             table.rename(columns={"first": "pooled", "second": "own"}).assign(

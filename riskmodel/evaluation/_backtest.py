@@ -12,15 +12,12 @@ best rule to that reference (``BacktestResult.achievable_share``).
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from sklearn.base import clone
 
 from riskmodel.evaluation._authorities import (
     authority_metrics,
@@ -28,6 +25,8 @@ from riskmodel.evaluation._authorities import (
     pooled_vs_own,
 )
 from riskmodel.evaluation._comparison import TOP_SHARE_METRIC, compare
+from riskmodel.evaluation._folds import check_reference, check_weights, score_fold
+from riskmodel.evaluation._keys import WEIGHT
 from riskmodel.evaluation._metric_tables import by_date_table, metrics_table
 from riskmodel.evaluation._names import (
     BEST_ACHIEVABLE,
@@ -37,7 +36,6 @@ from riskmodel.evaluation._names import (
     REFERENCES,
 )
 from riskmodel.evaluation._sample_size import check_fold_size
-from riskmodel.metrics._validation import check_scores
 
 if TYPE_CHECKING:
     from riskmodel.frame import TrainingFrame
@@ -79,8 +77,10 @@ class BacktestResult:
         ``model``, ``as_of_date``, ``roc_auc``, ``average_precision``, ``observed``,
         ``expected``: how each model did at each test as-of date.
     predictions : pandas.DataFrame
-        Out-of-fold predictions per (child, as-of date) and model. Child-level: for
-        analysis in memory only; never log or publish it.
+        Out-of-fold predictions per (child, as-of date) and model, with the row's
+        ``sample_weight`` when the backtest was given one (a row standing for that
+        many children). Child-level: for analysis in memory only; never log or
+        publish it.
     capacity : int or None
         The capacity used for the capacity metrics (per as-of date).
     top_share : float
@@ -131,6 +131,11 @@ class BacktestResult:
     by_authority: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     pooled_vs_own: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
+    @property
+    def weighted(self) -> bool:
+        """Whether the figures are weighted estimates from a sample (``sample_weight``)."""
+        return WEIGHT in self.predictions.columns
+
     def summary(self, fold: Any = "overall") -> pd.DataFrame:
         """One row per model, one column per metric (``value`` only) for a fold."""
         rows = self.metrics[self.metrics["fold"].astype(str) == str(fold)]
@@ -149,60 +154,6 @@ class BacktestResult:
         return float(hit["value"].iloc[0])
 
 
-def _fit_args(estimator: Any, frame: Any) -> dict[str, Any]:
-    """``feature_spec=frame.spec`` for estimators whose ``fit`` takes it, else nothing.
-
-    The spec is passed only when it builds every column of ``frame.X`` (a frame
-    whose columns were added to by hand is fitted without it).
-    """
-    spec = getattr(frame, "spec", None)
-    names = getattr(spec, "names", None)
-    if names is None or not set(map(str, frame.X.columns)) <= set(names):
-        return {}  # no spec, or one that did not build these columns
-    try:
-        parameters = inspect.signature(estimator.fit).parameters
-    except (TypeError, ValueError):
-        return {}
-    return {"feature_spec": spec} if "feature_spec" in parameters else {}
-
-
-def _score_fold(models, frame, train, test, references) -> pd.DataFrame:
-    X, y = frame.X, frame.y.to_numpy()
-    keys = frame.keys.iloc[test].reset_index(drop=True)
-    out = []
-    for name, estimator in models.items():
-        fitted = clone(estimator)
-        fitted.fit(X.iloc[train], y[train], **_fit_args(fitted, frame))
-        out.append(
-            keys.assign(
-                model=name, y_true=y[test], y_score=fitted.predict_proba(X.iloc[test])[:, 1]
-            )
-        )
-    for name, values in references.items():
-        out.append(keys.assign(model=name, y_true=y[test], y_score=values[test]))
-    return pd.concat(out, ignore_index=True)
-
-
-def _check_reference(
-    values: ArrayLike | None, n_rows: int, *, name: str = "truth", call: str = "for_keys("
-) -> np.ndarray | None:
-    """Return reference probabilities as floats, one per row of the frame, or None."""
-    if values is None:
-        return None
-    if hasattr(values, "for_keys"):
-        raise TypeError(
-            f"{name} takes the probabilities of the frame's rows, not the ground truth "
-            f"itself: pass data.truth.{call}frame.keys, horizon_months=frame.horizon_months)"
-        )
-    checked = check_scores(values, name=name, probabilities=True)
-    if len(checked) != n_rows:
-        raise ValueError(
-            f"{name} must hold one probability per row of frame ({n_rows} rows); "
-            f"got {len(checked)}"
-        )
-    return checked
-
-
 def backtest(
     model: Any,
     frame: TrainingFrame,
@@ -217,6 +168,7 @@ def backtest(
     random_state: int | None = 0,
     progress: bool = False,
     own_models: bool | None = None,
+    sample_weight: ArrayLike | None = None,
 ) -> BacktestResult:
     """Fit on each temporal fold and measure the model and baselines on the future.
 
@@ -263,6 +215,17 @@ def backtest(
         model on that authority's test rows (``BacktestResult.pooled_vs_own``; its
         predictions are named ``"own model"``). Default: when the frame pools two or
         more authorities. It about doubles the fitting time.
+    sample_weight : array-like of shape (n_rows,), optional
+        For a frame that is a sample of a larger one (every care entry and a share
+        ``f`` of the other rows, :func:`~riskmodel.frame.sample_negatives`), each
+        row's weight: 1 for a care entry, ``1 / f`` for the others. Every model and
+        baseline is fitted with its training rows' weights, and every figure is the
+        weighted (inverse-probability) estimate of the unsampled frame's: a row of
+        weight ``w`` counts as ``w`` children, in each list's capacity and top share
+        too, exactly as if it were repeated ``w`` times, and the bootstrap weights
+        each row by its child's resample count times its own weight. The weights are
+        kept in ``predictions["sample_weight"]``. ``folds`` still counts the sampled
+        rows.
 
     Returns
     -------
@@ -274,7 +237,11 @@ def backtest(
         When a fold's training rows hold no care entry.
     ValueError
         When ``truth`` or ``achievable`` does not hold one probability in [0, 1] per
-        row of ``frame``, or ``top_share`` is not in (0, 1].
+        row of ``frame``, ``sample_weight`` one positive number per row, or
+        ``top_share`` is not in (0, 1].
+    TypeError
+        With ``sample_weight``, when the model or a baseline has a ``fit`` that
+        takes no ``sample_weight``.
 
     Warns
     -----
@@ -294,12 +261,13 @@ def backtest(
             "backtest needs labelled rows only: build the frame with drop_unlabelled=True"
         )
     references = {
-        BEST_ACHIEVABLE: _check_reference(
+        BEST_ACHIEVABLE: check_reference(
             achievable, len(frame.y), name="achievable", call="achievable_for_keys(data, "
         ),
-        BEST_POSSIBLE: _check_reference(truth, len(frame.y)),
+        BEST_POSSIBLE: check_reference(truth, len(frame.y)),
     }
     references = {k: v for k, v in references.items() if v is not None}
+    weights = check_weights(models, sample_weight, len(frame.y))
     folds, preds = [], []
     fold_splits = list(splitter.split(frame.X))
     splits = fold_splits
@@ -323,11 +291,12 @@ def backtest(
                 "test_positives": int(frame.y.iloc[test].sum()),
             }
         )
-        preds.append(_score_fold(models, frame, train, test, references).assign(fold=i))
+        scored = score_fold(models, frame, train, test, references, weights)
+        preds.append(scored.assign(fold=i))
     if not preds:
         raise ValueError(f"{splitter!r} produced no folds for this frame")
     predictions = pd.concat(preds, ignore_index=True)
-    own = _own_models(model, frame, fold_splits, own_models)
+    own = _own_models(model, frame, fold_splits, own_models, weights)
     if own["predictions"] is not None and len(own["predictions"]):
         predictions = pd.concat([predictions, own["predictions"]], ignore_index=True)
     table = metrics_table(predictions, capacity, n_resamples, random_state, top_share)
@@ -355,7 +324,7 @@ def backtest(
     )
 
 
-def _own_models(model: Any, frame: Any, splits: list, own_models: bool | None) -> dict:
+def _own_models(model: Any, frame: Any, splits: list, own_models: bool | None, weights) -> dict:
     """Each authority's own model, fold by fold, when asked for (or by default when pooled)."""
     pooled = "authority" in frame.keys.columns
     many = pooled and frame.keys["authority"].nunique() > 1
@@ -366,7 +335,7 @@ def _own_models(model: Any, frame: Any, splits: list, own_models: bool | None) -
         )
     if not (many if own_models is None else own_models):
         return {"predictions": None, "notes": None, "pooled": pooled}
-    predictions, notes = own_model_predictions(model, frame, splits, _fit_args)
+    predictions, notes = own_model_predictions(model, frame, splits, weights)
     return {"predictions": predictions, "notes": notes, "pooled": pooled}
 
 

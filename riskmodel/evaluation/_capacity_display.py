@@ -9,7 +9,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 import riskmodel._style as _style
-from riskmodel.metrics import precision_at_k, recall_at_k
+from riskmodel.evaluation._keys import WEIGHT, row_weights
+from riskmodel.metrics._capacity_per_date import per_date_at_k
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -110,7 +111,9 @@ class CapacityDisplay:
         ----------
         result : BacktestResult
             From :func:`~riskmodel.backtest`; its ``predictions`` (each test as-of
-            date a list) and ``capacity`` are read.
+            date a list) and ``capacity`` are read. On a sampled backtest (a
+            ``sample_weight`` column) a row counts as its weight, in ``k`` too, so
+            the curves estimate those of the unsampled lists.
         max_k : int, optional
             Largest k; the default is as for :meth:`from_predictions`.
 
@@ -169,7 +172,8 @@ def _default_max_k(list_sizes: pd.Series, capacity: int | None) -> int:
 
 def _curves(predictions: pd.DataFrame, max_k: int | None, capacity: int | None) -> pd.DataFrame:
     """Precision and recall at each k, per model, from ``model``, ``as_of_date``, y columns."""
-    sizes = predictions.groupby(["model", "as_of_date"], sort=False).size()
+    lists = predictions.groupby(["model", "as_of_date"], sort=False)
+    sizes = lists[WEIGHT].sum() if WEIGHT in predictions.columns else lists.size()
     ks = np.unique(np.linspace(1, max_k or _default_max_k(sizes, capacity), _N_POINTS).astype(int))
     parts = []
     for name, part in predictions.groupby("model", sort=False):
@@ -182,11 +186,7 @@ def _curves(predictions: pd.DataFrame, max_k: int | None, capacity: int | None) 
 
 def _mean_over_dates(part: pd.DataFrame, ks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Precision at each k averaged over the as-of dates; recall over dates with a positive."""
-    precision, recall = [], []
-    for _, day in part.groupby("as_of_date"):
-        y, s = day["y_true"].to_numpy(), day["y_score"].to_numpy()
-        precision.append([precision_at_k(y, s, int(k)) for k in ks])
-        if y.sum():
-            recall.append([recall_at_k(y, s, int(k)) for k in ks])
-    mean_recall = np.mean(recall, axis=0) if recall else np.full(len(ks), np.nan)
-    return np.mean(precision, axis=0), mean_recall
+    y, s = part["y_true"].to_numpy(float), part["y_score"].to_numpy(float)
+    dates, w = part["as_of_date"].to_numpy(), row_weights(part)
+    at_k = np.array([per_date_at_k(y, s, dates, int(k), w) for k in ks])
+    return at_k[:, 0], at_k[:, 1]

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskmodel.evaluation._keys import child_ids, list_ids, row_keys
+from riskmodel.evaluation._keys import WEIGHT, child_ids, list_ids, row_keys, row_weights
 from riskmodel.metrics import PAIRED_METRICS, paired_difference
 from riskmodel.metrics._bootstrap import draw_counts, percentile_interval
 from riskmodel.metrics._top_share import PerDateTop
@@ -42,7 +42,13 @@ PAIRED_COLUMNS = ["metric", "best_rule", "model", "rule", "difference", "lower",
 
 
 def top_share_row(part: pd.DataFrame, share: float, n_resamples: int, random_state: Any) -> dict:
-    """Precision among each date's top ``share``, with a child-clustered interval."""
+    """Precision among each date's top ``share``, with a child-clustered interval.
+
+    On a sample a row counts as its weight, in the share too; a resample weights each
+    row by its child's count times its own weight.
+    """
+    weights = row_weights(part)
+    own = np.ones(len(part)) if weights is None else weights
     top = PerDateTop(
         part["y_true"].to_numpy(float),
         part["y_score"].to_numpy(float),
@@ -54,14 +60,15 @@ def top_share_row(part: pd.DataFrame, share: float, n_resamples: int, random_sta
         codes, uniques = pd.factorize(child_ids(part))
         draws = np.array(
             [
-                top.precision(counts[codes])
+                top.precision(counts[codes] * own)
                 for counts in draw_counts(len(uniques), n_resamples, random_state)
             ]
         )
         usable = draws[np.isfinite(draws)]
         if len(usable):
             lower, upper = percentile_interval(usable, 0.95)
-    return {"metric": TOP_SHARE_METRIC, "value": top.precision(), "lower": lower, "upper": upper}
+    value = top.precision(weights)
+    return {"metric": TOP_SHARE_METRIC, "value": value, "lower": lower, "upper": upper}
 
 
 def best_baselines(metrics: pd.DataFrame, baselines: list[str], fold: str) -> dict[str, str]:
@@ -105,11 +112,13 @@ def achievable_share(
 def side_by_side(predictions: pd.DataFrame, model: str) -> pd.DataFrame:
     """Return one row per scored (child, date, fold): each model's score and ``y_true``.
 
-    The outcome is ``model``'s rows' (every model scores the same rows, so any would do).
+    The outcome (and, on a sample, the ``sample_weight``) is ``model``'s rows' (every
+    model scores the same rows, so any would do).
     """
     index = [*row_keys(predictions), "fold"]
     wide = predictions.pivot_table(index=index, columns="model", values="y_score", sort=False)
-    truth = predictions[predictions["model"] == model].set_index(index)["y_true"]
+    carried = ["y_true", *([WEIGHT] if WEIGHT in predictions.columns else [])]
+    truth = predictions[predictions["model"] == model].set_index(index)[carried]
     return wide.join(truth).reset_index()
 
 
@@ -139,6 +148,7 @@ def paired_table(
             capacity=capacity,
             n_resamples=n_resamples,
             random_state=random_state,
+            sample_weight=row_weights(wide),
         ).set_index("metric")
         for metric in (m for m, r in best.items() if r == rule_name and m in table.index):
             row = table.loc[metric]

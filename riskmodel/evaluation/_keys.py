@@ -1,5 +1,8 @@
 """Which rows are one child and which are one list, in a table of predictions.
 
+A backtest on a sample (``backtest(..., sample_weight=...)``) keeps each row's weight
+in a ``sample_weight`` column: a row of weight ``w`` stands for ``w`` children.
+
 A service acts on its own list: the children of one authority at one as-of date.
 In one authority's predictions a child is its ``person_id`` and a list is an as-of
 date. In pooled predictions (an ``authority`` column), person ids repeat across
@@ -13,9 +16,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["child_ids", "list_ids", "row_keys"]
+__all__ = ["WEIGHT", "child_ids", "list_ids", "row_keys", "row_weights"]
 
 _SEPARATOR = "/"
+
+WEIGHT = "sample_weight"
+"""The column of a backtest's predictions holding each row's sample weight (when sampled)."""
 
 
 def _pooled(table: pd.DataFrame) -> bool:
@@ -42,3 +48,10 @@ def list_ids(table: pd.DataFrame) -> np.ndarray:
         return dates.to_numpy()
     day = pd.to_datetime(dates).dt.strftime("%Y-%m-%d")
     return (table["authority"].astype("str") + _SEPARATOR + day).to_numpy()
+
+
+def row_weights(table: pd.DataFrame) -> np.ndarray | None:
+    """Return each row's sample weight (a row standing for that many), or None if unsampled."""
+    if WEIGHT not in table.columns:
+        return None
+    return table[WEIGHT].to_numpy(dtype="float64")

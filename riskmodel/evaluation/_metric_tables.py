@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 
 from riskmodel.evaluation._comparison import top_share_row
-from riskmodel.evaluation._keys import child_ids, list_ids
+from riskmodel.evaluation._keys import child_ids, list_ids, row_weights
 from riskmodel.evaluation._names import REFERENCE_METRICS, REFERENCES
 from riskmodel.metrics import capacity_metrics, summarise
+from riskmodel.metrics._ranking import auc_kernel, average_precision_kernel
+from riskmodel.metrics._validation import sort_descending
 
 __all__ = ["by_date_table", "fold_metrics", "metrics_table"]
 
@@ -24,7 +26,7 @@ def fold_metrics(preds: pd.DataFrame, fold: Any, capacity, n_resamples, random_s
     rows = []
     for name, part in preds.groupby("model", sort=False):
         y, p = part["y_true"].to_numpy(), part["y_score"].to_numpy()
-        ids = child_ids(part)
+        ids, w = child_ids(part), row_weights(part)
         table = summarise(
             y,
             p,
@@ -32,6 +34,7 @@ def fold_metrics(preds: pd.DataFrame, fold: Any, capacity, n_resamples, random_s
             n_resamples=n_resamples,
             random_state=random_state,
             undefined="quiet",
+            sample_weight=w,
         )
         if name in REFERENCES:
             table = table[table["metric"].isin(REFERENCE_METRICS)]
@@ -49,6 +52,7 @@ def fold_metrics(preds: pd.DataFrame, fold: Any, capacity, n_resamples, random_s
                         capacity,
                         n_resamples=n_resamples,
                         random_state=random_state,
+                        sample_weight=w,
                     ),
                 ],
                 ignore_index=True,
@@ -58,21 +62,29 @@ def fold_metrics(preds: pd.DataFrame, fold: Any, capacity, n_resamples, random_s
 
 
 def by_date_table(preds: pd.DataFrame) -> pd.DataFrame:
-    from riskmodel.metrics import average_precision, roc_auc
+    """Each model's AUC, average precision, observed and expected entrants at each date.
 
+    On a sample (a ``sample_weight`` column) each is the weighted estimate of the
+    unsampled list's, and ``n`` is the summed weight (the children it stands for).
+    """
     rows = []
     for (name, date), part in preds.groupby(["model", "as_of_date"], sort=False):
-        y, p = part["y_true"].to_numpy(), part["y_score"].to_numpy()
+        y, p = part["y_true"].to_numpy(float), part["y_score"].to_numpy(float)
+        weights = row_weights(part)
+        w = np.ones(len(y)) if weights is None else weights
+        s_sorted, y_sorted, w_sorted = sort_descending(y, w, by=p)
         both = 0 < y.sum() < len(y)
         rows.append(
             {
                 "model": name,
                 "as_of_date": date,
-                "roc_auc": roc_auc(y, p) if both else np.nan,
-                "average_precision": average_precision(y, p) if both else np.nan,
-                "observed": float(y.sum()),
-                "expected": float(p.sum()),
-                "n": len(y),
+                "roc_auc": auc_kernel(y_sorted, s_sorted, w_sorted) if both else np.nan,
+                "average_precision": (
+                    average_precision_kernel(y_sorted, s_sorted, w_sorted) if both else np.nan
+                ),
+                "observed": float(w @ y),
+                "expected": float(w @ p),
+                "n": len(y) if weights is None else float(w.sum()),
             }
         )
     return pd.DataFrame(rows)

@@ -10,6 +10,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 import riskmodel._style as _style
+from riskmodel.evaluation._keys import WEIGHT, row_weights
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -113,15 +114,23 @@ class ReliabilityDisplay:
             Number of bins per model; empty bins are left out.
         strategy : {"quantile", "uniform"}, default "quantile"
             Bins with equal numbers of predictions, or of equal widths on [0, 1].
+            On a sampled backtest (a ``sample_weight`` column) the bins are those of
+            the weighted expected calibration error (quantiles of the weighted
+            predictions), and each bin's mean prediction and observed rate are
+            weighted: estimates of the unsampled frame's.
 
         Returns
         -------
         ReliabilityDisplay
         """
-        models = {
-            str(name): (part["y_true"], part["y_score"])
-            for name, part in result.predictions.groupby("model", sort=False)
-        }
+        groups = result.predictions.groupby("model", sort=False)
+        if WEIGHT in result.predictions.columns:
+            curves = pd.concat(
+                [_weighted_curve(str(name), part, n_bins, strategy) for name, part in groups],
+                ignore_index=True,
+            )
+            return cls(curves, strategy=strategy)
+        models = {str(name): (part["y_true"], part["y_score"]) for name, part in groups}
         return cls(_curves(models, n_bins, strategy), strategy=strategy)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> ReliabilityDisplay:
@@ -173,3 +182,24 @@ def _curves(
         )
         parts.append(pd.DataFrame({"model": name, "prob_pred": prob_pred, "prob_true": prob_true}))
     return pd.concat(parts, ignore_index=True)
+
+
+def _weighted_curve(name: str, part: pd.DataFrame, n_bins: int, strategy: str) -> pd.DataFrame:
+    """One model's weighted calibration curve, in the bins of the weighted ECE."""
+    from riskmodel.metrics._calibration import bin_sums
+
+    weight, sum_p, sum_y = bin_sums(
+        part["y_true"].to_numpy(float),
+        part["y_score"].to_numpy(float),
+        row_weights(part),
+        n_bins,
+        strategy,
+    )
+    full = weight > 0
+    return pd.DataFrame(
+        {
+            "model": name,
+            "prob_pred": sum_p[full] / weight[full],
+            "prob_true": sum_y[full] / weight[full],
+        }
+    )

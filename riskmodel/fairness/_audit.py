@@ -29,6 +29,7 @@ from riskmodel.fairness._inputs import (
 )
 from riskmodel.fairness._summary import calibration_lines, disparity_lines, suppression_line
 from riskmodel.metrics import risk_bands
+from riskmodel.metrics._validation import check_sample_weight
 
 __all__ = ["FairnessAudit", "audit_fairness"]
 
@@ -166,6 +167,7 @@ def audit_fairness(
     calibration_bands: int = 5,
     parity_range: tuple[float, float] = (0.8, 1.25),
     random_state: int | np.random.Generator | None = None,
+    sample_weight: object = None,
 ) -> FairnessAudit:
     """Audit a risk score's decisions and calibration across groups.
 
@@ -225,6 +227,14 @@ def audit_fairness(
         Ratios to the reference inside this range are not flagged.
     random_state : int, numpy.random.Generator or None, default None
         Seed of the bootstrap.
+    sample_weight : array-like of shape (n_rows,), optional
+        A positive weight per row, for a sample of the population (``1 / fraction``
+        for a row kept with probability ``fraction``, as
+        :func:`~riskmodel.frame.sample_negatives` draws it): a row of weight ``w``
+        counts as ``w`` rows everywhere (the capacity, group sizes ``n`` and
+        suppression, every rate, the risk bands), exactly as if repeated, so each
+        figure is the weighted estimate of the population's. A replicate weights a
+        row by its cluster's Poisson draw times its own weight.
 
     Returns
     -------
@@ -263,12 +273,16 @@ def audit_fairness(
     y, index = check_outcomes(y_true)
     check_aligned(index, y_score, "y_score")
     p = check_scores(y_score, len(y))
-    flagged = decide(p, capacity=capacity, threshold=threshold, periods=periods, index=index)
+    weights = check_sample_weight(sample_weight, len(y))
+    flagged = decide(
+        p, capacity=capacity, threshold=threshold, periods=periods, index=index, weights=weights
+    )
     attributes = encode_groups(groups, len(y), index)
     by_name = {a.name: a for a in attributes}
     combos = dict.fromkeys(intersection_names(attributes, intersections))
     attributes += [intersect([by_name[name] for name in combo]) for combo in combos]
-    band_group = (risk_bands(p, n_bands=N_RISK_BANDS) - 1) // (N_RISK_BANDS // calibration_bands)
+    bands = risk_bands(p, n_bands=N_RISK_BANDS, sample_weight=weights)
+    band_group = (bands - 1) // (N_RISK_BANDS // calibration_bands)
     results = attribute_metrics(
         attributes,
         row_features(y, flagged, p, band_group, calibration_bands),
@@ -277,6 +291,7 @@ def audit_fairness(
         clusters=encode_clusters(clusters, len(y), index),
         n_resamples=int(n_resamples),
         rng=np.random.default_rng(random_state),
+        weights=weights,
     )
     references = resolve_references(results, reference, min_group_size=min_group_size)
     sizes = {"min_group_size": min_group_size, "confidence": confidence}

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from riskmodel.evaluation import MODEL
-from riskmodel.evaluation._keys import child_ids, list_ids, row_keys
+from riskmodel.evaluation._keys import child_ids, list_ids, row_keys, row_weights
 from riskmodel.fairness._audit import FairnessAudit, audit_fairness
 
 if TYPE_CHECKING:
@@ -30,7 +30,10 @@ def audit_backtest(
     scores at each as-of date are flagged. The bootstrap resamples children with all
     their rows. On pooled predictions (an ``authority`` column) each authority's list
     is its own: the ``capacity`` highest of each authority at each as-of date are
-    flagged, and a child is ``(authority, person_id)``.
+    flagged, and a child is ``(authority, person_id)``. On a sampled backtest
+    (``backtest(..., sample_weight=...)``) the predictions' weights are used: a row
+    counts as the children it stands for (in the capacity, the group sizes and
+    every rate), so the audit estimates that of the unsampled frame.
 
     Parameters
     ----------
@@ -88,4 +91,5 @@ def audit_backtest(
         clusters=child_ids(preds),
         n_resamples=n_resamples,
         random_state=random_state,
+        sample_weight=row_weights(preds),
     )

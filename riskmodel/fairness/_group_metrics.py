@@ -200,12 +200,16 @@ def attribute_metrics(
     clusters: tuple[np.ndarray, int],
     n_resamples: int,
     rng: np.random.Generator,
+    weights: np.ndarray | None = None,
 ) -> list[AttributeMetrics]:
     """Estimate every group metric of every attribute, with Poisson-bootstrap replicates.
 
     Rows are summed once per replicate into cells (the observed combinations of all
-    attributes' groups); each attribute's group sums add up its cells.
+    attributes' groups); each attribute's group sums add up its cells. With row
+    ``weights`` (a sample's), every sum is weighted, and a replicate's weight of a
+    row is its Poisson draw times the row's weight.
     """
+    own = np.ones((len(y), 1)) if weights is None else np.asarray(weights, float)[:, None]
     cells, cell_codes = np.unique(
         np.column_stack([a.codes for a in attributes]), axis=0, return_inverse=True
     )
@@ -221,11 +225,11 @@ def attribute_metrics(
             for grouper, layout in zip(groupers, layouts, strict=True)
         ]
 
-    points = [(s[0], auc[0]) for s, auc in evaluate(np.ones((len(y), 1)))]
+    points = [(s[0], auc[0]) for s, auc in evaluate(own)]
     sums = [np.empty((n_resamples, len(a.labels), n_features)) for a in attributes]
     aucs = [np.empty((n_resamples, len(a.labels))) for a in attributes]
-    for rows, weights in poisson_weights(rng, n_resamples, *clusters):
-        for i, (chunk_sums, chunk_aucs) in enumerate(evaluate(weights)):
+    for rows, draws in poisson_weights(rng, n_resamples, *clusters):
+        for i, (chunk_sums, chunk_aucs) in enumerate(evaluate(draws * own)):
             sums[i][rows] = chunk_sums
             aucs[i][rows] = chunk_aucs
     n_bands = (n_features - _N_BASE) // 3

@@ -257,13 +257,17 @@ def decide(
     threshold: float | None,
     periods: object,
     index: pd.Index,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return the flag decision of every row under a capacity or a threshold rule.
 
     With a capacity of ``k`` the ``k`` highest scores (within each period, when
     ``periods`` is given) are flagged. Ties at the cut-off are broken by row order:
     among equal scores the earlier row is flagged, so exactly ``min(k, rows)`` rows
-    are flagged per period.
+    are flagged per period. With row ``weights`` (a row standing for that many) the
+    capacity counts weight, and the share of each row flagged is returned (a float
+    in [0, 1]; the row at the cut is flagged in part), exactly as if each row were
+    repeated by its weight.
     """
     if (capacity is None) == (threshold is None):
         raise ValueError("give exactly one of capacity (top-k flagged) or threshold (score >= t)")
@@ -284,6 +288,14 @@ def decide(
     order = np.lexsort((np.arange(n), -y_score, period_codes))
     sorted_periods = period_codes[order]
     first = np.searchsorted(sorted_periods, sorted_periods, side="left")
+    if weights is not None:
+        cumulative = np.cumsum(weights[order])
+        before = cumulative - weights[order]
+        before_period = np.where(first > 0, cumulative[np.maximum(first - 1, 0)], 0.0)
+        taken = np.clip(int(capacity) - (before - before_period), 0.0, weights[order])
+        share = np.zeros(n)
+        share[order] = taken / weights[order]
+        return share
     rank_in_period = np.arange(n) - first
     flagged = np.zeros(n, dtype=bool)
     flagged[order[rank_in_period < int(capacity)]] = True

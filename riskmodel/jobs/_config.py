@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,11 @@ class JobConfig:
     ``n_jobs`` is how many scoring runs ``monitor`` measures at once (joblib's
     convention: ``None`` one, ``-1`` every core). ``engine`` is where ``train``
     builds its features and ``score`` scores: ``"local"`` (pandas) or ``"spark"``
-    (on ``spark_master``, by default ``local[*]``).
+    (on ``spark_master``, by default ``local[*]``). ``negative_fraction`` below 1
+    makes ``train`` keep every care entry and that share of the other child-dates
+    (a hash draw, the same rows on either engine; drawn on Spark before the collect),
+    weighted by its inverse in the backtest, the fit and the fairness audit, so a
+    frame larger than memory can be trained on.
     Constructing one checks the values (whole numbers, known model and calibration,
     readable dates) and raises :class:`~riskmodel.exceptions.SchemaError` listing
     every value a job could not use.
@@ -55,6 +60,7 @@ class JobConfig:
     random_state: int = 0
     engine: str = "local"
     spark_master: str = "local[*]"
+    negative_fraction: float = 1.0
 
     def __post_init__(self) -> None:
         problems = _check_settings(self)
@@ -99,6 +105,12 @@ def _check_settings(config: JobConfig) -> list[str]:
     ):
         problems.append(
             f"n_jobs must be a whole number other than 0 (-1: every core), got {n_jobs!r}"
+        )
+    fraction = config.negative_fraction
+    if isinstance(fraction, bool) or not isinstance(fraction, Real) or not 0 < fraction <= 1:
+        problems.append(
+            "negative_fraction must be a share in (0, 1] of the child-dates without a care "
+            f"entry kept for training (1: all), got {fraction!r}"
         )
     if config.engine not in ENGINES:
         problems.append(f"engine must be one of {', '.join(ENGINES)}, got {config.engine!r}")

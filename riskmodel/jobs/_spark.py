@@ -115,10 +115,18 @@ def spark_training_frame(data: Any, dates: pd.DatetimeIndex, config: JobConfig) 
     The frame's cohort (for the review's cohort summary) is, for a SparkData,
     counted on Spark: one row per authority, date, in or out and reason, with the
     number of ``children`` (see :func:`~riskmodel.spark.cohort_counts_spark`); for a
-    LocalAuthorityData, every child at every date, built on the driver.
+    LocalAuthorityData, every child at every date, built on the driver. With
+    ``config.negative_fraction`` below 1 the rows are sampled on Spark before the
+    collect (:func:`~riskmodel.spark.sample_negatives_spark`, seeded by
+    ``random_state``): the driver holds every care entry and that share of the
+    others, the rows that sampling the local frame keeps.
     """
     from riskmodel.features import default_spec
-    from riskmodel.spark import build_training_frame_spark, collect_training_frame
+    from riskmodel.spark import (
+        build_training_frame_spark,
+        collect_training_frame,
+        sample_negatives_spark,
+    )
 
     tables, event_types = _spark_inputs(data, config)
     sdf = build_training_frame_spark(
@@ -130,6 +138,10 @@ def spark_training_frame(data: Any, dates: pd.DatetimeIndex, config: JobConfig) 
         extract_date=data.end_date,
         population=data.population,
     )
+    if config.negative_fraction < 1:
+        sdf = sample_negatives_spark(
+            sdf, config.negative_fraction, random_state=config.random_state
+        )
     spec = default_spec().resolve(event_types)
     frame = collect_training_frame(sdf, spec, config.horizon_months)
     return dataclasses.replace(frame, cohort=_cohort(data, tables, dates))

@@ -11,6 +11,7 @@ import pandas as pd
 
 from riskmodel.jobs._checks import check_training_data, require_children, warn_recording_changes
 from riskmodel.jobs._config import JobConfig, choose_as_of_dates, data_records_start
+from riskmodel.jobs._sampling import sample_frame, training_weights
 
 __all__ = ["TrainingOutcome", "run_train"]
 
@@ -89,7 +90,12 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
     config : JobConfig
         Settings (horizon, model, capacity, as-of dates, registration name...). With
         ``engine="spark"`` the features are built on Spark and collected to the
-        driver, where the model is fitted.
+        driver, where the model is fitted. With ``negative_fraction`` below 1 the
+        frame is every care entry and that share of the other child-dates (sampled on
+        Spark before the collect, or in memory; the same rows), and the backtest,
+        the final fit and the fairness audit use the rows' weights (1 / fraction for
+        a kept child-date without a care entry): the review says its figures are
+        weighted estimates from a sample, and MLflow logs the fraction.
     track : bool, default True
         Log the run to MLflow and register the model (``config.register_as``).
 
@@ -129,25 +135,38 @@ def run_train(data: Any, config: JobConfig, *, track: bool = True) -> TrainingOu
         frame = spark_training_frame(data, dates, config)
     else:
         frame = build_training_frame(data, dates, horizon_months=config.horizon_months)
+        frame = sample_frame(frame, config)
+    weights = training_weights(frame, config)
     log.info("training frame (%s engine): %r", config.engine, frame)
+    if weights is not None:
+        log.info(
+            "a sample: every care entry and %.1f%% of the other child-dates, weighted by %g",
+            100 * config.negative_fraction,
+            1 / config.negative_fraction,
+        )
     check_training_data(frame)
     model = RiskClassifier(
         config.model, calibration=config.calibration, random_state=config.random_state
     )
-    result, audit = backtest_and_audit(model, data, frame, config)
+    result, audit = backtest_and_audit(model, data, frame, config, weights)
     log.info("fitting the model on all %d rows", len(frame))
-    model.fit(frame.X, frame.y, feature_spec=frame.spec)
-    report = write_review(
-        data, model, frame, result, audit, config, Path(config.out) / "review.html"
-    )
+    model.fit(frame.X, frame.y, sample_weight=weights, feature_spec=frame.spec)
+    out = Path(config.out) / "review.html"
+    report = write_review(data, model, frame, result, audit, config, out, weights)
     run_id = model_uri = version = None
     if track:
         run_id, model_uri, version = _log(data, model, frame, result, audit, report, config)
     return TrainingOutcome(model, frame, result, audit, report, run_id, model_uri, version, dates)
 
 
-def backtest_and_audit(model: Any, data: Any, frame: Any, config: JobConfig) -> tuple[Any, Any]:
-    """Backtest ``model``'s settings over the config's temporal folds, then audit fairness."""
+def backtest_and_audit(
+    model: Any, data: Any, frame: Any, config: JobConfig, weights: Any = None
+) -> tuple[Any, Any]:
+    """Backtest ``model``'s settings over the config's temporal folds, then audit fairness.
+
+    With ``weights`` (a sampled frame's) the backtest fits and measures with them, and
+    the audit reads them from its predictions.
+    """
     from riskmodel.evaluation import backtest
     from riskmodel.fairness import audit_backtest
     from riskmodel.splits import TemporalSplit
@@ -168,6 +187,7 @@ def backtest_and_audit(model: Any, data: Any, frame: Any, config: JobConfig) -> 
         n_resamples=config.n_resamples,
         random_state=config.random_state,
         progress=True,
+        sample_weight=weights,
     )
     audit = audit_backtest(
         result,
@@ -199,7 +219,9 @@ def _achievable_probabilities(data: Any, frame: Any) -> Any:
     return achievable_for_keys(data, frame.keys, horizon_months=frame.horizon_months)
 
 
-def write_review(data, model, frame, result, audit, config: JobConfig, out: Path) -> Path:
+def write_review(
+    data, model, frame, result, audit, config: JobConfig, out: Path, weights=None
+) -> Path:
     """Write the review report of the fitted ``model``, explanations included."""
     from riskmodel.reports import build_review
 
@@ -212,6 +234,7 @@ def write_review(data, model, frame, result, audit, config: JobConfig, out: Path
         audit=audit,
         n_resamples=config.n_resamples,
         random_state=config.random_state,
+        sample_weight=weights,
     )
     report.write(out)
     log.info("review report written to %s", out)
@@ -239,6 +262,7 @@ def _log(data, model, frame, result, audit, report, config):
         "n_as_of_dates": len(frame.as_of_dates),
         "rows": len(frame),
         "positives": int(frame.y.sum()),
+        "negative_fraction": config.negative_fraction,
         "n_splits": config.n_splits,
         "model_params": model.get_params(deep=False),
     }

@@ -7,12 +7,14 @@ from numbers import Integral
 import numpy as np
 from numpy.typing import ArrayLike
 
-from riskmodel.metrics._validation import check_scores
+from riskmodel.metrics._validation import check_sample_weight, check_scores
 
 __all__ = ["risk_bands"]
 
 
-def risk_bands(y_score: ArrayLike, n_bands: int = 20) -> np.ndarray:
+def risk_bands(
+    y_score: ArrayLike, n_bands: int = 20, *, sample_weight: ArrayLike | None = None
+) -> np.ndarray:
     """Assign each score a band from 1 (lowest) to ``n_bands`` (highest), as AFST does.
 
     With the default 20 bands, band 20 holds the highest-scored twentieth (5 %) of the
@@ -36,6 +38,10 @@ def risk_bands(y_score: ArrayLike, n_bands: int = 20) -> np.ndarray:
         Scores of the scored population; any real values without NaN.
     n_bands : int, default 20
         Number of bands.
+    sample_weight : array-like of shape (n_samples,), optional
+        A positive weight per row, for a sample of the population: a row of weight
+        ``w`` counts as ``w`` rows (tied with one another), so the bands are
+        twentieths of the weighted population, as if each row were repeated.
 
     Returns
     -------
@@ -58,11 +64,14 @@ def risk_bands(y_score: ArrayLike, n_bands: int = 20) -> np.ndarray:
     if isinstance(n_bands, bool) or not isinstance(n_bands, Integral) or n_bands < 1:
         raise ValueError(f"n_bands must be a positive integer; got {n_bands!r}")
     scores = check_scores(y_score)
-    n = len(scores)
-    if n == 0:
+    weights = check_sample_weight(sample_weight, len(scores))
+    if len(scores) == 0:
         return np.zeros(0, dtype=np.int64)
     # twice the mid-rank of a tied group = 2 * (rows below it) + (its size) + 1, exactly
     _, group, sizes = np.unique(scores, return_inverse=True, return_counts=True)
+    if weights is not None:
+        sizes = np.bincount(group.ravel(), weights=weights)
     below = np.cumsum(sizes) - sizes
     twice_rank = (2 * below + sizes + 1)[group]
-    return -(-int(n_bands) * twice_rank // (2 * n))
+    bands = -(-int(n_bands) * twice_rank // (2 * sizes.sum()))
+    return bands.astype(np.int64)

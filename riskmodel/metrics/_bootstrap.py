@@ -220,6 +220,7 @@ def resample_values(
     codes: np.ndarray,
     n_resamples: int,
     random_state: int | np.random.Generator | None,
+    sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """Evaluate kernels on each resample of rows sorted once by decreasing score.
 
@@ -236,6 +237,9 @@ def resample_values(
         Number of resamples.
     random_state : int, numpy.random.Generator or None
         Seed or generator, as in :func:`draw_counts`.
+    sample_weight : numpy.ndarray, optional
+        A positive weight per row (a sampled row standing for several): a row's
+        weight in a resample is its cluster's count times its own weight.
 
     Returns
     -------
@@ -244,11 +248,14 @@ def resample_values(
     """
     order = np.argsort(-s, kind="stable")
     y_sorted, s_sorted, codes_sorted = y[order], s[order], codes[order]
+    own = None if sample_weight is None else np.asarray(sample_weight, np.float64)[order]
     rows = []
     for counts in draw_counts(int(codes.max()) + 1, n_resamples, random_state):
         w = counts[codes_sorted]
         keep = w > 0
         w_kept = w[keep].astype(np.float64)
+        if own is not None:
+            w_kept = w_kept * own[keep]
         rows.append(np.atleast_1d(evaluate(y_sorted[keep], s_sorted[keep], w_kept)))
     return np.vstack(rows)
 

@@ -12,9 +12,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from riskmodel.metrics._capacity import precision_at_k, recall_at_k
+from riskmodel.metrics._bootstrap import draw_counts
+from riskmodel.metrics._capacity import top_k_hits
+from riskmodel.metrics._validation import check_sample_weight, sort_descending
 
-__all__ = ["CAPACITY_METRICS", "capacity_metrics"]
+__all__ = ["CAPACITY_METRICS", "capacity_metrics", "per_date_at_k"]
 
 CAPACITY_METRICS: tuple[str, ...] = (
     "precision_at_capacity",
@@ -24,21 +26,29 @@ CAPACITY_METRICS: tuple[str, ...] = (
 """Names of the rows :func:`capacity_metrics` returns, in order."""
 
 
-def _per_date(y: np.ndarray, p: np.ndarray, dates: np.ndarray, k: int) -> np.ndarray:
+def per_date_at_k(
+    y: np.ndarray, p: np.ndarray, dates: np.ndarray, k: int, w: np.ndarray | None = None
+) -> np.ndarray:
     """Mean over dates of precision and recall at ``k``; number needed = 1 / precision.
 
-    The number needed to flag is the reciprocal of the mean precision, not the mean
-    of per-date reciprocals, which one date with no hits would blow up.
+    Each date flags its ``k`` highest scores (all its rows when it has fewer), ties at
+    the cut counted at their expected rate (``ties="expected"``). With row weights
+    ``w`` a row of weight ``w`` counts as ``w`` rows, so ``k`` counts weight. Recall
+    is averaged over the dates with a positive. The number needed to flag is the
+    reciprocal of the mean precision, not the mean of per-date reciprocals, which
+    one date with no hits would blow up.
     """
+    weights = np.ones(len(y)) if w is None else np.asarray(w, dtype=float)
     prec, rec = [], []
     for date in np.unique(dates):
-        on = dates == date
-        yd, pd_ = y[on], p[on]
-        kd = min(k, len(yd))
-        if kd:
-            prec.append(precision_at_k(yd, pd_, kd))
-            if yd.sum():
-                rec.append(recall_at_k(yd, pd_, kd))
+        on = (dates == date) & (weights > 0)
+        s_sorted, y_sorted, w_sorted = sort_descending(y[on], weights[on], by=p[on])
+        kd = min(float(k), float(w_sorted.sum()))
+        if kd > 0:
+            hits, positives = top_k_hits(y_sorted, s_sorted, w_sorted, kd, "expected")
+            prec.append(hits / kd)
+            if positives > 0:
+                rec.append(hits / positives)
     mean_prec = float(np.mean(prec)) if prec else np.nan
     mean_rec = float(np.mean(rec)) if rec else np.nan
     nnf = 1.0 / mean_prec if mean_prec > 0 else np.inf
@@ -55,6 +65,7 @@ def capacity_metrics(
     n_resamples: int = 200,
     confidence: float = 0.95,
     random_state: int | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Precision, recall and number needed to flag at ``capacity``, per as-of date.
 
@@ -70,6 +81,12 @@ def capacity_metrics(
         Coverage of the percentile intervals.
     random_state : int, optional
         Seed.
+    sample_weight : numpy.ndarray, optional
+        A positive weight per row, for a sample of the lists (``1 / fraction`` for
+        a row kept with probability ``fraction``): a row of weight ``w`` counts as
+        ``w`` children, in the capacity too, so the figures estimate those of the
+        unsampled lists. In the bootstrap a row's weight is its child's count times
+        its own weight.
 
     Returns
     -------
@@ -93,17 +110,16 @@ def capacity_metrics(
     y = np.asarray(y_true, dtype=float)
     p = np.asarray(y_score, dtype=float)
     dates = np.asarray(dates)
-    point = _per_date(y, p, dates, capacity)
+    weights = check_sample_weight(sample_weight, len(y))
+    own = np.ones(len(y)) if weights is None else weights
+    point = per_date_at_k(y, p, dates, capacity, own)
     lower = upper = np.full(len(CAPACITY_METRICS), np.nan)
     if n_resamples:
         codes, uniques = pd.factorize(pd.Series(clusters))
-        rows_of = pd.Series(np.arange(len(y))).groupby(codes).indices
-        rng = np.random.default_rng(random_state)
-        draws = []
-        for _ in range(n_resamples):
-            picked = rng.integers(0, len(uniques), len(uniques))
-            idx = np.concatenate([rows_of[c] for c in picked])
-            draws.append(_per_date(y[idx], p[idx], dates[idx], capacity))
+        draws = [
+            per_date_at_k(y, p, dates, capacity, counts[codes] * own)
+            for counts in draw_counts(len(uniques), n_resamples, random_state)
+        ]
         alpha = (1 - confidence) / 2
         with warnings.catch_warnings():  # a metric undefined in every resample stays NaN
             warnings.simplefilter("ignore", RuntimeWarning)

@@ -23,7 +23,7 @@ from riskmodel.metrics._bootstrap import (
     percentile_interval,
 )
 from riskmodel.metrics._top_share import PerDateTop
-from riskmodel.metrics._validation import check_binary_scores
+from riskmodel.metrics._validation import check_binary_scores, check_sample_weight
 
 __all__ = ["PAIRED_METRICS", "paired_difference"]
 
@@ -84,6 +84,7 @@ def paired_difference(
     n_resamples: int = 200,
     confidence: float = 0.95,
     random_state: int | np.random.Generator | None = None,
+    sample_weight: ArrayLike | None = None,
 ) -> pd.DataFrame:
     """Metrics of ``first`` minus those of ``second``, with paired cluster-bootstrap intervals.
 
@@ -108,6 +109,12 @@ def paired_difference(
         Coverage of the percentile intervals.
     random_state : int, numpy.random.Generator or None
         Seed of the resamples.
+    sample_weight : array-like of shape (n_samples,), optional
+        A positive weight per row, for a sample (``1 / fraction`` for a row kept
+        with probability ``fraction``): both scores' metrics are then weighted
+        estimates of the population's, a row of weight ``w`` counting as ``w`` rows
+        (in the capacity and the top share too). In each resample a row's weight is
+        its child's count times its own weight.
 
     Returns
     -------
@@ -135,15 +142,16 @@ def paired_difference(
     if labels.ndim != 1 or len(labels) != len(y):
         raise ValueError(f"groups must have one label per row ({len(y)}); got {labels.shape}")
     codes = check_clusters(clusters, len(y))
+    weights = check_sample_weight(sample_weight, len(y))
+    own = np.ones(len(y)) if weights is None else weights
     ea = _evaluators(y, a, labels, share, capacity)
     eb = _evaluators(y, b, labels, share, capacity)
-    ones = np.ones(len(y))
     rows = []
-    values_a = {name: f(ones) for name, f in ea.items()}
-    values_b = {name: f(ones) for name, f in eb.items()}
+    values_a = {name: f(own) for name, f in ea.items()}
+    values_b = {name: f(own) for name, f in eb.items()}
     draws = np.full((n_resamples, len(ea)), np.nan)
     for i, counts in enumerate(draw_counts(int(codes.max()) + 1, n_resamples, random_state)):
-        w = counts[codes].astype(np.float64)
+        w = counts[codes] * own
         draws[i] = [ea[name](w) - eb[name](w) for name in ea]
     for j, name in enumerate(ea):
         usable = draws[:, j][np.isfinite(draws[:, j])]

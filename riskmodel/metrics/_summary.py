@@ -25,6 +25,7 @@ from riskmodel.metrics._bootstrap import (
 from riskmodel.metrics._validation import (
     check_binary_scores,
     check_n_bins,
+    check_sample_weight,
     resolve_k,
     sort_descending,
 )
@@ -92,6 +93,7 @@ def summarise(
     strategy: str = "quantile",
     ties: str = "expected",
     undefined: str = "warn",
+    sample_weight: ArrayLike | None = None,
 ) -> pd.DataFrame:
     """Compute the standard metrics of a risk model with bootstrap intervals.
 
@@ -134,6 +136,13 @@ def summarise(
         too narrow). ``"quiet"`` reports such an interval as NaN and warns about
         neither, so that the caller can say why in words (as
         :func:`~riskmodel.backtest` does in its ``notes``).
+    sample_weight : array-like of shape (n_samples,), optional
+        A positive weight per row, for a sample of a larger population (``1 /
+        fraction`` for a row kept with probability ``fraction``): every metric is
+        then the weighted (inverse-probability) estimate of its value on the
+        population, a row of weight ``w`` counting as ``w`` rows (so ``capacity``
+        counts weight). In the bootstrap a row's weight is its cluster's count
+        times its own weight.
 
     Returns
     -------
@@ -163,13 +172,15 @@ def summarise(
         raise ValueError(f"undefined must be 'warn' or 'quiet'; got {undefined!r}")
     y, s = check_binary_scores(y_true, y_score, probabilities=True)
     codes = check_clusters(clusters, len(y))
+    weights = check_sample_weight(sample_weight, len(y))
     kernels = _kernels(capacity, n_bins, strategy, ties)
 
     def evaluate(y_: np.ndarray, s_: np.ndarray, w_: np.ndarray) -> np.ndarray:
         return np.array([kernel(y_, s_, w_) for kernel in kernels.values()])
 
-    s_sorted, y_sorted = sort_descending(y, by=s)
-    values = evaluate(y_sorted, s_sorted, np.ones_like(y_sorted))
+    own = np.ones_like(y) if weights is None else weights
+    s_sorted, y_sorted, w_sorted = sort_descending(y, own, by=s)
+    values = evaluate(y_sorted, s_sorted, w_sorted)
     nan = [name for name, value in zip(kernels, values, strict=True) if np.isnan(value)]
     if nan and undefined == "warn":
         warnings.warn(
@@ -180,7 +191,7 @@ def summarise(
         )
     lower, upper = np.full(len(kernels), np.nan), np.full(len(kernels), np.nan)
     if n_resamples > 0:
-        draws = resample_values(evaluate, y, s, codes, n_resamples, random_state)
+        draws = resample_values(evaluate, y, s, codes, n_resamples, random_state, weights)
         for j, name in enumerate(kernels):
             usable = draws[~np.isnan(draws[:, j]), j]
             if np.isnan(values[j]) or len(usable) == 0:

@@ -20,6 +20,7 @@ __all__ = [
     "check_binary_scores",
     "dot",
     "check_n_bins",
+    "check_sample_weight",
     "check_scores",
     "resolve_k",
     "sort_descending",
@@ -142,6 +143,41 @@ def check_binary_scores(
             f"{int(other.sum())} values are not ({describe_rows(labels[other], truth[other])})"
         )
     return truth, scores
+
+
+def check_sample_weight(sample_weight: ArrayLike | None, n_rows: int) -> np.ndarray | None:
+    """Return row weights as positive floats, one per row, or None when not given.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_rows,) or None
+        A weight per row: a sampled row of weight ``w`` stands for ``w`` rows of the
+        unsampled data (``1 / fraction`` for a row kept with probability ``fraction``).
+    n_rows : int
+        Number of rows of the data.
+
+    Returns
+    -------
+    numpy.ndarray of float64 or None
+
+    Raises
+    ------
+    ValueError
+        If the length differs from ``n_rows`` or a weight is not a positive finite
+        number (naming the rows).
+    """
+    if sample_weight is None:
+        return None
+    weights, labels = _as_float_vector(sample_weight, "sample_weight")
+    if len(weights) != n_rows:
+        raise ValueError(f"sample_weight has {len(weights)} values for {n_rows} rows")
+    bad = ~(np.isfinite(weights) & (weights > 0))
+    if bad.any():
+        raise ValueError(
+            f"sample_weight: {int(bad.sum())} value(s) are not positive finite numbers "
+            f"({describe_rows(labels[bad], weights[bad])})"
+        )
+    return weights
 
 
 def check_n_bins(n_bins: int, strategy: str) -> None:

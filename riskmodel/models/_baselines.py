@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.isotonic import IsotonicRegression
 from sklearn.utils.validation import check_is_fitted
 
-from riskmodel.models._inputs import check_fit_input, check_predict_input
+from riskmodel.models._inputs import check_fit_input, check_predict_input, check_weight
 from riskmodel.models._probabilities import as_probabilities, logit
 
 __all__ = ["DEFAULT_RULE", "RuleBaseline", "SingleFeatureRanker"]
@@ -48,6 +48,16 @@ def _column(X: Any, column: Any, owner: str) -> np.ndarray:
     if not -n_columns <= column < n_columns:
         raise ValueError(f"{owner}: column {column} is out of range: X has {n_columns} feature(s)")
     return np.asarray(X[:, column], dtype=np.float64)
+
+
+def _weights(sample_weight: Any, n_rows: int) -> np.ndarray:
+    """Row weights for a baseline's fit: ones when none are given."""
+    if sample_weight is None:
+        return np.ones(n_rows)
+    weights = check_weight(sample_weight, n_rows)
+    if not weights.sum() > 0:
+        raise ValueError(f"sample_weight: all {n_rows} weights are zero; nothing to fit on")
+    return weights
 
 
 class _ScoreBaseline(ClassifierMixin, BaseEstimator):
@@ -180,7 +190,7 @@ class RuleBaseline(_ScoreBaseline):
                 flagged |= _column(X, column, "RuleBaseline") >= minimum
         return flagged
 
-    def fit(self, X: Any, y: Any) -> RuleBaseline:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> RuleBaseline:
         """Measure the outcome rate among flagged and unflagged training rows.
 
         Parameters
@@ -189,6 +199,9 @@ class RuleBaseline(_ScoreBaseline):
             Features containing the rule's columns.
         y : array-like of shape (n_samples,)
             Binary outcome.
+        sample_weight : array-like of shape (n_samples,), optional
+            Row weights (a sampled row standing for that many): the rates are then
+            weighted means.
 
         Returns
         -------
@@ -196,11 +209,15 @@ class RuleBaseline(_ScoreBaseline):
             The fitted baseline.
         """
         X, y = check_fit_input(self, X, y)
-        positive = y == self.classes_[1]
+        w = _weights(sample_weight, len(y))
+        positive = (y == self.classes_[1]).astype(np.float64)
         flagged = self._flag(X)
-        overall = positive.mean()
+        overall = np.average(positive, weights=w)
         self.rates_ = np.array(
-            [positive[group].mean() if group.any() else overall for group in (~flagged, flagged)]
+            [
+                np.average(positive[group], weights=w[group]) if w[group].sum() > 0 else overall
+                for group in (~flagged, flagged)
+            ]
         )
         return self
 
@@ -273,7 +290,7 @@ class SingleFeatureRanker(_ScoreBaseline):
         self.column = column
         self.increasing = increasing
 
-    def fit(self, X: Any, y: Any) -> SingleFeatureRanker:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> SingleFeatureRanker:
         """Fit the isotonic map from the feature to the outcome rate.
 
         Parameters
@@ -282,6 +299,9 @@ class SingleFeatureRanker(_ScoreBaseline):
             Features containing ``column``.
         y : array-like of shape (n_samples,)
             Binary outcome.
+        sample_weight : array-like of shape (n_samples,), optional
+            Row weights (a sampled row standing for that many), given to the
+            isotonic regression and the rate among missing values.
 
         Returns
         -------
@@ -294,6 +314,7 @@ class SingleFeatureRanker(_ScoreBaseline):
             If the column is absent, not numeric, or missing in every row.
         """
         X, y = check_fit_input(self, X, y)
+        w = _weights(sample_weight, len(y))
         values = _column(X, self.column, "SingleFeatureRanker")
         positive = (y == self.classes_[1]).astype(np.float64)
         present = ~np.isnan(values)
@@ -304,9 +325,10 @@ class SingleFeatureRanker(_ScoreBaseline):
             )
         self.isotonic_ = IsotonicRegression(
             y_min=0.0, y_max=1.0, increasing=bool(self.increasing), out_of_bounds="clip"
-        ).fit(values[present], positive[present])
+        ).fit(values[present], positive[present], sample_weight=w[present])
         absent = ~present
-        self.missing_rate_ = float(positive[absent].mean() if absent.any() else positive.mean())
+        rows = absent if w[absent].sum() > 0 else np.ones(len(y), dtype=bool)
+        self.missing_rate_ = float(np.average(positive[rows], weights=w[rows]))
         return self
 
     def _positive_probability(self, X: Any) -> np.ndarray:

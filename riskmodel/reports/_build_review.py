@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from riskmodel.cohort import summarise_cohort
 from riskmodel.explain import ExplanationSummary
 from riskmodel.fairness import audit_backtest
@@ -45,8 +47,25 @@ def _monotone_line(monotone: Any) -> str:
     return f"{raised} feature(s) constrained by the analyst"
 
 
-def describe_model(model: Any, frame: TrainingFrame) -> dict[str, str]:
-    """Plain labels for the model card: estimator, calibration, features, training data."""
+def _training_rows(frame: TrainingFrame, sample_weight: Any) -> str:
+    """Describe the training rows; for a sample, the share of the others kept and its weight."""
+    rows = f"{len(frame):,} child-dates, {int(frame.y.sum()):,} care entries"
+    if sample_weight is None:
+        return rows
+    weights = np.asarray(sample_weight, dtype=float)
+    others = weights[frame.y.to_numpy() == 0]
+    kept = f"{1 / others.max():.0%}" if len(others) else "all"
+    return (
+        f"{rows}: a sample of every care entry and {kept} of the other child-dates, "
+        f"weighted to stand for about {weights.sum():,.0f} child-dates"
+    )
+
+
+def describe_model(model: Any, frame: TrainingFrame, sample_weight: Any = None) -> dict[str, str]:
+    """Plain labels for the model card: estimator, calibration, features, training data.
+
+    With ``sample_weight`` (the frame is a weighted sample) the training rows say so.
+    """
     params = model.get_params(deep=False) if hasattr(model, "get_params") else {}
     dates = frame.as_of_dates
     out = {"Model": type(model).__name__}
@@ -61,7 +80,7 @@ def describe_model(model: Any, frame: TrainingFrame) -> dict[str, str]:
     if getattr(model, "early_stopping_", None):
         out["Early stopping"] = f"{model.early_stopping_}, {model.n_iter_} iterations"
     out["Features"] = _features_line(model, frame.X.shape[1])
-    out["Training rows"] = f"{len(frame):,} child-dates, {int(frame.y.sum()):,} care entries"
+    out["Training rows"] = _training_rows(frame, sample_weight)
     if len(dates):
         out["As-of dates"] = f"{len(dates)}, {dates[0].date()} to {dates[-1].date()}"
     out["Outcome"] = f"entering care within {frame.horizon_months} months"
@@ -80,6 +99,7 @@ def build_review(
     explain: bool = True,
     n_resamples: int = 500,
     random_state: int | None = 0,
+    sample_weight: Any = None,
 ) -> ReviewReport:
     """Compute what the review needs from a backtest and its training frame.
 
@@ -118,6 +138,11 @@ def build_review(
         Bootstrap replicates of the fairness audit.
     random_state : int, optional
         Seed of the bootstrap and of the explanations' sample.
+    sample_weight : array-like of shape (n_rows,), optional
+        When ``frame`` is a weighted sample (every care entry and a share of the
+        other rows), its weights, as the backtest was given them: the model card
+        then says so. The backtest's figures say it themselves (its predictions keep
+        the weights), and the report says they are weighted estimates from a sample.
 
     Returns
     -------
@@ -156,7 +181,7 @@ def build_review(
         data_summary=data.summary(),
         coverage_summary=data.coverage_summary(),
         cohort_summary=summarise_cohort(frame.cohort),
-        model_description=describe_model(model, frame),
+        model_description=describe_model(model, frame, sample_weight),
         capacity=capacity,
         horizon_months=frame.horizon_months,
     )

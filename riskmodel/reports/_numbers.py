@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel.evaluation import BEST_ACHIEVABLE, BEST_POSSIBLE, MODEL
+from riskmodel.evaluation._keys import row_weights
 from riskmodel.evaluation._names import OWN_MODEL
 from riskmodel.metrics import CAPACITY_METRICS
 from riskmodel.reports._format import fmt, fmt_interval
@@ -92,7 +93,8 @@ def capacity_estimates(
     """Precision, recall and number needed to flag at ``capacity`` (per as-of date).
 
     Read from the backtest when it used this capacity, otherwise computed from its
-    out-of-fold predictions with the same cluster bootstrap.
+    out-of-fold predictions with the same cluster bootstrap (and, for a sampled
+    backtest, the same weights).
     """
     if backtest.capacity == capacity:
         return {name: estimate(backtest, name, model) for name in CAPACITY_METRICS}
@@ -109,6 +111,7 @@ def capacity_estimates(
         capacity,
         n_resamples=n_resamples,
         random_state=0,
+        sample_weight=row_weights(part),
     ).set_index("metric")
     return {
         name: Estimate(*(float(table.loc[name, c]) for c in ("value", "lower", "upper")))

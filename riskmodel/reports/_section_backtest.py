@@ -14,6 +14,7 @@ from riskmodel.reports._numbers import (
     model_label,
     model_names,
 )
+from riskmodel.reports._sample import sample_note
 from riskmodel.reports._section_gap import gap_blocks, notes_blocks
 
 METRICS: tuple[tuple[str, str, str, str], ...] = (
@@ -173,6 +174,7 @@ def backtest_section(backtest: Any, horizon_months: int) -> tuple[Block, ...]:
             "so no training outcome overlaps the test period. It is compared with simple "
             "rules an authority might otherwise use, refitted on the same folds."
         ),
+        *sample_note(backtest),
         Para(
             "Intervals are 95% bootstrap intervals that resample children with all their "
             "rows, so a child seen at many dates does not make the evidence look stronger "

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from riskmodel.evaluation import MODEL
+from riskmodel.evaluation._keys import row_weights
 from riskmodel.reports._blocks import Block, Cell, Details, Heading, Para, Table
 from riskmodel.reports._format import DASH, fmt, fmt_children, fmt_date
 
@@ -125,11 +126,24 @@ def _base_rate(backtest: Any, horizon_months: int) -> tuple[Block, ...]:
     part = preds[preds["model"] == MODEL]
     if part.empty:
         return ()
-    per_date = part.groupby("as_of_date")["y_true"].agg(["sum", "size"])
-    entrants, rows = int(part["y_true"].sum()), len(part)
+    weights = row_weights(part)
+    w = pd.Series(1.0 if weights is None else weights, index=part.index)
+    per_date = (
+        part.assign(entrant=w * part["y_true"], weight=w)
+        .groupby("as_of_date")[["entrant", "weight"]]
+        .sum()
+        .set_axis(["sum", "size"], axis=1)
+    )
+    entrants, rows = float(per_date["sum"].sum()), float(per_date["size"].sum())
+    counted = f"{entrants:,.0f} of {rows:,.0f} child-dates"
+    if weights is not None:
+        counted = (
+            f"about {entrants:,.0f} of an estimated {rows:,.0f} child-dates (weighted "
+            "estimates from a sample)"
+        )
     return (
         Para(
-            f"Base rate: across the backtest's test dates, {entrants:,} of {rows:,} child-dates "
+            f"Base rate: across the backtest's test dates, {counted} "
             f"({fmt(entrants / rows, 'pct')}) were followed by a care entry within "
             f"{horizon_months} months: on average {fmt(per_date['sum'].mean(), 'count')} "
             f"entrants among {fmt(per_date['size'].mean(), 'count')} children per as-of date. "

@@ -85,7 +85,7 @@ def test_unlabelled_rows_are_refused(small_tables):
 def test_folds_are_fitted_with_the_frame_s_spec_when_it_built_the_frame():
     from types import SimpleNamespace
 
-    from riskmodel.evaluation._backtest import _fit_args
+    from riskmodel.evaluation._folds import fit_args as _fit_args
     from riskmodel.features import default_spec
     from riskmodel.models import RuleBaseline
 
