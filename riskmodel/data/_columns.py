@@ -139,11 +139,18 @@ def _coerce_date(series: pd.Series) -> pd.Series:
             series = series.dt.tz_localize(None)
         return series.astype(DATE_DTYPE)
     text = series.astype("object").where(series.notna(), None)
-    text = text.map(lambda v: v.strip() if isinstance(v, str) else v).replace("", None)
+    # Numbers (a Parquet column of floats, say) are read as their text, never as epochs.
+    text = text.map(_date_text).replace("", None)
     parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
     # Outside pandas' nanosecond range (years 1678-2261) a date is a typo: not valid.
     in_range = parsed.isna() | ((parsed > _MIN_DATE) & (parsed < _MAX_DATE))
     return parsed.where(in_range).astype(DATE_DTYPE)
+
+
+def _date_text(value: object) -> object:
+    if value is None or isinstance(value, str):
+        return value.strip() if value is not None else None
+    return str(value)
 
 
 _MIN_DATE = pd.Timestamp("1678-01-01")

@@ -47,6 +47,16 @@ def test_uncoercible_values_are_errors_not_silent_missing(small_tables):
     assert "persons.imd_decile" in message and "'high'" in message
 
 
+def test_numbers_in_a_date_column_are_invalid_dates_never_epochs(small_tables):
+    events = small_tables["events"].copy()
+    events["event_date"] = [0.5 + i for i in range(len(events))]  # a Parquet float column
+    with pytest.raises(rm.SchemaError, match=r"events\.event_date: \d+ value\(s\) are not a"):
+        rm.LocalAuthorityData(small_tables["persons"], events, small_tables["care_episodes"])
+    events["event_date"] = [20200101 + i for i in range(len(events))]  # ISO 8601's basic form
+    data = rm.LocalAuthorityData(small_tables["persons"], events, small_tables["care_episodes"])
+    assert data.events["event_date"].iloc[0] == pd.Timestamp("2020-01-01")
+
+
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_write_then_read_round_trips(small_tables, tmp_path, fmt):
     data = rm.LocalAuthorityData(**small_tables, extract_date="2024-03-31")
