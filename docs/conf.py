@@ -46,7 +46,10 @@ numpydoc_xref_param_type = False
 # build; names from other libraries are not linked, since no inventory is fetched.
 nitpicky = True
 nitpick_ignore_regex = [
-    (r"py:.*", r"(numpy|np|pandas|pd|sklearn|scipy|shap|mlflow|matplotlib|pyarrow)(\..*)?"),
+    (
+        r"py:.*",
+        r"(numpy|np|pandas|pd|sklearn|scipy|shap|mlflow|matplotlib|pyarrow|pyspark)(\..*)?",
+    ),
     (r"py:.*", r"(pathlib|datetime|collections|typing|os)\..*"),
     (r"py:.*", r"array-like|ArrayLike|callable|optional|default.*"),
 ]
@@ -89,6 +92,7 @@ API_PACKAGES = [
     "riskmodel.scoring",
     "riskmodel.monitoring",
     "riskmodel.tracking",
+    "riskmodel.spark",
 ]
 SECTIONS = {
     "class": "Classes",

@@ -91,8 +91,7 @@ class SparkData:
     only what they read:
 
     - ``persons``, ``events``, ``care_episodes``: Spark DataFrames with the
-      canonical columns and the types of
-      :func:`~riskmodel.spark._tables.table_schema` (dates as timestamps);
+      canonical columns in the canonical Spark types (dates as timestamps);
     - ``extract_date``, ``population``, ``truth`` (always None), ``source``;
     - :attr:`end_date`, :attr:`authorities`, :attr:`is_pooled`,
       :attr:`event_types`, and the methods :meth:`summary`,
@@ -176,7 +175,10 @@ class SparkData:
         return tuple(sorted(r[0] for r in rows))
 
     def summary(self) -> pd.DataFrame:
-        """Rows, children and date range of each table, as :meth:`LocalAuthorityData.summary`."""
+        """Rows, children and date range of each table, counted on Spark.
+
+        Equal to :meth:`~riskmodel.LocalAuthorityData.summary` of the same tables.
+        """
         rows = {
             name: {
                 "rows": int(facts["rows"]),
@@ -189,7 +191,7 @@ class SparkData:
         return pd.DataFrame.from_dict(rows, orient="index")
 
     def coverage_summary(self) -> pd.DataFrame:
-        """One row per event family, as :meth:`LocalAuthorityData.coverage_summary`."""
+        """One row per event family, as :meth:`~riskmodel.LocalAuthorityData.coverage_summary`."""
         return self._coverage.copy()
 
     @functools.cached_property
@@ -209,10 +211,10 @@ class SparkData:
         return event_months_spark(self.events)
 
     def problems(self) -> pd.DataFrame:
-        """Every validation problem, as :meth:`LocalAuthorityData.problems`.
+        """Every validation problem, as :meth:`~riskmodel.LocalAuthorityData.problems`.
 
         Found on Spark by the local validator run on shards of children (see
-        :func:`~riskmodel.spark._validate.find_problems_spark`).
+        ``find_problems_spark`` in ``riskmodel/spark/_validate.py``).
         """
         return self._problems.copy()
 

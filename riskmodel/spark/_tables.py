@@ -44,7 +44,7 @@ def spark_tables(spark: Any, data: LocalAuthorityData) -> dict[str, Any]:
     -------
     dict of str to pyspark.sql.DataFrame
         ``persons``, ``events`` and ``care_episodes``, with the canonical columns and
-        the types of :func:`table_schema` (dates as timestamps).
+        the canonical Spark types (dates as timestamps).
     """
     out = {}
     for name in TABLES:
