@@ -116,3 +116,27 @@ def test_within_calibration_needs_the_level_and_a_calibration(pooled_frame, fitt
         rm.RiskClassifier(calibration=None, calibrate_within="authority").fit(frame.X, frame.y)
     with pytest.raises(ValueError, match="calibrate_within must be"):
         rm.RiskClassifier(calibrate_within=3).fit(frame.X, frame.y)
+
+
+def test_within_authority_calibration_holds_on_later_dates_it_never_saw(pooled_frame):
+    """Fitted on the dates up to 2019-04 only, it is nearer each authority's rate after.
+
+    Both authorities' observed/expected move towards 1 on the later dates. They do not
+    reach it: the shifts are fitted on the calibration slice's few care entries and
+    shrunk by their prior, and the pooled rate itself moves between the dates.
+    """
+    frame = pooled_frame
+    early = frame.keys["as_of_date"].to_numpy() <= np.datetime64("2019-04-01")
+    later = ~early
+    train = dataclasses.replace(frame, X=frame.X[early], y=frame.y[early])
+    shared, within = _fit(train), _fit(train, calibrate_within="authority")
+    authority = frame.keys["authority"].to_numpy()[later]
+    y_later = frame.y[later].to_numpy()
+    p_shared = shared.predict_proba(frame.X[later])[:, 1]
+    p_within = within.predict_proba(frame.X[later])[:, 1]
+    for code in ("E1", "E2"):
+        mine = authority == code
+        assert y_later[mine].sum() >= 10
+        oe_shared = y_later[mine].sum() / p_shared[mine].sum()
+        oe_within = y_later[mine].sum() / p_within[mine].sum()
+        assert abs(np.log(oe_within)) < abs(np.log(oe_shared)), (code, oe_shared, oe_within)
