@@ -10,7 +10,13 @@ import pytest
 from scipy.special import expit
 
 import riskmodel as rm
-from riskmodel.models._group_calibration import apply_group_offsets, fit_group_offsets
+from riskmodel.exceptions import DataQualityWarning
+from riskmodel.models._group_calibration import (
+    MIN_GROUP_CARE_ENTRIES,
+    apply_group_offsets,
+    fit_group_offsets,
+    warn_few_care_entries,
+)
 
 DATES = pd.date_range("2016-04-01", "2022-04-01", freq="QS")
 
@@ -67,7 +73,11 @@ def pooled_frame():
 
 def _fit(frame, **params):
     model = rm.RiskClassifier(calibration="temperature", random_state=0, **params)
-    return model.fit(frame.X, frame.y)
+    if not params.get("calibrate_within"):
+        return model.fit(frame.X, frame.y)
+    # E2 records a third of E1's care entries: few fall in its calibration rows
+    with pytest.warns(DataQualityWarning, match=r"E2 \(\d care entries in [\d,]+ rows; shift"):
+        return model.fit(frame.X, frame.y)
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +150,20 @@ def test_within_authority_calibration_holds_on_later_dates_it_never_saw(pooled_f
         oe_shared = y_later[mine].sum() / p_shared[mine].sum()
         oe_within = y_later[mine].sum() / p_within[mine].sum()
         assert abs(np.log(oe_within)) < abs(np.log(oe_shared)), (code, oe_shared, oe_within)
+
+
+def test_the_warning_names_each_group_with_few_care_entries_weighted():
+    groups = np.repeat(["A", "B", "C"], 100)
+    positive = np.zeros(300, bool)
+    positive[:30] = True  # A: 30
+    positive[100:103] = True  # B: 3, or 3 x 4 = 12 with weights of 4
+    offsets = {"A": 0.4, "B": -1.2, "C": -2.0}
+    with pytest.warns(DataQualityWarning) as caught:
+        warn_few_care_entries(positive, groups, None, offsets, "authority")
+    (message,) = [str(w.message) for w in caught]
+    assert "B (3 care entries in 100 rows; shift -1.20, odds times 0.30)" in message
+    assert "C (0 care entries in 100 rows" in message and "A (" not in message
+    weights = np.where(groups == "B", 4.0, 1.0)
+    with pytest.warns(DataQualityWarning) as caught:
+        warn_few_care_entries(positive, groups, weights, offsets, "authority")
+    assert "B (" not in str(caught[0].message) and 12 >= MIN_GROUP_CARE_ENTRIES
