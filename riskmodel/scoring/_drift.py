@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,9 +21,14 @@ __all__ = [
     "PSI_ALERT",
     "DriftWarning",
     "FeatureProfile",
+    "bin_counts",
     "check_drift",
+    "feature_bins",
     "population_stability",
     "profile_features",
+    "stability_table",
+    "used_profile",
+    "warn_drift",
 ]
 
 PSI_ALERT = 0.25
@@ -73,12 +79,26 @@ class FeatureProfile:
         return cls(data["edges"], data["shares"], data["missing"], int(data["n_rows"]))
 
 
+def feature_bins(column: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Return each value's bin: ``0 .. len(edges)`` for values, ``len(edges) + 1`` if missing.
+
+    The bins of :class:`FeatureProfile`: value bins split at ``edges`` (a value equal
+    to an edge goes to the bin above it), then the missing values.
+    """
+    column = np.asarray(column, dtype="float64")
+    edges = np.asarray(edges, dtype="float64")
+    bins = np.searchsorted(edges, column, side="right")
+    return np.where(np.isnan(column), len(edges) + 1, bins)
+
+
 def _bin_shares(column: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Shares of the rows in each value bin, and (last) of the missing rows."""
-    missing = np.isnan(column)
-    bins = np.searchsorted(edges, column[~missing], side="right")
-    counts = np.append(np.bincount(bins, minlength=len(edges) + 1), missing.sum())
+    counts = np.bincount(feature_bins(column, edges), minlength=len(edges) + 2)
     return counts / max(counts.sum(), 1)
+
+
+def _numeric(X: pd.DataFrame, name: str) -> np.ndarray:
+    return pd.to_numeric(X[name], errors="coerce").astype("float64").to_numpy()
 
 
 def profile_features(X: pd.DataFrame, *, n_bins: int = 10) -> FeatureProfile:
@@ -97,7 +117,7 @@ def profile_features(X: pd.DataFrame, *, n_bins: int = 10) -> FeatureProfile:
     """
     edges, shares, missing = {}, {}, {}
     for name in X.columns:
-        column = pd.to_numeric(X[name], errors="coerce").astype("float64").to_numpy()
+        column = _numeric(X, name)
         present = column[~np.isnan(column)]
         missing[str(name)] = float(1 - len(present) / max(len(column), 1))
         if len(present):
@@ -110,13 +130,39 @@ def profile_features(X: pd.DataFrame, *, n_bins: int = 10) -> FeatureProfile:
     return FeatureProfile(edges, shares, missing, int(len(X)))
 
 
+def bin_counts(profile: FeatureProfile, X: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Count the rows of ``X`` in each bin of the profile, for the profiled features it has.
+
+    Parameters
+    ----------
+    profile : FeatureProfile
+        The training profile, whose bins are counted.
+    X : pandas.DataFrame
+        The features being scored.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Per profiled feature that ``X`` has, the int64 counts of its value bins and
+        (last) of its missing values: :func:`stability_table` turns them into PSI.
+        Counts of parts of a population add up to the counts of the whole.
+    """
+    out = {}
+    for name, cut in profile.edges.items():
+        if name in X.columns:
+            bins = feature_bins(_numeric(X, name), np.asarray(cut, dtype=float))
+            out[name] = np.bincount(bins, minlength=len(cut) + 2).astype("int64")
+    return out
+
+
 def population_stability(profile: FeatureProfile, X: pd.DataFrame) -> pd.DataFrame:
     """Compare a scoring frame with the training profile, feature by feature.
 
     The population stability index is
     ``sum((current - expected) * ln(current / expected))`` over the training bins
     (value bins plus a bin for missing values), with shares floored at 1e-4 so that an
-    empty bin never divides by zero.
+    empty bin never divides by zero. The same as
+    ``stability_table(profile, bin_counts(profile, X))``.
 
     Parameters
     ----------
@@ -133,19 +179,37 @@ def population_stability(profile: FeatureProfile, X: pd.DataFrame) -> pd.DataFra
         (``"stable"``, ``"watch"`` above 0.10, ``"alert"`` above 0.25 or when the
         feature is absent).
     """
+    return stability_table(profile, bin_counts(profile, X))
+
+
+def stability_table(profile: FeatureProfile, counts: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """Return :func:`population_stability`'s table from the bin counts of the scored rows.
+
+    Parameters
+    ----------
+    profile : FeatureProfile
+        The training profile.
+    counts : mapping of str to array of int
+        Per feature, the rows in each of its bins (as :func:`bin_counts` returns; a
+        profiled feature without counts is absent from the scored frame).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`population_stability`.
+    """
     rows = []
-    for name, cut in profile.edges.items():
+    for name in profile.edges:
         expected = np.maximum(np.asarray(profile.shares[name], dtype=float), _EPS)
-        if name not in X.columns:
+        if name not in counts:
             rows.append((name, np.inf, profile.missing[name], 1.0))
             continue
-        column = pd.to_numeric(X[name], errors="coerce").astype("float64").to_numpy()
-        present = column[~np.isnan(column)]
-        current = np.maximum(_bin_shares(column, np.asarray(cut, dtype=float)), _EPS)
+        found = np.asarray(counts[name], dtype="int64")
+        total = max(int(found.sum()), 1)
+        current = np.maximum(found / total, _EPS)
         psi = float(np.sum((current - expected) * np.log(current / expected)))
-        rows.append(
-            (name, psi, profile.missing[name], float(1 - len(present) / max(len(column), 1)))
-        )
+        now = float(1 - (int(found.sum()) - int(found[-1])) / total)
+        rows.append((name, psi, profile.missing[name], now))
     out = pd.DataFrame(
         rows, columns=["feature", "psi", "missing_rate_training", "missing_rate_now"]
     )
@@ -181,18 +245,37 @@ def check_drift(
     DriftWarning
         When a feature's PSI is above :data:`PSI_ALERT`.
     """
+    profile = used_profile(profile, X.columns)
+    if profile is None:
+        return None
+    return warn_drift(population_stability(profile, X), notes)
+
+
+def used_profile(profile: FeatureProfile | Mapping | None, used: Any) -> FeatureProfile | None:
+    """Return the profile of the ``used`` features only (None without a profile).
+
+    Parameters
+    ----------
+    profile : FeatureProfile, dict or None
+        The training profile (or its :meth:`FeatureProfile.to_dict`).
+    used : iterable of str
+        The features the model uses.
+    """
     if profile is None:
         return None
     if not isinstance(profile, FeatureProfile):
         profile = FeatureProfile.from_dict(profile)
-    used = set(X.columns)
-    profile = FeatureProfile(
+    used = set(used)
+    return FeatureProfile(
         {k: v for k, v in profile.edges.items() if k in used},
         {k: v for k, v in profile.shares.items() if k in used},
         {k: v for k, v in profile.missing.items() if k in used},
         profile.n_rows,
     )
-    drift = population_stability(profile, X)
+
+
+def warn_drift(drift: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Note and warn (:class:`DriftWarning`) about the alerts of a drift table; return it."""
     alerts = drift[drift["status"] == "alert"]
     if len(alerts):
         message = (

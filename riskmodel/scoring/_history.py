@@ -32,6 +32,7 @@ __all__ = [
     "previous_run",
     "previous_scores",
     "read_history",
+    "recent_dates",
     "recent_runs",
     "same_month_runs",
 ]
@@ -270,10 +271,31 @@ def recent_runs(
     pandas.DataFrame
         As :func:`read_history`, for the runs kept (in date order).
     """
+    found = history_partitions(Path(history_dir))
+    return _read_runs(found, recent_dates(found, as_of, runs=runs))
+
+
+def recent_dates(found: dict[pd.Timestamp, Path], as_of: pd.Timestamp, *, runs: int) -> list:
+    """Return the dates :func:`recent_runs` reads among the partitions ``found``, in order.
+
+    Parameters
+    ----------
+    found : dict of pandas.Timestamp to pathlib.Path
+        The history's partitions (:func:`history_partitions`).
+    as_of : pandas.Timestamp
+        The run the window ends with.
+    runs : int
+        How many runs at most.
+
+    Returns
+    -------
+    list of pandas.Timestamp
+        The latest run of each calendar month up to ``as_of``, the last ``runs`` of them.
+    """
     as_of = pd.Timestamp(as_of)
-    found = {d: p for d, p in history_partitions(Path(history_dir)).items() if d <= as_of}
-    latest = {date.to_period("M"): date for date in sorted(found)}  # the last of each month
-    return _read_runs(found, sorted(latest.values())[-runs:] if runs > 0 else [])
+    dates = sorted(d for d in found if d <= as_of)
+    latest = {date.to_period("M"): date for date in dates}  # the last of each month
+    return sorted(latest.values())[-runs:] if runs > 0 else []
 
 
 def add_changes(scores: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:

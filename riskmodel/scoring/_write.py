@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +28,7 @@ from riskmodel.scoring._history import (
     recent_runs,
     same_month_runs,
 )
-from riskmodel.scoring._list import LAST_RUNS, build_team_list
+from riskmodel.scoring._list import LAST_RUNS, TeamList, build_team_list
 from riskmodel.scoring._list_html import write_list_html
 from riskmodel.scoring._list_xlsx import write_list_xlsx
 from riskmodel.scoring._outputs import OutputFolder
@@ -34,7 +36,7 @@ from riskmodel.scoring._outputs import OutputFolder
 if TYPE_CHECKING:
     from riskmodel.scoring._result import ScoringResult
 
-__all__ = ["history_folder", "targets", "write_scores"]
+__all__ = ["RunFiles", "history_folder", "publish_run", "targets", "write_scores"]
 
 
 def write_scores(
@@ -90,11 +92,60 @@ def write_scores(
     DataQualityWarning
         When the history already holds another run in the same calendar month.
     """
-    folder, stem, suffix = targets(Path(out))
-    as_of = result.as_of
-    with OutputFolder(folder, as_of, _names(stem, suffix)) as dest:
-        files, notes = _write(dest, stem, suffix, result, csv, team_list)
+    tables = {"scores": result.scores, "exclusions": result.exclusions, "drift": result.drift}
+    run = RunFiles(
+        as_of=result.as_of,
+        previous_run=result.previous_run,
+        tables={k: None if t is None else _writer(t) for k, t in tables.items()},
+        append=lambda history: append_history(history, result.scores, result.as_of),
+        team=lambda history: build_team_list(
+            result, recent_runs(history, result.as_of, runs=LAST_RUNS)
+        ),
+    )
+    files, notes = publish_run(out, run, csv=csv, team_list=team_list)
     return dataclasses.replace(result, files=files, notes=[*result.notes, *notes])
+
+
+@dataclass(frozen=True)
+class RunFiles:
+    """How one run's files are written: by pandas here, by Spark on the Spark engine.
+
+    Attributes
+    ----------
+    as_of : pandas.Timestamp
+        The run's as-of date.
+    previous_run : PreviousRun or None
+        The run of the history its changes were measured against (checked).
+    tables : dict of str to callable or None
+        ``scores``, ``exclusions`` and ``drift``: each a function writing the table
+        to ``(path, suffix)`` (``".parquet"`` or ``".csv"``), or None (not written).
+    append : callable
+        Given the staged history folder, writes this run's partition; returns its file.
+    team : callable
+        Given the staged history folder (this run's partition written), returns the
+        :class:`~riskmodel.scoring._list.TeamList` to write.
+    """
+
+    as_of: pd.Timestamp
+    previous_run: PreviousRun | None
+    tables: dict[str, Callable[[str, str], None] | None]
+    append: Callable[[Path], Path]
+    team: Callable[[Path], TeamList]
+
+
+def publish_run(
+    out: str | os.PathLike[str], run: RunFiles, *, csv: bool = False, team_list: bool = True
+) -> tuple[dict[str, Path], list[str]]:
+    """Write ``run``'s files into ``out`` and publish them at once (see :func:`write_scores`).
+
+    Returns
+    -------
+    (dict of str to pathlib.Path, list of str)
+        The files written, and the notes of this write.
+    """
+    folder, stem, suffix = targets(Path(out))
+    with OutputFolder(folder, run.as_of, _names(stem, suffix)) as dest:
+        return _write(dest, stem, suffix, run, csv, team_list)
 
 
 def history_folder(out: Path) -> Path:
@@ -133,40 +184,38 @@ def _names(stem: str, suffix: str) -> list[str]:
     return [*tables, *_list_names(stem).values()]
 
 
-def _write(dest: OutputFolder, stem: str, suffix: str, result, csv: bool, team_list: bool):
+def _write(dest: OutputFolder, stem: str, suffix: str, run: RunFiles, csv: bool, team_list: bool):
     """Write every file of the run into a staged run folder, then publish them at once.
 
     The staged folder starts as the current set (hard links); this run's files replace
     their names there and the ones it does not write (no drift this time, no CSV
     copies, no list) are removed, so the published set never mixes two runs.
     """
-    run = dest.stage()
-    history = run / HISTORY_FOLDER
-    _check_history(dest.folder, previous_run(history, result.as_of), result.previous_run)
-    notes = _warn_same_month(history, result.as_of)
-    tables = {"scores": result.scores, "exclusions": result.exclusions, "drift": result.drift}
+    staged = dest.stage()
+    history = staged / HISTORY_FOLDER
+    _check_history(dest.folder, previous_run(history, run.as_of), run.previous_run)
+    notes = _warn_same_month(history, run.as_of)
     names = _public_names(stem)
     formats = {suffix} | ({".csv"} if csv else set())
     files = {}
-    for name, table in tables.items():
+    for name, table_writer in run.tables.items():
         for fmt in (".parquet", ".csv"):
-            target = run / f"{names[name]}{fmt}"
+            target = staged / f"{names[name]}{fmt}"
             target.unlink(missing_ok=True)  # linked from the previous run: never write into it
-            if table is not None and fmt in formats:
-                table_writer = _writer(table, fmt)
-                table_writer(str(target))
+            if table_writer is not None and fmt in formats:
+                table_writer(str(target), fmt)
                 files[name if fmt == suffix else f"{name}_csv"] = dest.folder / target.name
-    part = append_history(history, result.scores, result.as_of)
-    lists = {key: run / name for key, name in _list_names(stem).items()}
+    part = run.append(history)
+    lists = {key: staged / name for key, name in _list_names(stem).items()}
     for target in lists.values():
         target.unlink(missing_ok=True)  # linked from the previous run: never write into it
     if team_list:
-        team = build_team_list(result, recent_runs(history, result.as_of, runs=LAST_RUNS))
+        team = run.team(history)
         write_list_html(team, lists["list_html"])
         write_list_xlsx(team, lists["list_xlsx"])
         files.update({key: dest.folder / path.name for key, path in lists.items()})
-    dest.publish(run)
-    files["history"] = dest.folder / part.relative_to(run)
+    dest.publish(staged)
+    files["history"] = dest.folder / part.relative_to(staged)
     return files, notes
 
 
@@ -204,7 +253,11 @@ def _warn_same_month(history: Path, as_of: pd.Timestamp) -> list[str]:
     return [message]
 
 
-def _writer(table: pd.DataFrame, fmt: str):
-    if fmt == ".csv":
-        return lambda p: write_csv(table, p, date_format="%Y-%m-%d")
-    return lambda p: table.to_parquet(p, index=False)
+def _writer(table: pd.DataFrame) -> Callable[[str, str], None]:
+    def write(path: str, fmt: str) -> None:
+        if fmt == ".csv":
+            write_csv(table, path, date_format="%Y-%m-%d")
+        else:
+            table.to_parquet(path, index=False)
+
+    return write

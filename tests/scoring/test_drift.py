@@ -62,3 +62,18 @@ def test_profile_round_trips_through_json_without_rows():
     text = json.dumps(profile.to_dict())
     assert FeatureProfile.from_dict(json.loads(text)) == profile
     assert len(profile.shares["a"]) <= 11 and profile.n_rows == 1_000
+
+
+def test_counts_of_parts_add_up_to_the_stability_of_the_whole():
+    from riskmodel.scoring._drift import bin_counts, stability_table
+
+    rng = np.random.default_rng(3)
+    profile = profile_features(_frame(rng, 5_000))
+    now = _frame(rng, 3_001, shift=0.4, missing=0.3)
+    parts = [bin_counts(profile, now.iloc[i : i + 700]) for i in range(0, len(now), 700)]
+    summed = {name: sum(part[name] for part in parts) for name in parts[0]}
+    assert all(c.sum() == len(now) for c in summed.values())
+    want = population_stability(profile, now)
+    pd.testing.assert_frame_equal(stability_table(profile, summed), want)
+    absent = stability_table(profile, {"a": summed["a"]}).set_index("feature")
+    assert absent.loc["count", "psi"] == np.inf and absent.loc["count", "status"] == "alert"
