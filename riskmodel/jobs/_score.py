@@ -35,9 +35,9 @@ def run_score(data: Any, config: JobConfig) -> Any:
     recorded event counts. The features are those the model was trained on, built
     from the specification it carries (``feature_spec_``; the default
     specification for a model without one). Outputs go to ``config.out``: ``scores.parquet``,
-    ``exclusions.parquet``, ``drift.parquet`` and the score ``history/``. With
-    ``engine="spark"``, the scores and exclusions only, scored and written by Spark
-    (see :mod:`riskmodel.jobs._spark`).
+    ``exclusions.parquet``, ``drift.parquet``, the score ``history/`` and the team's
+    list; with ``engine="spark"`` the same files, scored and written by Spark (see
+    :mod:`riskmodel.jobs._spark`).
 
     Returns
     -------
@@ -53,14 +53,14 @@ def run_score(data: Any, config: JobConfig) -> Any:
     uri = model_uri(config)
     loaded = load_model(uri)
     log.info("loaded %s (version %s)", uri, loaded.version)
+    profile = load_run_dict(loaded.run_id, "training_profile.json") if loaded.run_id else None
     if config.engine == "spark":
         from riskmodel.jobs._spark import score_with_spark
 
         data.validate()
-        result = score_with_spark(data, loaded, as_of, config, loaded.name or uri)
+        result = score_with_spark(data, loaded, as_of, config, loaded.name or uri, profile)
         _log_run(loaded, uri, as_of, result)
         return result
-    profile = load_run_dict(loaded.run_id, "training_profile.json") if loaded.run_id else None
     result = score(
         data,
         loaded.model,

@@ -3,8 +3,9 @@
 ``train`` builds the training frame's features on Spark and collects them to the
 driver, where the model is fitted, backtested and reviewed as on the local engine.
 ``score`` scores on Spark (:func:`~riskmodel.spark.score_spark`) and writes the
-scores and exclusions with Spark as Parquet under the local engine's file names.
-The command line reads the tables on Spark (:func:`read_spark_data`, a
+local engine's files and folders (scores with the change columns, exclusions, drift,
+the score history and the team's list), the big tables with Spark. The command line
+reads the tables on Spark (:func:`read_spark_data`, a
 :class:`~riskmodel.spark.SparkData`), so the driver holds only small facts about
 them; a :class:`~riskmodel.LocalAuthorityData` given to the jobs is handed to
 Spark as it is (:func:`~riskmodel.spark.spark_tables`).
@@ -14,9 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import sys
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,11 +36,16 @@ __all__ = [
 
 @dataclass(frozen=True)
 class SparkScoringRun:
-    """What ``score --engine spark`` did: the counts (on Spark) and the files written."""
+    """What ``score --engine spark`` did: the counts (on Spark), the files and the notes.
+
+    ``drift`` is the local engine's drift table (``authority`` first on pooled data),
+    None without a training profile.
+    """
 
     counts: dict[str, int]
     files: dict[str, Path]
     notes: list[str] = field(default_factory=list)
+    drift: pd.DataFrame | None = None
 
 
 def spark_session(master: str) -> Any:
@@ -148,9 +152,22 @@ def spark_training_frame(data: Any, dates: pd.DatetimeIndex, config: JobConfig) 
 
 
 def score_with_spark(
-    data: Any, loaded: Any, as_of: pd.Timestamp, config: JobConfig, name: str
+    data: Any,
+    loaded: Any,
+    as_of: pd.Timestamp,
+    config: JobConfig,
+    name: str,
+    profile: Any = None,
 ) -> SparkScoringRun:
-    """Score on Spark and write ``scores.parquet`` and ``exclusions.parquet``.
+    """Score on Spark and write the local engine's files, with Spark.
+
+    ``scores.parquet`` (with the change columns against the output's score history),
+    ``exclusions.parquet``, ``drift.parquet`` (with a ``profile``), the history
+    partition and the team's list, in the local layout (one ``authority=CODE/``
+    folder per authority on pooled data; see :func:`~riskmodel.spark.write_scores_spark`).
+    The data-quality and feature notes are the local engine's
+    (:func:`~riskmodel.jobs._spark_notes.driver_notes`), from counts made on Spark for
+    a SparkData.
 
     Parameters
     ----------
@@ -164,19 +181,23 @@ def score_with_spark(
         ``out`` is a directory or a ``.parquet`` scores file, as for the local engine.
     name : str
         The model name written into every row.
+    profile : FeatureProfile or dict, optional
+        The training profile, for drift.
 
     Raises
     ------
     SchemaError
         If ``out`` names a CSV file (the Spark engine writes Parquet) or ``csv`` is on.
     """
+    from riskmodel.jobs._spark_notes import driver_notes, engine_notes
     from riskmodel.scoring._write import targets
-    from riskmodel.spark import score_spark
+    from riskmodel.spark import history_folders, score_spark, write_scores_spark
 
-    folder, stem, suffix = targets(Path(config.out))
+    _, _, suffix = targets(Path(config.out))
     if suffix != ".parquet" or config.csv:
         raise SchemaError(f"--out {config.out}: the Spark engine writes Parquet only, not CSV")
     tables, _ = _spark_inputs(data, config)
+    notes = driver_notes(data, tables, loaded.model, as_of)
     result = score_spark(
         tables["persons"],
         tables["events"],
@@ -188,37 +209,12 @@ def score_with_spark(
         model_version=str(loaded.version or "unknown"),
         extract_date=data.end_date,
         population=data.population,
+        history=history_folders(config.out, list(data.authorities) or [None]),
+        profile=profile,
     )
-    folder.mkdir(parents=True, exist_ok=True)
-    exclusions = "exclusions" if stem == "scores" else f"{stem}_exclusions"
-    files = {
-        "scores": write_parquet(
-            result.scores.orderBy("authority", "rank"), folder / f"{stem}.parquet"
-        ),
-        "exclusions": write_parquet(
-            result.excluded.orderBy("authority", "person_id"), folder / f"{exclusions}.parquet"
-        ),
-    }
-    notes = ["Spark engine: no change-versus-history columns, drift or team list were made"]
-    return SparkScoringRun(result.counts, files, notes)
-
-
-def write_parquet(sdf: Any, target: Path) -> Path:
-    """Write ``sdf`` with Spark as the Parquet dataset ``target`` (a folder of parts).
-
-    Written into a hidden folder beside ``target`` first, then renamed onto it, so a
-    failed write leaves the earlier ``target`` as it was; an earlier one is removed
-    just before the rename. ``pandas.read_parquet(target)`` reads it back.
-    """
-    staged = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
-    try:
-        sdf.coalesce(1).write.parquet(str(staged))
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
-        os.replace(staged, target)
-    finally:
-        if staged.exists():
-            shutil.rmtree(staged)
-    return target
+    files, written = write_scores_spark(result, config.out)
+    drift = result.drift
+    if drift is not None and not result.pooled:
+        drift = drift.drop(columns="authority")
+    notes = [*notes, *result.notes, *written, *engine_notes(loaded.model)]
+    return SparkScoringRun(result.counts, files, notes, drift)

@@ -26,6 +26,7 @@ __all__ = [
     "feature_bins",
     "population_stability",
     "profile_features",
+    "row_bins",
     "stability_table",
     "used_profile",
     "warn_drift",
@@ -147,12 +148,19 @@ def bin_counts(profile: FeatureProfile, X: pd.DataFrame) -> dict[str, np.ndarray
         (last) of its missing values: :func:`stability_table` turns them into PSI.
         Counts of parts of a population add up to the counts of the whole.
     """
-    out = {}
-    for name, cut in profile.edges.items():
-        if name in X.columns:
-            bins = feature_bins(_numeric(X, name), np.asarray(cut, dtype=float))
-            out[name] = np.bincount(bins, minlength=len(cut) + 2).astype("int64")
-    return out
+    return {
+        name: np.bincount(bins, minlength=len(profile.edges[name]) + 2).astype("int64")
+        for name, bins in row_bins(profile, X).items()
+    }
+
+
+def row_bins(profile: FeatureProfile, X: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Return each row's bin (:func:`feature_bins`) per profiled feature that ``X`` has."""
+    return {
+        name: feature_bins(_numeric(X, name), np.asarray(cut, dtype=float))
+        for name, cut in profile.edges.items()
+        if name in X.columns
+    }
 
 
 def population_stability(profile: FeatureProfile, X: pd.DataFrame) -> pd.DataFrame:

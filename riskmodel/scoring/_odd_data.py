@@ -15,15 +15,13 @@ import pandas as pd
 from riskmodel._warnings import warn_caller
 from riskmodel.exceptions import DataQualityWarning
 
-__all__ = ["warn_odd_data"]
+__all__ = ["warn_odd_counts", "warn_odd_data"]
 
 
-def _no_events(data: Any, as_of: pd.Timestamp) -> str | None:
-    events = data.events
-    before = int((events["event_date"] < as_of).sum()) if len(events) else 0
-    if before:
+def _no_events(n_events: int, n_before: int, as_of: pd.Timestamp) -> str | None:
+    if n_before:
         return None
-    held = "no rows" if events.empty else f"{len(events):,} rows, all on or after it"
+    held = "no rows" if not n_events else f"{n_events:,} rows, all on or after it"
     return (
         f"events: no event is recorded before the as-of date {as_of.date()} (the table "
         f"has {held}): every child's referral, assessment, plan and other event features "
@@ -33,8 +31,8 @@ def _no_events(data: Any, as_of: pd.Timestamp) -> str | None:
     )
 
 
-def _no_care_episodes(data: Any) -> str | None:
-    if len(data.care_episodes):
+def _no_care_episodes(n_episodes: int) -> str | None:
+    if n_episodes:
         return None
     return (
         "care_episodes: the table has no rows, so no child can be excluded as already "
@@ -61,7 +59,30 @@ def warn_odd_data(data: Any, as_of: pd.Timestamp, notes: list[str]) -> None:
     DataQualityWarning
         Once per case found.
     """
-    for message in (_no_events(data, as_of), _no_care_episodes(data)):
+    events = data.events
+    before = int((events["event_date"] < as_of).sum()) if len(events) else 0
+    warn_odd_counts(len(events), before, len(data.care_episodes), as_of, notes)
+
+
+def warn_odd_counts(
+    n_events: int, n_before: int, n_episodes: int, as_of: pd.Timestamp, notes: list[str]
+) -> None:
+    """Warn and note as :func:`warn_odd_data`, from the counts alone (as Spark counts them).
+
+    Parameters
+    ----------
+    n_events : int
+        Rows of the events table.
+    n_before : int
+        Of them, events dated before ``as_of``.
+    n_episodes : int
+        Rows of the care episodes table.
+    as_of : pandas.Timestamp
+        The as-of date.
+    notes : list of str
+        The scoring notes; each warning's message is appended.
+    """
+    for message in (_no_events(n_events, n_before, as_of), _no_care_episodes(n_episodes)):
         if message is not None:
             notes.append(message)
             warn_caller(message, DataQualityWarning)

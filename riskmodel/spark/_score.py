@@ -9,7 +9,9 @@ with windows over each authority, so every number equals the local one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -17,14 +19,23 @@ import pandas as pd
 from riskmodel.cohort import build_cohort
 from riskmodel.features import FeatureSpec, build_features
 from riskmodel.frame._shards import DEFAULT_SHARD_SIZE
-from riskmodel.scoring._features import align_features, model_spec, with_calibration_groups
+from riskmodel.scoring._drift import FeatureProfile, used_profile
+from riskmodel.scoring._features import (
+    align_features,
+    model_spec,
+    used_columns,
+    with_calibration_groups,
+)
+from riskmodel.scoring._history import PreviousRun
 from riskmodel.scoring._result import EXCLUSION_COLUMNS
 from riskmodel.scoring._score import probabilities, reasons_table
+from riskmodel.spark._drift import BINS, drift_spark, shard_bins
 from riskmodel.spark._frame import SHARD, end_date, long_table
+from riskmodel.spark._history import add_changes_spark
 from riskmodel.spark._model import ShippedModel, ship_model
 from riskmodel.spark._tables import local_data
 
-__all__ = ["SparkScores", "check_children", "score_spark"]
+__all__ = ["SparkScores", "authority_codes", "check_children", "score_spark"]
 
 N_BANDS = 20
 _IN_COHORT = "_in_cohort"
@@ -47,11 +58,33 @@ class SparkScores:
         ``as_of_date`` and ``reason``.
     counts : dict of str to int
         ``children_in``, ``scored``, ``excluded`` and ``flagged``, counted on Spark.
+    as_of : pandas.Timestamp
+        The as-of date scored.
+    authorities : list of str or None
+        The authorities scored, in code order (``[None]`` for data naming none).
+    drift : pandas.DataFrame or None
+        ``authority``, then the local drift table's columns, per authority; None
+        without a profile.
+    previous_runs : dict
+        Per authority, the history run the change columns were measured against
+        (:class:`~riskmodel.scoring.PreviousRun`, or None).
+    notes : list of str
+        The drift alerts (``authority CODE:`` first on pooled data).
     """
 
     scores: Any
     excluded: Any
     counts: dict[str, int]
+    as_of: pd.Timestamp | None = None
+    authorities: list[str | None] = field(default_factory=lambda: [None])
+    drift: pd.DataFrame | None = None
+    previous_runs: dict[str | None, PreviousRun | None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def pooled(self) -> bool:
+        """Whether more than one authority was scored (each then has its own folders)."""
+        return len(self.authorities) > 1
 
 
 def score_spark(
@@ -69,6 +102,8 @@ def score_spark(
     extract_date: Any = None,
     population: str = "all",
     shard_size: int = DEFAULT_SHARD_SIZE,
+    history: str | os.PathLike[str] | Mapping[str | None, Any] | None = None,
+    profile: FeatureProfile | dict | None = None,
     **cohort_kwargs: Any,
 ) -> SparkScores:
     """Score the cohort at ``as_of`` on Spark, equal row for row to the local scores.
@@ -90,10 +125,14 @@ def score_spark(
     loaded on the driver with :func:`~riskmodel.tracking.load_model` (hash and
     allow-list checked), so the executors need no access to MLflow.
 
-    Out of scope here: the change-versus-history columns of the local scores
-    (``previous_band``, ``band_change``, ``new_to_list``, ``rising``), drift, the
-    data-quality notes and the team's list. The tables are not validated here
-    (validate them first, e.g. ``read_data``).
+    The change columns (``previous_band``, ``band_change``, ``new_to_list``,
+    ``rising``) are measured against each authority's latest run before ``as_of``
+    in ``history``, joined on Spark (:func:`~riskmodel.spark._history.add_changes_spark`).
+    With a ``profile``, each shard bins its children's used features and Spark counts
+    the bins, for the local drift formula on the driver (:mod:`riskmodel.spark._drift`).
+    Out of scope here: the data-quality notes and the feature-alignment notes of the
+    local scores, and writing (see :func:`~riskmodel.spark.write_scores_spark`). The
+    tables are not validated here (validate them first, e.g. ``read_data``).
 
     Parameters
     ----------
@@ -118,6 +157,14 @@ def score_spark(
         Who ``persons`` holds.
     shard_size : int, default 20,000
         About how many children a shard holds.
+    history : path-like or mapping, optional
+        A score history folder, only read, as for :func:`~riskmodel.scoring.score`
+        (on pooled data, the folder holding each authority's ``authority=CODE``
+        history), or each authority's history folder by code (``None`` for data
+        naming no authority), as :func:`~riskmodel.spark.history_folders` gives.
+    profile : FeatureProfile or dict, optional
+        The training profile; when given, drift of the used features is measured
+        per authority (and warned about).
     **cohort_kwargs
         Passed to :func:`~riskmodel.cohort.build_cohort` (``min_age``, ...).
 
@@ -129,6 +176,11 @@ def score_spark(
     ------
     RuntimeError
         If children in differs from scored plus excluded (see :func:`check_children`).
+
+    Warns
+    -----
+    DriftWarning
+        When a used feature of an authority drifted beyond the alert level.
 
     Notes
     -----
@@ -146,23 +198,45 @@ def score_spark(
     types = [r[0] for r in events.select("event_type").distinct().collect() if r[0] is not None]
     resolved = model_spec(shipped.model, spec).resolve(types)
     end = end_date(events, care_episodes) if extract_date is None else pd.Timestamp(extract_date)
+    used = _used_profile(shipped.model, profile)
     scorer = _shard_scorer(
         shipped=shipped.for_workers(),
         as_of=as_of,
         spec=resolved.to_dict(),
         top=reasons,
         options={"extract_date": end, "population": population},
+        profile=used,
         cohort_kwargs=cohort_kwargs,
     )
     long = long_table(persons, events, care_episodes, shard_size)
-    rows = long.groupBy("authority", SHARD).applyInPandas(scorer, schema=_schema(reasons))
+    rows = long.groupBy("authority", SHARD).applyInPandas(scorer, schema=_schema(reasons, used))
     rows = rows.persist()
     scored, excluded = _split(rows)
+    codes = authority_codes(persons)
+    pooled = len(codes) > 1
+    notes: list[str] = []
+    drift = None if used is None else drift_spark(scored, used, codes, notes, pooled=pooled)
     tail = [F.lit(name).alias("model_name"), F.lit(version).alias("model_version")]
     scores = rank_and_band(scored, capacity).select("authority", *_contract(reasons, *tail))
+    scores, runs = add_changes_spark(scores, history, as_of, codes, pooled=pooled)
     counts = check_children(persons, scores, excluded)
     counts["flagged"] = scores.filter(F.col("flagged")).count()
-    return SparkScores(scores, excluded, counts)
+    return SparkScores(scores, excluded, counts, as_of, codes, drift, runs, notes)
+
+
+def authority_codes(persons: Any) -> list[str | None]:
+    """Return the authorities of ``persons`` in code order (``[None]`` when none is named)."""
+    found = persons.select("authority").distinct().collect()
+    codes = sorted(str(r[0]) for r in found if r[0] is not None)
+    return codes or [None]
+
+
+def _used_profile(model: Any, profile: FeatureProfile | dict | None) -> FeatureProfile | None:
+    """Return the profile of the features the model uses (its aligned frame's columns)."""
+    if profile is None:
+        return None
+    columns = pd.DataFrame(columns=[str(c) for c in getattr(model, "feature_names_in_", [])])
+    return used_profile(profile, used_columns(model, columns))
 
 
 def _contract(reasons: int, *tail: Any) -> list[Any]:
@@ -232,7 +306,7 @@ def check_children(persons: Any, scores: Any, excluded: Any) -> dict[str, int]:
     return counts
 
 
-def _schema(reasons: int) -> str:
+def _schema(reasons: int, profile: FeatureProfile | None) -> str:
     fields = [
         "authority string",
         "person_id string",
@@ -242,7 +316,8 @@ def _schema(reasons: int) -> str:
         "risk_score double",
         f"{_LOG_ODDS} double",
     ]
-    return ", ".join(fields + [f"reason_{i} string" for i in range(1, reasons + 1)])
+    fields += [f"reason_{i} string" for i in range(1, reasons + 1)]
+    return ", ".join(fields + ([] if profile is None else [f"{BINS} array<int>"]))
 
 
 def _shard_scorer(**settings: Any) -> Any:
@@ -262,6 +337,7 @@ def _score_shard(
     spec: dict,
     top: int,
     options: dict,
+    profile: FeatureProfile | None,
     cohort_kwargs: dict,
 ) -> pd.DataFrame:
     """Score one shard with the local functions: every child in it, scored or excluded."""
@@ -277,6 +353,8 @@ def _score_shard(
     out = out.assign(authority=code, risk_score=float("nan"), **{_LOG_ODDS: float("nan")})
     for i in range(1, top + 1):
         out[f"reason_{i}"] = None
+    if profile is not None:
+        out[BINS] = [[] for _ in range(len(out))]
     if len(inside):
         X = build_features(data, spec=resolved, keys=inside[["person_id", "as_of_date"]])
         X = with_calibration_groups(align_features(X, model, []), model, code)
@@ -287,5 +365,15 @@ def _score_shard(
         codes = reasons_table(model, X, resolved, top)
         for column in codes:
             out.loc[where, column] = codes[column].to_numpy()
+        if profile is not None:
+            out[BINS] = _bins_of(out[BINS], where, shard_bins(profile, X))
     out["reason"] = out["reason"].where(~out[_IN_COHORT], None)
     return out.astype({"person_id": "str"})
+
+
+def _bins_of(column: pd.Series, where: pd.Index, bins: list[list[int]]) -> pd.Series:
+    """Put each scored row's bins into the shard's column (excluded rows keep none)."""
+    values = column.tolist()
+    for position, row_bins in zip(column.index.get_indexer(where), bins, strict=True):
+        values[position] = row_bins
+    return pd.Series(values, index=column.index)

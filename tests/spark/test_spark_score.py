@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import riskmodel as rm
-from riskmodel.scoring._result import SCORE_COLUMNS
+from riskmodel.scoring._result import CHANGE_COLUMNS, SCORE_COLUMNS
 from riskmodel.spark import check_children, score_spark, spark_tables
 
 pytestmark = [
@@ -58,16 +58,20 @@ def ranked(table: pd.DataFrame) -> pd.DataFrame:
 
 def local_scores(data, model, code=None, **options) -> tuple[pd.DataFrame, pd.DataFrame]:
     result = rm.score(data, model, AS_OF, **options)
-    scores = result.scores[SCORE_COLUMNS].assign(authority=code)
+    scores = result.scores[[*SCORE_COLUMNS, *CHANGE_COLUMNS]].assign(authority=code)
     excluded = result.exclusions.assign(authority=code)
     return scores, excluded
 
 
 def assert_same(got: pd.DataFrame, want: pd.DataFrame, keys: list[str]) -> None:
+    """Equal row for row; Spark's nullable integers come back as floats or objects."""
     got = got.sort_values(keys).reset_index(drop=True)
     want = want[got.columns].sort_values(keys).reset_index(drop=True)
     want = want.astype({"as_of_date": got["as_of_date"].dtype, "authority": "str"})
-    pd.testing.assert_frame_equal(got.astype({"authority": "str"}), want)
+    got = got.astype({"authority": "str"})
+    for column in set(CHANGE_COLUMNS) & set(got.columns):
+        got[column] = got[column].astype(want[column].dtype)
+    pd.testing.assert_frame_equal(got, want)
 
 
 def test_spark_scores_equal_the_local_scores_row_for_row(spark, authority):
@@ -76,7 +80,7 @@ def test_spark_scores_equal_the_local_scores_row_for_row(spark, authority):
     assert want["risk_score"].duplicated().any()  # ties: the log-odds and id order them
     got = spark_score(spark, data, model, capacity=40, shard_size=500)
     scores, excluded = got.scores.toPandas(), got.excluded.toPandas()
-    assert list(scores.columns) == ["authority", *SCORE_COLUMNS]
+    assert list(scores.columns) == ["authority", *SCORE_COLUMNS, *CHANGE_COLUMNS]
     assert_same(scores, want, ["authority", "rank"])
     assert_same(excluded, want_excluded, ["authority", "person_id"])
     assert got.counts == {
