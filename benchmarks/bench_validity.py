@@ -16,12 +16,15 @@ the new default's fit time over the old one's, and ``score_features`` over bare
 ``predict_proba``.
 
 ``--candidates`` also measures the candidate settings of :func:`candidates` on the
-same dates. Nothing is cached on disk.
+same dates, ``--recipes look-back`` only those whose names contain the given parts;
+``--no-affordability`` skips the timing on the demo authority. Nothing is cached on
+disk.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 import warnings
@@ -101,6 +104,18 @@ def latent_spec(data: rm.LocalAuthorityData) -> FeatureSpec:
     return _LATENT[id(data)]
 
 
+def look_back_spec(data: rm.LocalAuthorityData | None = None, days: int = 730) -> FeatureSpec:
+    """Today's default features with every days-since feature looking back ``days`` only."""
+    from riskmodel.features import DaysSince, DaysSinceAny
+
+    spec = rm.default_spec()
+    capped = [
+        dataclasses.replace(f, within_days=days) if isinstance(f, DaysSince | DaysSinceAny) else f
+        for f in spec.features
+    ]
+    return dataclasses.replace(spec, features=tuple(capped))
+
+
 def old_default() -> Recipe:
     """The model before issue 15: its classifier settings on the old features, quarterly.
 
@@ -147,6 +162,11 @@ def candidates() -> list[Recipe]:
         ),
         Recipe(
             "new + latent, tuned, random stop", latent_spec, _hgb("temperature", "random", **tuned)
+        ),
+        Recipe(
+            "new default, look-back 730 d",
+            look_back_spec,
+            lambda: rm.RiskClassifier(random_state=SEED),
         ),
     ]
 
@@ -248,10 +268,10 @@ def _print_targets(rows: dict, y, new, rule, dates, children) -> None:
     )
 
 
-def measure(data: rm.LocalAuthorityData, with_candidates: bool) -> tuple[Frames, dict]:
+def measure(data: rm.LocalAuthorityData, chosen: list[Recipe]) -> tuple[Frames, dict]:
     """Print the side-by-side table and the targets; return the frames and fitted models."""
     frames = Frames(data)
-    recipes = [old_default(), new_default()] + (candidates() if with_candidates else [])
+    recipes = [old_default(), new_default(), *chosen]
     scores, fitted, test = _scores(recipes, frames)
     y = test.y.to_numpy().astype(float)
     dates = test.keys["as_of_date"].to_numpy()
@@ -298,7 +318,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--children", type=int, default=60_000, help="default 60,000")
     parser.add_argument("--seed", type=int, default=SEED, help="of the authority; default 0")
     parser.add_argument("--candidates", action="store_true", help="also the candidates")
+    parser.add_argument(
+        "--recipes", default="", help="only these candidates (comma-separated parts of names)"
+    )
+    parser.add_argument("--no-affordability", action="store_true", help="skip the timing")
     args = parser.parse_args(argv)
+    wanted = [w.strip() for w in args.recipes.split(",") if w.strip()]
+    chosen = [r for r in candidates() if args.candidates or any(w in r.name for w in wanted)]
     warnings.simplefilter("ignore")
     start = time.perf_counter()
     data = rm.make_local_authority(n_children=args.children, random_state=args.seed)
@@ -306,11 +332,12 @@ def main(argv: list[str] | None = None) -> None:
         f"   authority of {args.children:,} children (seed {args.seed}); train {TRAIN_FIRST} "
         f"to {TRAIN_LAST}, test {TEST_DATES[0].date()} to {TEST_DATES[-1].date()}"
     )
-    frames, fitted = measure(data, args.candidates)
-    if (args.children, args.seed) != (DEMO_CHILDREN, SEED):
-        frames = Frames(rm.make_local_authority(n_children=DEMO_CHILDREN, random_state=SEED))
-        fitted = None
-    affordability(frames, fitted)
+    frames, fitted = measure(data, chosen)
+    if not args.no_affordability:
+        if (args.children, args.seed) != (DEMO_CHILDREN, SEED):
+            frames = Frames(rm.make_local_authority(n_children=DEMO_CHILDREN, random_state=SEED))
+            fitted = None
+        affordability(frames, fitted)
     print(f"   whole run: {time.perf_counter() - start:.0f} s")
 
 
