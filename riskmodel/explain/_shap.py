@@ -133,8 +133,10 @@ def explain(
     background : DataFrame or array-like, optional
         Reference rows (same columns as ``X``, such as the training features) that
         define the expected value the SHAP values of a linear model are measured
-        from; when None, the rows of ``X`` themselves (so pass the training
-        features when explaining a few children). Not accepted for gradient
+        from; when None, the model's mean encoded training row
+        (``model.reference_``), so a child's reasons do not depend on which other
+        children are explained with them (the rows of ``X`` themselves for a model
+        fitted without that reference). Not accepted for gradient
         boosting, which is always explained against the training data as the trees
         recorded it (SHAP's "tree path dependent" algorithm): shap's
         "interventional" algorithm gives values that do not add up for
@@ -210,8 +212,9 @@ def explain(
     X = check_predict_input(model, X)
     pipeline = model.base_pipeline_
     preprocess, estimator = pipeline.named_steps["preprocess"], pipeline.named_steps["estimator"]
-    if _kind(estimator) == "linear" and background is None:
-        background = X
+    reference = getattr(model, "reference_", None)
+    if _kind(estimator) == "linear" and background is None and reference is None:
+        background = X  # a model fitted before the reference was stored
     if background is not None:
         if _kind(estimator) == "tree":
             raise ValueError(
@@ -223,6 +226,8 @@ def explain(
         background = check_predict_input(model, background)
         background = preprocess.transform(_sample(background, max_background, random_state))
         background = np.asarray(background, dtype=np.float64)
+    elif _kind(estimator) == "linear":
+        background = np.asarray(reference, dtype=np.float64)[None, :]
     Z = np.asarray(preprocess.transform(X), dtype=np.float64)
     encoded, expected = _encoded_shap(estimator, Z, background)
     names, _ = used_features(model)

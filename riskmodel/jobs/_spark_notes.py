@@ -54,11 +54,18 @@ def driver_notes(data: Any, tables: dict[str, Any], model: Any, as_of: pd.Timest
 
 
 def engine_notes(model: Any) -> list[str]:
-    """Return what still differs from the local engine, for this model."""
-    if getattr(model, "estimator", None) == "logistic":
+    """Return what still differs from the local engine, for this model.
+
+    A logistic model fitted before it stored its training mean (``reference_``) is
+    explained against the rows scored together: each shard on Spark, the whole cohort
+    locally.
+    """
+    linear = getattr(model, "estimator", None) == "logistic"
+    if linear and getattr(model, "reference_", None) is None:
         return [
-            "Spark engine: a logistic model's reasons are measured from each shard's mean, "
-            "not the whole cohort's, and may differ from the local engine's"
+            "Spark engine: this logistic model stores no training mean, so its reasons "
+            "are measured from each shard's mean, not the whole cohort's, and may differ "
+            "from the local engine's; refit it to store one"
         ]
     return []
 

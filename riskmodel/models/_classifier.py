@@ -148,6 +148,9 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         The as-of dates of the temporal early-stopping validation rows.
     n_iter_ : int or None
         Boosting iterations of a HistGradientBoosting base estimator.
+    reference_ : numpy.ndarray or None
+        For a linear base estimator, the mean encoded training row: the reference its
+        explanations are measured from. None for gradient boosting.
     n_calibration_rows_ : int
         Rows used to fit the calibration (0 when uncalibrated).
     classes_ : ndarray of shape (2,)

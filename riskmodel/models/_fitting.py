@@ -6,7 +6,8 @@ fitted attributes on it:
 - :func:`make_base_pipeline`: which columns are usable, and the preprocessing and base
   estimator for them;
 - :func:`fit_uncalibrated`: the base pipeline on the given rows, with temporal early
-  stopping (:mod:`riskmodel.models._base_fit`);
+  stopping (:mod:`riskmodel.models._base_fit`), and for a linear base model the mean
+  encoded training row (:func:`encoded_mean`), the reference of its explanations;
 - :func:`fit_calibrated`: the base pipeline on the earlier as-of dates, then the
   calibration map on the latest (chosen by temporal log loss with ``"auto"``) and,
   with ``calibrate_within``, one shift per authority
@@ -33,7 +34,9 @@ from riskmodel.models._inputs import take_rows
 from riskmodel.models._preprocess import make_preprocessor, split_columns
 from riskmodel.models._usable import usable_columns
 
-__all__ = ["fit_calibrated", "fit_uncalibrated", "make_base_pipeline"]
+__all__ = ["encoded_mean", "fit_calibrated", "fit_uncalibrated", "make_base_pipeline"]
+
+_CHUNK = 50_000
 
 
 def make_base_pipeline(model: Any, X: Any, feature_spec: Any) -> Pipeline:
@@ -61,6 +64,28 @@ def fit_uncalibrated(
     fitted = fit_base(base, X, y, **options, categorical=categorical, sample_weight=w)
     model.base_pipeline_ = base
     model.early_stopping_, model.validation_dates_, model.n_iter_ = astuple(fitted)
+    tree = get_tags(base.named_steps["estimator"]).input_tags.allow_nan
+    model.reference_ = None if tree else encoded_mean(base.named_steps["preprocess"], X, w)
+
+
+def encoded_mean(preprocess: Any, X: Any, w: np.ndarray | None) -> np.ndarray:
+    """Return the (weighted) mean of ``X``'s rows as ``preprocess`` encodes them.
+
+    Computed in chunks of rows, so that the encoded copy of a large frame is never
+    held whole. A linear model's SHAP values are ``coef * (z - reference)``: with
+    this mean as the reference, every child's reasons are measured from the same
+    average training child, whichever rows are scored together (a whole cohort
+    locally, one shard on Spark).
+    """
+    total, weight = None, 0.0
+    for start in range(0, len(X), _CHUNK):
+        rows = np.arange(start, min(start + _CHUNK, len(X)))
+        Z = np.asarray(preprocess.transform(take_rows(X, rows)), dtype=np.float64)
+        r = np.ones(len(rows)) if w is None else np.asarray(w, dtype=np.float64)[rows]
+        part = r @ Z
+        total = part if total is None else total + part
+        weight += float(r.sum())
+    return total / weight
 
 
 def fit_calibrated(

@@ -132,6 +132,23 @@ def test_linear_values_are_coefficients_times_centred_columns(data):
     assert area.shape[1] == len(AREAS) + 1  # four areas and "missing" summed into one
 
 
+def test_linear_reasons_are_measured_from_the_training_mean_whoever_is_explained(data):
+    """Without a background, a child's values do not depend on the rows explained with it."""
+    X, y = data
+    w = np.where(y.to_numpy() == 1, 1.0, 3.0)
+    model = RiskClassifier("logistic", calibration=None).fit(X, y, sample_weight=w)
+    preprocess, estimator = model.base_pipeline_.named_steps.values()
+    Z = np.asarray(preprocess.transform(X), dtype=float)
+    np.testing.assert_allclose(model.reference_, w @ Z / w.sum(), atol=1e-12)
+    whole, part = explain(model, X), explain(model, X.iloc[:7])
+    np.testing.assert_allclose(part.values, whole.values[:7], atol=1e-12)
+    np.testing.assert_allclose(part.base_values, whole.base_values[:7], atol=1e-12)
+    base = estimator.intercept_[0] + estimator.coef_.ravel() @ model.reference_
+    np.testing.assert_allclose(whole.base_values, base, atol=1e-10)
+    # gradient boosting stores none (its explanations follow the trees)
+    assert RiskClassifier("hgb", calibration=None).fit(X, y).reference_ is None
+
+
 def test_linear_background_is_sampled_reproducibly(data):
     X, y = data
     model = RiskClassifier("logistic", calibration=None).fit(X, y)

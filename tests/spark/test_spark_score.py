@@ -91,6 +91,18 @@ def test_spark_scores_equal_the_local_scores_row_for_row(spark, authority):
     }
 
 
+def test_a_logistic_models_reasons_on_spark_equal_the_local_ones(spark, authority):
+    """Measured from the model's training mean, not each shard's (or cohort's) own mean."""
+    data, _ = authority
+    frame = rm.build_training_frame(data, DATES)
+    model = rm.RiskClassifier("logistic", calibration="sigmoid", random_state=0)
+    model.fit(frame.X, frame.y, feature_spec=frame.spec)
+    want, _ = local_scores(data, model, capacity=30)
+    got = spark_score(spark, data, model, capacity=30, shard_size=300)
+    assert_same(got.scores.toPandas(), want, ["authority", "rank"])
+    assert want["reason_1"].notna().any()
+
+
 def test_spark_scores_of_pooled_authorities_equal_each_authority_scored_alone(spark, authority):
     _, model = authority
     parts = {
