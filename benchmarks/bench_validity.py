@@ -168,6 +168,12 @@ def candidates() -> list[Recipe]:
             look_back_spec,
             lambda: rm.RiskClassifier(random_state=SEED),
         ),
+        Recipe(
+            "new default, monthly dates",
+            new,
+            lambda: rm.RiskClassifier(random_state=SEED),
+            frequency=MONTHLY,
+        ),
     ]
 
 
