@@ -127,9 +127,9 @@ def score_spark(
 
     The change columns (``previous_band``, ``band_change``, ``new_to_list``,
     ``rising``) are measured against each authority's latest run before ``as_of``
-    in ``history``, joined on Spark (:func:`~riskmodel.spark._history.add_changes_spark`).
+    in ``history``, joined on Spark (``add_changes_spark`` in ``riskmodel/spark/_history.py``).
     With a ``profile``, each shard bins its children's used features and Spark counts
-    the bins, for the local drift formula on the driver (:mod:`riskmodel.spark._drift`).
+    the bins, for the local drift formula on the driver (``riskmodel/spark/_drift.py``).
     Out of scope here: the data-quality notes and the feature-alignment notes of the
     local scores, and writing (see :func:`~riskmodel.spark.write_scores_spark`). The
     tables are not validated here (validate them first, e.g. ``read_data``).
