@@ -25,14 +25,12 @@ from riskmodel.scoring._history import (
     PreviousRun,
     history_partitions,
     previous_run,
-    recent_dates,
 )
 from riskmodel.scoring._pooled import authority_folder
 
 __all__ = [
     "add_changes_spark",
     "authority_history",
-    "recent_history_spark",
     "write_history_spark",
 ]
 
@@ -164,31 +162,3 @@ def write_one_parquet(sdf: Any, target: Path) -> Path:
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return target
-
-
-def recent_history_spark(
-    spark: Any, history: Path, as_of: pd.Timestamp, person_ids: list[str], *, runs: int
-) -> pd.DataFrame:
-    """Read the runs the team's list shows, for ``person_ids`` only, to the driver.
-
-    The runs are :func:`~riskmodel.scoring._history.recent_runs`' (the latest of each
-    calendar month up to ``as_of``, the last ``runs``); each is read with Spark and
-    filtered to the listed children before the collect.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``as_of_date`` and ``HISTORY_COLUMNS`` of those children at those runs.
-    """
-    from pyspark.sql import functions as F
-
-    found = history_partitions(Path(history))
-    frames = []
-    for date in recent_dates(found, as_of, runs=runs):
-        part = spark.read.parquet(str(found[date].resolve()))
-        part = part.filter(F.col("person_id").cast("string").isin(person_ids))
-        frames.append(part.select(*HISTORY_COLUMNS).toPandas().assign(as_of_date=date))
-    if not frames:
-        return pd.DataFrame(columns=["as_of_date", *HISTORY_COLUMNS])
-    table = pd.concat(frames, ignore_index=True)
-    return table.astype({"person_id": "str"})[["as_of_date", *HISTORY_COLUMNS]]

@@ -20,11 +20,12 @@ from typing import Any
 
 import pandas as pd
 
+from riskmodel.scoring._history import recent_runs
 from riskmodel.scoring._list import LAST_RUNS, TeamList, _one, build_team_list
 from riskmodel.scoring._pooled import authority_folder
 from riskmodel.scoring._result import EXCLUSION_COLUMNS, ScoringResult
 from riskmodel.scoring._write import RunFiles, history_folder, publish_run
-from riskmodel.spark._history import recent_history_spark, write_history_spark, write_one_parquet
+from riskmodel.spark._history import write_history_spark, write_one_parquet
 
 __all__ = ["history_folders", "output_folders", "write_scores_spark"]
 
@@ -148,7 +149,11 @@ def _run_files(result: Any, code: str | None, counts: dict[str, int]) -> RunFile
 def team_list_spark(
     scores: Any, history: Path, as_of: pd.Timestamp, counts: dict[str, int]
 ) -> TeamList:
-    """Build one authority's list from its flagged rows and their recent history only.
+    """Build one authority's list from its flagged rows and its history's last runs.
+
+    Only the flagged rows are collected from Spark. The history's last ``LAST_RUNS``
+    runs (one authority's partitions) are read by pandas, as the local engine reads
+    them, so the list shows the same runs whichever children were scored at each.
 
     Parameters
     ----------
@@ -170,8 +175,7 @@ def team_list_spark(
 
     flagged = scores.filter(F.col("flagged")).orderBy("rank").toPandas()
     flagged = flagged.astype({"person_id": "str"})
-    ids = flagged["person_id"].tolist()
-    recent = recent_history_spark(scores.sparkSession, history, as_of, ids, runs=LAST_RUNS)
+    recent = recent_runs(history, as_of, runs=LAST_RUNS)
     empty = pd.DataFrame(columns=EXCLUSION_COLUMNS)
     team = build_team_list(ScoringResult(flagged, empty, as_of), recent)
     if flagged.empty and counts["scored"]:  # the model's name, as the local list gives it

@@ -151,3 +151,45 @@ def test_pooled_authorities_get_their_own_folders_history_and_list(spark, fitted
     assert {"E1/scores", "E2/scores"} <= set(files)
     for code in ("E1", "E2"):
         assert_same_outputs(on_spark / f"authority={code}", local / f"authority={code}")
+
+
+def _run_partition(history: Path, as_of: str, ids: list[str], bands: list[int]) -> None:
+    folder = history / f"as_of_date={as_of}"
+    folder.mkdir(parents=True)
+    pd.DataFrame(
+        {
+            "person_id": ids,
+            "risk_score": [0.01 * b for b in bands],
+            "risk_band": bands,
+            "rank": range(1, len(ids) + 1),
+            "flagged": [True] * len(ids),
+            "model_name": "m",
+            "model_version": "1",
+        }
+    ).to_parquet(folder / "scores.parquet", index=False)
+
+
+def test_the_list_shows_a_past_run_where_none_of_todays_children_were_scored(spark, tmp_path):
+    """The runs a list shows come from the history's dates, not from the listed children."""
+    from riskmodel.scoring._history import HISTORY_COLUMNS, recent_runs
+    from riskmodel.scoring._list import LAST_RUNS, build_team_list
+    from riskmodel.scoring._result import ScoringResult
+    from riskmodel.spark._write import team_list_spark
+
+    history, as_of = tmp_path / "history", pd.Timestamp("2024-02-01")
+    _run_partition(history, "2024-01-01", ["A", "B"], [19, 18])  # nobody listed today
+    _run_partition(history, "2024-02-01", ["C", "D"], [20, 19])
+    today = pd.read_parquet(history / "as_of_date=2024-02-01" / "scores.parquet")
+    scores = today.assign(band_change=float("nan"), new_to_list=True, rising=False)[
+        [*HISTORY_COLUMNS, "band_change", "new_to_list", "rising"]
+    ]
+    counts = {"children_in": 2, "scored": 2, "excluded": 0, "flagged": 2}
+    local = build_team_list(
+        ScoringResult(scores, pd.DataFrame(), as_of), recent_runs(history, as_of, runs=LAST_RUNS)
+    )
+    on_spark = team_list_spark(
+        spark.createDataFrame(scores), history, as_of, counts
+    )
+    assert local.runs == on_spark.runs == (pd.Timestamp("2024-01-01"), as_of)
+    assert [e.bands for e in on_spark.entries] == [e.bands for e in local.entries]
+    assert [e.bands for e in on_spark.entries] == [(None, 20), (None, 19)]
