@@ -114,7 +114,7 @@ def test_integer_weights_give_the_figures_of_the_repeated_rows():
 
 
 def test_capacity_counts_weight_within_each_list():
-    """Two rows of weight 5 fill a capacity of 10: the list flags those two rows."""
+    """Three rows of weight 5 fill a capacity of 15: the list flags those three rows."""
     frame = _frame()
     weights = np.full(len(frame.y), 5.0)
     result = _run(frame, weights)

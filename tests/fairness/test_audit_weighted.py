@@ -88,3 +88,11 @@ def test_audit_backtest_uses_the_predictions_weights(rows):
         full.xs("prevalence", level="metric")["n"],
         rtol=0.1,
     )
+    # and the weighted rates the full frame's; unweighted, the sample's twice-as-many
+    # care entries per row would be far off
+    unweighted = _audit(sample).by_group.set_index(["attribute", "group", "metric"])
+    for metric in ("prevalence", "selection_rate"):
+        want = full.xs(metric, level="metric")["value"]
+        np.testing.assert_allclose(got.xs(metric, level="metric")["value"], want, atol=0.02)
+    prevalence = full.xs("prevalence", level="metric")["value"]
+    assert (abs(unweighted.xs("prevalence", level="metric")["value"] - prevalence) > 0.05).all()

@@ -31,6 +31,7 @@ def test_train_and_score_with_the_spark_engine(spark, tmp_path, capsys):
     for as_of, name in (("2024-01-01", "january"), ("2024-04-01", "april")):
         at = ["--as-of", as_of]
         spark_out, local_out = tmp_path / "spark" / f"{name}.parquet", tmp_path / "local"
+        capsys.readouterr()  # what the Spark run prints, alone
         assert main([*score, *at, "--out", str(spark_out), *spark_engine]) == 0
         printed = capsys.readouterr().out
         assert main([*score, *at, "--out", str(local_out / f"{name}.parquet")]) == 0

@@ -103,8 +103,8 @@ def test_rows_that_contradict_each_other_give_the_local_problems_and_error(spark
     events.loc[12, "person_id"] = "nobody-here"  # an event of no known child
     events.loc[13, "event_type"] = "séance"  # a family that does not exist
     events.loc[14, "event_date"] = "2031-01-01"  # after the extract date
-    if len(episodes):
-        episodes.loc[0, "end_date"] = "1990-01-01"  # ends before it starts
+    assert len(episodes), "the authority must have a care episode to contradict"
+    episodes.loc[0, "end_date"] = "1990-01-01"  # ends before it starts
     persons.to_csv(folder / "persons.csv", index=False)
     events.to_csv(folder / "events.csv", index=False)
     episodes.to_csv(folder / "care_episodes.csv", index=False)
