@@ -187,9 +187,7 @@ def test_the_list_shows_a_past_run_where_none_of_todays_children_were_scored(spa
     local = build_team_list(
         ScoringResult(scores, pd.DataFrame(), as_of), recent_runs(history, as_of, runs=LAST_RUNS)
     )
-    on_spark = team_list_spark(
-        spark.createDataFrame(scores), history, as_of, counts
-    )
+    on_spark = team_list_spark(spark.createDataFrame(scores), history, as_of, counts)
     assert local.runs == on_spark.runs == (pd.Timestamp("2024-01-01"), as_of)
     assert [e.bands for e in on_spark.entries] == [e.bands for e in local.entries]
     assert [e.bands for e in on_spark.entries] == [(None, 20), (None, 19)]
