@@ -7,7 +7,7 @@
 from riskmodel.frame._build import NO_CARE_EPISODES, build_training_frame
 from riskmodel.frame._groups import GROUP_COLUMNS, age_bands, demographic_groups
 from riskmodel.frame._pool import pool_frames
-from riskmodel.frame._sampling import read_training_sample, sample_negatives
+from riskmodel.frame._sampling import read_training_sample, sample_negatives, sample_weights
 from riskmodel.frame._shards import iter_shards
 from riskmodel.frame._stream import read_training_frame, write_training_frame
 from riskmodel.frame._training_frame import TrainingFrame
@@ -24,5 +24,6 @@ __all__ = [
     "read_training_frame",
     "read_training_sample",
     "sample_negatives",
+    "sample_weights",
     "write_training_frame",
 ]

@@ -14,7 +14,7 @@ from riskmodel.frame._pool import take_frame_rows
 if TYPE_CHECKING:
     from riskmodel.frame._training_frame import TrainingFrame
 
-__all__ = ["read_training_sample", "sample_negatives"]
+__all__ = ["read_training_sample", "sample_negatives", "sample_weights"]
 
 _KEY_COLUMNS = ("authority", "person_id", "as_of_date")
 
@@ -77,8 +77,30 @@ def sample_negatives(
     uniform = (salted >> np.uint64(11)).astype(np.float64) / float(1 << 53)
     positive = labels == 1
     keep = positive | ((labels == 0) & (uniform < fraction))
-    weights = np.where(positive[keep], 1.0, 1.0 / fraction)
-    return keep, weights
+    return keep, sample_weights(labels[keep], fraction)
+
+
+def sample_weights(y: Any, fraction: float) -> np.ndarray:
+    """Return the weights of sampled rows: 1 for a care entry, ``1 / fraction`` otherwise.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_kept,)
+        The labels of the rows :func:`sample_negatives` kept.
+    fraction : float
+        The share of the other rows that was kept.
+
+    Returns
+    -------
+    ndarray of float, shape (n_kept,)
+        Each row's weight: the number of rows of the full frame it stands for.
+
+    Examples
+    --------
+    >>> sample_weights([1, 0, 0], 0.25).tolist()
+    [1.0, 4.0, 4.0]
+    """
+    return np.where(np.asarray(y) == 1, 1.0, 1.0 / fraction)
 
 
 def read_training_sample(

@@ -40,6 +40,6 @@ def training_weights(frame: Any, config: JobConfig) -> np.ndarray | None:
     """Return the sampled frame's row weights (1 for a care entry, 1/F otherwise), or None."""
     if config.negative_fraction >= 1:
         return None
-    from riskmodel.spark import sample_weights
+    from riskmodel.frame import sample_weights
 
     return sample_weights(frame.y, config.negative_fraction)

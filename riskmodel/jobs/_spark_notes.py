@@ -133,5 +133,15 @@ def _facts_spark(data: Any, tables: dict[str, Any], as_of: pd.Timestamp) -> dict
 
 
 def _code(authority: str | None, codes: list[str | None]) -> str | None:
-    """Return the authority of a row (the one code when the data name a single authority)."""
-    return authority if authority in codes else codes[0]
+    """Return the authority of a row (the one code when the data name a single authority).
+
+    Raises
+    ------
+    ValueError
+        If pooled data hold a row of an authority that is not one of theirs.
+    """
+    if authority in codes:
+        return authority
+    if len(codes) == 1:
+        return codes[0]
+    raise ValueError(f"rows name authority {authority!r}, which is not one of {codes}")

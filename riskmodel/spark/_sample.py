@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from riskmodel.frame import sample_negatives
+from riskmodel.frame import sample_negatives, sample_weights
 from riskmodel.frame._stream import LABEL
 
 __all__ = ["sample_negatives_spark", "sample_weights"]
@@ -56,8 +55,3 @@ def sample_negatives_spark(rows: Any, fraction: float, *, random_state: int = 0)
             yield _keep(batch, fraction, random_state)
 
     return rows.mapInPandas(batches, schema=rows.schema)
-
-
-def sample_weights(y: Any, fraction: float) -> np.ndarray:
-    """Return the weights of sampled rows: 1 for a care entry, ``1 / fraction`` otherwise."""
-    return np.where(np.asarray(y) == 1, 1.0, 1.0 / fraction)
