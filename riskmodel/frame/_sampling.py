@@ -86,7 +86,7 @@ def sample_weights(y: Any, fraction: float) -> np.ndarray:
     Parameters
     ----------
     y : array-like of shape (n_kept,)
-        The labels of the rows :func:`sample_negatives` kept.
+        The labels of the rows :func:`~riskmodel.frame.sample_negatives` kept.
     fraction : float
         The share of the other rows that was kept.
 

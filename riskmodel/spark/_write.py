@@ -30,18 +30,45 @@ from riskmodel.spark._history import write_history_spark, write_one_parquet
 __all__ = ["history_folders", "output_folders", "write_scores_spark"]
 
 
-def output_folders(out: str | os.PathLike[str], codes: list[str | None]) -> dict:
-    """Return each authority's output: ``out`` for one authority, else ``out/authority=CODE``."""
+def output_folders(out: str | os.PathLike[str], codes: list[str | None]) -> dict[str | None, Path]:
+    """Return each authority's output: ``out`` for one authority, else ``out/authority=CODE``.
+
+    Parameters
+    ----------
+    out : path-like
+        The run's output folder.
+    codes : list of str or None
+        The data's authority codes (``[None]`` for data that name none).
+
+    Returns
+    -------
+    dict of str or None to pathlib.Path
+        Each code's folder, as :func:`~riskmodel.scoring.score` writes them.
+    """
     if len(codes) > 1:
         return {code: authority_folder(out, str(code)) for code in codes}
     return {codes[0]: Path(out)}
 
 
-def history_folders(out: str | os.PathLike[str], codes: list[str | None]) -> dict:
+def history_folders(
+    out: str | os.PathLike[str], codes: list[str | None]
+) -> dict[str | None, Path]:
     """Return each authority's score history folder inside the output ``out``.
 
     The folders :func:`~riskmodel.scoring.score` with ``out=`` reads and writes; give
     them to :func:`~riskmodel.spark.score_spark` as ``history``.
+
+    Parameters
+    ----------
+    out : path-like
+        The run's output folder.
+    codes : list of str or None
+        The data's authority codes (``[None]`` for data that name none).
+
+    Returns
+    -------
+    dict of str or None to pathlib.Path
+        Each code's ``history`` folder inside its :func:`output_folders` folder.
     """
     return {code: history_folder(folder) for code, folder in output_folders(out, codes).items()}
 
