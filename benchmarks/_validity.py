@@ -6,6 +6,10 @@ the dates.
 
 The paired interval resamples children once per resample and evaluates both
 scores on that same resample, so what the two have in common cancels.
+
+:func:`where_missed` says where a model falls short of the best achievable: the
+child-dates at the very top of the achievable's list that the model ranks lower, and
+the features most over-represented among them.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from riskmodel.metrics import (
 from riskmodel.metrics._bootstrap import draw_counts, percentile_interval
 from riskmodel.metrics._top_share import PerDateTop
 
-__all__ = ["METRICS", "TopShare", "paired_difference", "summarise"]
+__all__ = ["METRICS", "TopShare", "paired_difference", "summarise", "where_missed"]
 
 METRICS: tuple[str, ...] = ("auc", "ap", "top2", "slope", "oe")
 """The columns of :func:`summarise`, in print order."""
@@ -128,3 +132,76 @@ def paired_difference(
     )
     lower, upper = percentile_interval(diffs, confidence)
     return a.value() - b.value(), lower, upper
+
+
+def _top_of_each_date(score: np.ndarray, dates: np.ndarray, share: float) -> np.ndarray:
+    """Rows among the top ``share`` of their date by ``score`` (rank percentile)."""
+    ranks = pd.Series(score).groupby(pd.Series(dates)).rank(ascending=False, pct=True)
+    return ranks.to_numpy() <= share
+
+
+def where_missed(
+    y: np.ndarray,
+    model: np.ndarray,
+    achievable: np.ndarray,
+    dates: np.ndarray,
+    X: pd.DataFrame,
+    *,
+    share: float = 0.005,
+    below: float = 0.02,
+    n_features: int = 8,
+) -> tuple[dict, pd.DataFrame]:
+    """Compare the very top of the achievable's lists with the model's, and the misses.
+
+    Parameters
+    ----------
+    y, model, achievable, dates : numpy.ndarray
+        Aligned outcomes (0/1), the model's and the achievable's probabilities, and
+        as-of dates.
+    X : pandas.DataFrame
+        The rows' features, aligned (the numeric columns that are never negative are
+        compared: a ratio of means says nothing of a signed change).
+    share : float, default 0.005
+        The top of each date's list looked at (0.005: the top half per cent).
+    below : float, default 0.02
+        A row of the achievable's top is "missed" when the model ranks it below its
+        own top ``below`` of the date.
+    n_features : int, default 8
+        How many features to return.
+
+    Returns
+    -------
+    facts : dict
+        ``rows`` and ``rate`` (share entering care) of the achievable's top and of the
+        model's, and ``missed``, ``missed_rate``, ``missed_model`` and
+        ``missed_achievable`` (mean probabilities) of the misses.
+    features : pandas.DataFrame
+        The ``n_features`` features whose mean among the misses is the largest multiple
+        of their mean over all rows: columns ``missed``, ``model_top``, ``all`` and
+        ``ratio``, indexed by feature.
+    """
+    y = np.asarray(y, dtype=float)
+    top_a = _top_of_each_date(achievable, dates, share)
+    top_m = _top_of_each_date(model, dates, share)
+    missed = top_a & ~_top_of_each_date(model, dates, below)
+    facts = {
+        "rows": int(top_a.sum()),
+        "rate": float(y[top_a].mean()),
+        "model_rate": float(y[top_m].mean()),
+        "missed": int(missed.sum()),
+        "missed_rate": float(y[missed].mean()) if missed.any() else float("nan"),
+        "missed_model": float(model[missed].mean()) if missed.any() else float("nan"),
+        "missed_achievable": float(achievable[missed].mean()) if missed.any() else float("nan"),
+    }
+    numeric = X.select_dtypes("number").reset_index(drop=True).astype(float)
+    numeric = numeric.loc[:, numeric.min() >= 0]
+    overall = numeric.mean()
+    table = pd.DataFrame(
+        {
+            "missed": numeric[missed].mean(),
+            "model_top": numeric[top_m].mean(),
+            "all": overall,
+        }
+    )
+    table["ratio"] = table["missed"] / overall.where(overall > 0)
+    return facts, table.dropna(subset=["ratio"]).nlargest(n_features, "ratio")

@@ -17,7 +17,10 @@ the new default's fit time over the old one's, and ``score_features`` over bare
 
 ``--candidates`` also measures the candidate settings of :func:`candidates` on the
 same dates, ``--recipes look-back`` only those whose names contain the given parts;
-``--no-affordability`` skips the timing on the demo authority. Nothing is cached on
+``--no-affordability`` skips the timing on the demo authority; ``--where-missed``
+prints where the new default falls short of the best achievable (the top half per
+cent of each date's achievable list, and the features over-represented among the
+child-dates there that the new default ranks below its top 2%). Nothing is cached on
 disk.
 """
 
@@ -38,7 +41,7 @@ import pandas as pd
 
 import riskmodel as rm
 from benchmarks._timing import best_of
-from benchmarks._validity import METRICS, paired_difference, summarise
+from benchmarks._validity import METRICS, paired_difference, summarise, where_missed
 from riskmodel.evaluation import default_baselines
 from riskmodel.features import FeatureSpec
 from riskmodel.scoring import score_features
@@ -274,7 +277,22 @@ def _print_targets(rows: dict, y, new, rule, dates, children) -> None:
     )
 
 
-def measure(data: rm.LocalAuthorityData, chosen: list[Recipe]) -> tuple[Frames, dict]:
+def _print_missed(y, new, achievable, dates, X) -> None:
+    facts, features = where_missed(y, new, achievable, dates, X)
+    print(
+        f"   top 0.5% of each date: best achievable {facts['rate']:.1%} enter care "
+        f"({facts['rows']:,} child-dates), new default {facts['model_rate']:.1%}; "
+        f"{facts['missed']:,} of the achievable's are below the new default's top 2% "
+        f"({facts['missed_rate']:.1%} enter care; mean probability new default "
+        f"{facts['missed_model']:.3f}, achievable {facts['missed_achievable']:.3f}); "
+        "features most over-represented among them:"
+    )
+    print(features.round(3).to_string())
+
+
+def measure(
+    data: rm.LocalAuthorityData, chosen: list[Recipe], *, missed: bool = False
+) -> tuple[Frames, dict]:
     """Print the side-by-side table and the targets; return the frames and fitted models."""
     frames = Frames(data)
     recipes = [old_default(), new_default(), *chosen]
@@ -295,6 +313,8 @@ def measure(data: rm.LocalAuthorityData, chosen: list[Recipe]) -> tuple[Frames, 
     )
     _print_table(rows)
     _print_targets(rows, y, scores["new default"], rule_scores, dates, children)
+    if missed and achievable is not None:
+        _print_missed(y, scores["new default"], achievable, dates, frames.test(new_default()).X)
     return frames, fitted
 
 
@@ -328,6 +348,9 @@ def main(argv: list[str] | None = None) -> None:
         "--recipes", default="", help="only these candidates (comma-separated parts of names)"
     )
     parser.add_argument("--no-affordability", action="store_true", help="skip the timing")
+    parser.add_argument(
+        "--where-missed", action="store_true", help="where the new default misses the best"
+    )
     args = parser.parse_args(argv)
     wanted = [w.strip() for w in args.recipes.split(",") if w.strip()]
     chosen = [r for r in candidates() if args.candidates or any(w in r.name for w in wanted)]
@@ -338,7 +361,7 @@ def main(argv: list[str] | None = None) -> None:
         f"   authority of {args.children:,} children (seed {args.seed}); train {TRAIN_FIRST} "
         f"to {TRAIN_LAST}, test {TEST_DATES[0].date()} to {TEST_DATES[-1].date()}"
     )
-    frames, fitted = measure(data, chosen)
+    frames, fitted = measure(data, chosen, missed=args.where_missed)
     if not args.no_affordability:
         if (args.children, args.seed) != (DEMO_CHILDREN, SEED):
             frames = Frames(rm.make_local_authority(n_children=DEMO_CHILDREN, random_state=SEED))

@@ -1,9 +1,10 @@
 """The metrics of benchmarks/bench_validity.py against riskmodel's reference metrics."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from benchmarks._validity import TopShare, paired_difference
+from benchmarks._validity import TopShare, paired_difference, where_missed
 from benchmarks.bench_validity import old_default_spec
 from riskmodel.metrics import precision_at_k
 
@@ -59,3 +60,27 @@ def test_old_default_spec_holds_the_114_pre_issue_features_the_rules_read():
     old = old_default_spec()
     assert len(old) == 114
     assert {"age_years", "cp_plan_open", "referral_count_365d"} <= set(old.names)
+
+
+def test_where_missed_finds_the_group_the_model_ranks_too_low():
+    """The achievable knows a rare flag the model ignores: its rows are the misses."""
+    rng = np.random.default_rng(5)
+    n = 20_000
+    flag = rng.random(n) < 0.004
+    other = rng.random(n)
+    achievable = 0.002 + 0.3 * flag + 0.01 * other
+    model = 0.002 + 0.01 * other  # blind to the flag
+    y = (rng.random(n) < achievable).astype(float)
+    dates = rng.integers(0, 2, n)
+    signed = np.where(flag, 0.1, rng.normal(0, 1, n))  # mean near 0: a ratio means nothing
+    X = pd.DataFrame(
+        {"flag": flag.astype(float), "other": other, "noise": rng.random(n), "change": signed}
+    )
+    facts, features = where_missed(y, model, achievable, dates, X, share=0.004, below=0.02)
+    top = pd.Series(achievable).groupby(dates).rank(ascending=False, pct=True) <= 0.004
+    assert facts["rows"] == int(top.sum())
+    assert facts["rate"] == pytest.approx(y[top.to_numpy()].mean())
+    assert facts["missed"] > 0.7 * facts["rows"]
+    assert facts["missed_achievable"] > 10 * facts["missed_model"]
+    assert features.index[0] == "flag" and features.loc["flag", "ratio"] > 100
+    assert "change" not in features.index
