@@ -32,7 +32,6 @@ __all__ = [
     "previous_run",
     "previous_scores",
     "read_history",
-    "recent_dates",
     "recent_runs",
     "same_month_runs",
 ]
@@ -272,10 +271,10 @@ def recent_runs(
         As :func:`read_history`, for the runs kept (in date order).
     """
     found = history_partitions(Path(history_dir))
-    return _read_runs(found, recent_dates(found, as_of, runs=runs))
+    return _read_runs(found, _recent_dates(found, as_of, runs=runs))
 
 
-def recent_dates(found: dict[pd.Timestamp, Path], as_of: pd.Timestamp, *, runs: int) -> list:
+def _recent_dates(found: dict[pd.Timestamp, Path], as_of: pd.Timestamp, *, runs: int) -> list:
     """Return the dates :func:`recent_runs` reads among the partitions ``found``, in order.
 
     Parameters

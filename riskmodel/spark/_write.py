@@ -60,10 +60,8 @@ def history_folders(
 
     Parameters
     ----------
-    out : path-like
-        The run's output folder.
-    codes : list of str or None
-        The data's authority codes (``[None]`` for data that name none).
+    out, codes
+        As :func:`output_folders`.
 
     Returns
     -------
