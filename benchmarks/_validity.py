@@ -6,6 +6,8 @@ the dates.
 
 The paired interval resamples children once per resample and evaluates both
 scores on that same resample, so what the two have in common cancels.
+:func:`gap_shares` does the same for the share of the gap between an old model and
+the best achievable that a new model closes, on one authority or pooled over several.
 
 :func:`where_missed` says where a model falls short of the best achievable: the
 child-dates at the very top of the achievable's list that the model ranks lower, and
@@ -24,9 +26,19 @@ from riskmodel.metrics import (
     roc_auc,
 )
 from riskmodel.metrics._bootstrap import draw_counts, percentile_interval
+from riskmodel.metrics._ranking import average_precision_kernel
 from riskmodel.metrics._top_share import PerDateTop
 
-__all__ = ["METRICS", "TopShare", "paired_difference", "summarise", "where_missed"]
+__all__ = [
+    "GAP_METRICS",
+    "METRICS",
+    "SortedAP",
+    "TopShare",
+    "gap_shares",
+    "paired_difference",
+    "summarise",
+    "where_missed",
+]
 
 METRICS: tuple[str, ...] = ("auc", "ap", "top2", "slope", "oe")
 """The columns of :func:`summarise`, in print order."""
@@ -53,6 +65,33 @@ class TopShare(PerDateTop):
     def value(self, weight: np.ndarray | None = None) -> float:
         """Return the mean precision; ``weight`` per row in the caller's order (counts)."""
         return self.precision(weight)
+
+
+class SortedAP:
+    """Average precision of one score, sorted once, on any resample of its rows.
+
+    Parameters
+    ----------
+    y, score : numpy.ndarray
+        Outcomes (0/1) and scores (higher first).
+    """
+
+    def __init__(self, y: np.ndarray, score: np.ndarray) -> None:
+        self._order = np.argsort(-np.asarray(score, dtype=float), kind="stable")
+        self._y = np.asarray(y, dtype=float)[self._order]
+        self._s = np.asarray(score, dtype=float)[self._order]
+
+    def value(self, weight: np.ndarray | None = None) -> float:
+        """Return the average precision; ``weight`` per row in the caller's order (counts).
+
+        Rows of weight 0 (children not drawn) are left out, as the kernel needs
+        positive weights. NaN when no positive row is drawn.
+        """
+        if weight is None:
+            return average_precision_kernel(self._y, self._s, np.ones(len(self._y)))
+        w = np.asarray(weight, dtype=float)[self._order]
+        keep = w > 0
+        return average_precision_kernel(self._y[keep], self._s[keep], w[keep])
 
 
 def _slope(y: np.ndarray, p: np.ndarray) -> float:
@@ -205,3 +244,69 @@ def where_missed(
     )
     table["ratio"] = table["missed"] / overall.where(overall > 0)
     return facts, table.dropna(subset=["ratio"]).nlargest(n_features, "ratio")
+
+
+GAP_METRICS: tuple[str, ...] = ("ap", "top2")
+"""The metrics whose gap share :func:`gap_shares` measures."""
+
+
+def _metric(name: str, y: np.ndarray, score: np.ndarray, dates: np.ndarray, share: float):
+    return SortedAP(y, score) if name == "ap" else TopShare(y, score, dates, share)
+
+
+def gap_shares(
+    authorities: list[dict],
+    *,
+    share: float,
+    n_resamples: int = 500,
+    confidence: float = 0.95,
+    random_state: int = 0,
+) -> dict[str, tuple[float, float, float]]:
+    """Share of the old-to-best gap a new model closes, pooled, with a clustered interval.
+
+    For each metric of :data:`GAP_METRICS` the share is the sum over authorities of
+    ``metric(new) - metric(old)`` over the sum of ``metric(best) - metric(old)``: on
+    one authority the usual ``(new - old) / (best - old)``, on several a ratio of
+    sums, which a single authority with a tiny gap cannot swing. Each resample
+    draws every authority's children with replacement (all their rows with them)
+    and evaluates the three scores on it; resamples where the pooled gap is not
+    positive are left out.
+
+    Parameters
+    ----------
+    authorities : list of dict
+        One dict per authority with aligned arrays ``y`` (0/1), ``old``, ``new``,
+        ``best`` (scores), ``dates`` and ``children``.
+    share : float
+        Share flagged at each date for ``"top2"``.
+    n_resamples : int, default 500
+        Resamples of children.
+    confidence : float, default 0.95
+        Coverage of the percentile interval.
+    random_state : int, default 0
+        Seed of the resamples.
+
+    Returns
+    -------
+    dict of str to (share, lower, upper)
+        Per metric, the share on all rows and its percentile interval (NaN bounds
+        when no resample has a positive gap).
+    """
+    gains = {m: np.zeros((n_resamples + 1, 2)) for m in GAP_METRICS}
+    rng = np.random.default_rng(random_state)
+    for one in authorities:
+        y, dates = np.asarray(one["y"], dtype=float), np.asarray(one["dates"])
+        codes, uniques = pd.factorize(pd.Series(one["children"]))
+        draws = [None, *(c[codes] for c in draw_counts(len(uniques), n_resamples, rng))]
+        for m in GAP_METRICS:
+            old, new, best = (_metric(m, y, one[k], dates, share) for k in ("old", "new", "best"))
+            for i, w in enumerate(draws):
+                base = old.value(w)
+                gains[m][i] += (new.value(w) - base, best.value(w) - base)
+    out = {}
+    for m, (gain, gap) in ((m, g.T) for m, g in gains.items()):
+        ratio = np.divide(gain, gap, out=np.full(len(gap), np.nan), where=gap > 0)
+        usable = ratio[1:][np.isfinite(ratio[1:])]
+        lower, upper = percentile_interval(usable, confidence) if len(usable) else (np.nan,) * 2
+        out[m] = (float(ratio[0]), lower, upper)
+    return out

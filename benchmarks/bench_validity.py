@@ -10,13 +10,16 @@ the library offers it) and the exact truth, each with AUC, average precision,
 precision among the top 2% at each date (averaged over dates), calibration slope and
 observed/expected. Then the targets: the share of the gap between the old default
 and the best achievable that the new default closes (AP and top 2%), and the new
-default's top-2% precision minus the best rule's with a paired, child-clustered
-95% interval. Last, affordability on the demo authority (20,000 children, seed 0):
-the new default's fit time over the old one's, and ``score_features`` over bare
-``predict_proba``.
+default's top-2% precision minus the best rule's, each with a child-clustered 95%
+interval (paired: the children of a resample are the same for every score). Last,
+affordability on the demo authority (20,000 children, seed 0): the new default's fit
+time over the old one's, and ``score_features`` over bare ``predict_proba``.
 
 ``--candidates`` also measures the candidate settings of :func:`candidates` on the
 same dates, ``--recipes look-back`` only those whose names contain the given parts;
+``--seeds 0,1,2`` measures several authorities one after the other, then pools them:
+the gap shares as a ratio of the summed gains to the summed gaps, with one interval
+(:func:`~benchmarks._validity.gap_shares`);
 ``--no-affordability`` skips the timing on the demo authority; ``--where-missed``
 prints where the new default falls short of the best achievable (the top half per
 cent of each date's achievable list, and the features over-represented among the
@@ -41,7 +44,7 @@ import pandas as pd
 
 import riskmodel as rm
 from benchmarks._timing import best_of
-from benchmarks._validity import METRICS, paired_difference, summarise, where_missed
+from benchmarks._validity import METRICS, gap_shares, paired_difference, summarise, where_missed
 from riskmodel.evaluation import default_baselines
 from riskmodel.features import FeatureSpec
 from riskmodel.scoring import score_features
@@ -260,15 +263,22 @@ def _print_table(rows: dict[str, dict]) -> None:
         print(f"   {name:30} {cells}")
 
 
-def _print_targets(rows: dict, y, new, rule, dates, children) -> None:
-    old, new_row = rows["old default"], rows["new default"]
-    best = rows.get("best achievable")
-    for m, label in (("ap", "average precision"), ("top2", "top-2% precision")):
-        if best is None:
-            print(f"   {label}: gap share n/a (best achievable not in the library yet)")
-            continue
-        share = (new_row[m] - old[m]) / (best[m] - old[m])
-        print(f"   {label}: the new default closes {share:.0%} of the gap (target >= 50%)")
+def _print_shares(authorities: list[dict], label: str = "the new default") -> None:
+    shares = gap_shares(authorities, share=TOP_SHARE)
+    for m, name in (("ap", "average precision"), ("top2", "top-2% precision")):
+        share, lower, upper = shares[m]
+        print(
+            f"   {name}: {label} closes {share:.0%} of the gap (target >= 50%; 95% "
+            f"child-clustered interval {lower:.0%} to {upper:.0%})"
+        )
+
+
+def _print_targets(authority: dict, rule: np.ndarray) -> None:
+    if "best" in authority:
+        _print_shares([authority])
+    else:
+        print("   gap shares n/a (best achievable not in the library yet)")
+    y, new, dates, children = (authority[k] for k in ("y", "new", "dates", "children"))
     diff, lower, upper = paired_difference(y, new, rule, dates, children, share=TOP_SHARE)
     verdict = "excludes 0" if lower > 0 or upper < 0 else "includes 0"
     print(
@@ -292,14 +302,18 @@ def _print_missed(y, new, achievable, dates, X) -> None:
 
 def measure(
     data: rm.LocalAuthorityData, chosen: list[Recipe], *, missed: bool = False
-) -> tuple[Frames, dict]:
-    """Print the side-by-side table and the targets; return the frames and fitted models."""
+) -> tuple[Frames, dict, dict | None]:
+    """Print the side-by-side table and the targets.
+
+    Returns the frames, the fitted models, and the test rows' ``y``, ``old``, ``new``,
+    ``best``, ``dates`` and ``children`` for :func:`~benchmarks._validity.gap_shares`
+    (None without the best achievable).
+    """
     frames = Frames(data)
     recipes = [old_default(), new_default(), *chosen]
     scores, fitted, test = _scores(recipes, frames)
     y = test.y.to_numpy().astype(float)
     dates = test.keys["as_of_date"].to_numpy()
-    children = test.keys["person_id"].to_numpy()
     rows = {name: summarise(y, p, dates, TOP_SHARE) for name, p in scores.items()}
     rows["best rule"], rule_scores = _best_rule(frames, y, dates)
     achievable = _achievable(data, test.keys)
@@ -312,10 +326,14 @@ def measure(
         f"{int(y.sum())} care entries ({y.mean():.3%})"
     )
     _print_table(rows)
-    _print_targets(rows, y, scores["new default"], rule_scores, dates, children)
+    authority = {"y": y, "old": scores["old default"], "new": scores["new default"]}
+    authority.update(dates=dates, children=test.keys["person_id"].to_numpy())
+    if achievable is not None:
+        authority["best"] = achievable
+    _print_targets(authority, rule_scores)
     if missed and achievable is not None:
         _print_missed(y, scores["new default"], achievable, dates, frames.test(new_default()).X)
-    return frames, fitted
+    return frames, fitted, authority if achievable is not None else None
 
 
 def affordability(frames: Frames, fitted: dict | None) -> None:
@@ -343,6 +361,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_validity")
     parser.add_argument("--children", type=int, default=60_000, help="default 60,000")
     parser.add_argument("--seed", type=int, default=SEED, help="of the authority; default 0")
+    parser.add_argument(
+        "--seeds", default="", help="several authorities (comma-separated seeds), then pooled"
+    )
     parser.add_argument("--candidates", action="store_true", help="also the candidates")
     parser.add_argument(
         "--recipes", default="", help="only these candidates (comma-separated parts of names)"
@@ -356,14 +377,21 @@ def main(argv: list[str] | None = None) -> None:
     chosen = [r for r in candidates() if args.candidates or any(w in r.name for w in wanted)]
     warnings.simplefilter("ignore")
     start = time.perf_counter()
-    data = rm.make_local_authority(n_children=args.children, random_state=args.seed)
-    print(
-        f"   authority of {args.children:,} children (seed {args.seed}); train {TRAIN_FIRST} "
-        f"to {TRAIN_LAST}, test {TEST_DATES[0].date()} to {TEST_DATES[-1].date()}"
-    )
-    frames, fitted = measure(data, chosen, missed=args.where_missed)
+    seeds = [int(v) for v in args.seeds.split(",") if v.strip()] or [args.seed]
+    pooled = []
+    for seed in seeds:
+        data = rm.make_local_authority(n_children=args.children, random_state=seed)
+        print(
+            f"   authority of {args.children:,} children (seed {seed}); train {TRAIN_FIRST} "
+            f"to {TRAIN_LAST}, test {TEST_DATES[0].date()} to {TEST_DATES[-1].date()}"
+        )
+        frames, fitted, authority = measure(data, chosen, missed=args.where_missed)
+        pooled += [authority] if authority is not None else []
+    if len(pooled) > 1:
+        print(f"   pooled over {len(pooled)} authorities (seeds {args.seeds}):")
+        _print_shares(pooled)
     if not args.no_affordability:
-        if (args.children, args.seed) != (DEMO_CHILDREN, SEED):
+        if (args.children, seeds[-1]) != (DEMO_CHILDREN, SEED):
             frames = Frames(rm.make_local_authority(n_children=DEMO_CHILDREN, random_state=SEED))
             fitted = None
         affordability(frames, fitted)

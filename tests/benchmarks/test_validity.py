@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks._validity import TopShare, paired_difference, where_missed
+from benchmarks._validity import SortedAP, TopShare, gap_shares, paired_difference, where_missed
 from benchmarks.bench_validity import old_default_spec
-from riskmodel.metrics import precision_at_k
+from riskmodel.metrics import average_precision, precision_at_k
 
 
 def _data(n=4000, seed=0):
@@ -84,3 +84,54 @@ def test_where_missed_finds_the_group_the_model_ranks_too_low():
     assert facts["missed_achievable"] > 10 * facts["missed_model"]
     assert features.index[0] == "flag" and features.loc["flag", "ratio"] > 100
     assert "change" not in features.index
+
+
+def test_sorted_ap_matches_average_precision_on_repeated_rows():
+    y, score, dates = _data(seed=6)
+    counts = np.random.default_rng(7).integers(0, 3, len(y))  # zeros: children not drawn
+    rows = np.repeat(np.arange(len(y)), counts)
+    ap = SortedAP(y, score)
+    assert ap.value() == pytest.approx(average_precision(y, score))
+    assert ap.value(counts) == pytest.approx(average_precision(y[rows], score[rows]))
+
+
+def _authority(seed, n=6000):
+    rng = np.random.default_rng(seed)
+    risk = rng.random(n) ** 4 * 0.4
+    y = (rng.random(n) < risk).astype(float)
+    old = risk + rng.normal(0, 0.2, n)
+    return {
+        "y": y,
+        "old": old,
+        "new": risk + rng.normal(0, 0.05, n),
+        "best": risk,
+        "dates": rng.integers(0, 3, n),
+        "children": np.arange(n) % 2000,
+    }
+
+
+def test_gap_shares_on_one_authority_is_the_gap_closed_with_an_interval_around_it():
+    one = _authority(8)
+    shares = gap_shares([one], share=0.05, n_resamples=100)
+    ap = {k: SortedAP(one["y"], one[k]).value() for k in ("old", "new", "best")}
+    assert shares["ap"][0] == pytest.approx((ap["new"] - ap["old"]) / (ap["best"] - ap["old"]))
+    for share, lower, upper in shares.values():
+        assert lower <= share <= upper and upper - lower > 0.01
+    itself = gap_shares([{**one, "new": one["best"]}], share=0.05, n_resamples=20)
+    assert itself == {"ap": (1.0, 1.0, 1.0), "top2": (1.0, 1.0, 1.0)}
+
+
+def test_gap_shares_pools_authorities_as_a_ratio_of_sums():
+    a, b = _authority(9), _authority(10)
+    pooled = gap_shares([a, b], share=0.05, n_resamples=10)["top2"][0]
+    gain = gap = 0.0
+    for x in (a, b):
+        t = {k: TopShare(x["y"], x[k], x["dates"], 0.05).value() for k in ("old", "new", "best")}
+        gain, gap = gain + t["new"] - t["old"], gap + t["best"] - t["old"]
+    assert pooled == pytest.approx(gain / gap)
+
+
+def test_gap_shares_is_undefined_not_an_error_when_there_is_no_gap():
+    one = _authority(11)
+    shares = gap_shares([{**one, "best": one["old"]}], share=0.05, n_resamples=10)
+    assert all(np.isnan(v).all() for v in shares.values())
