@@ -175,6 +175,11 @@ def candidates() -> list[Recipe]:
             lambda: rm.RiskClassifier(random_state=SEED),
         ),
         Recipe(
+            "new default, 7 leaves",
+            new,
+            lambda: rm.RiskClassifier(estimator_params={"max_leaf_nodes": 7}, random_state=SEED),
+        ),
+        Recipe(
             "new default, monthly dates",
             new,
             lambda: rm.RiskClassifier(random_state=SEED),
@@ -327,7 +332,7 @@ def measure(
     )
     _print_table(rows)
     authority = {"y": y, "old": scores["old default"], "new": scores["new default"]}
-    authority.update(dates=dates, children=test.keys["person_id"].to_numpy())
+    authority.update(dates=dates, children=test.keys["person_id"].to_numpy(), scores=scores)
     if achievable is not None:
         authority["best"] = achievable
     _print_targets(authority, rule_scores)
@@ -389,7 +394,9 @@ def main(argv: list[str] | None = None) -> None:
         pooled += [authority] if authority is not None else []
     if len(pooled) > 1:
         print(f"   pooled over {len(pooled)} authorities (seeds {args.seeds}):")
-        _print_shares(pooled)
+        for recipe in [new_default(), *chosen]:
+            label = "the new default" if recipe.name == "new default" else f"'{recipe.name}'"
+            _print_shares([{**a, "new": a["scores"][recipe.name]} for a in pooled], label)
     if not args.no_affordability:
         if (args.children, seeds[-1]) != (DEMO_CHILDREN, SEED):
             frames = Frames(rm.make_local_authority(n_children=DEMO_CHILDREN, random_state=SEED))

@@ -42,7 +42,7 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
     ----------
     estimator : {"hgb", "logistic"} or classifier, default="hgb"
         ``"hgb"`` is ``HistGradientBoostingClassifier(learning_rate=0.05,
-        max_leaf_nodes=7, min_samples_leaf=500, l2_regularization=5.0,
+        max_leaf_nodes=3, min_samples_leaf=500, l2_regularization=5.0,
         random_state=random_state)``: regularised for rare outcomes (scikit-learn's
         defaults overfit them), early stopping from 10,000 base-fit rows, and leaves
         of a hundredth of the training rows, within 20-500, unless set in ``estimator_params``.
@@ -56,9 +56,9 @@ class RiskClassifier(ClassifierMixin, BaseEstimator):
         Calibration method; None fits the base pipeline on all rows, uncalibrated.
         ``"temperature"`` rescales the log-odds: it keeps the base ranking, gives no
         blocks of tied scores, and held on later dates where isotonic did not
-        (``benchmarks/bench_validity.py``: calibration slope 1.09 and
-        observed/expected 0.99 on held-out dates, against 0.85 and 0.92 with
-        isotonic).
+        (``benchmarks/bench_validity.py``, with 7 leaves: calibration slope 1.09
+        and observed/expected 0.99 on held-out dates, against 0.85 and 0.92 with
+        isotonic; with today's 3 leaves 1.13 and 1.00).
         ``"interpolated_isotonic"`` joins the centres of the isotonic blocks with
         lines, so it is strictly increasing where plain isotonic ties whole blocks.
         ``"auto"`` chooses among isotonic, interpolated isotonic, sigmoid and
