@@ -16,6 +16,8 @@ the features most over-represented among them.
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 import pandas as pd
 
@@ -279,12 +281,8 @@ def gap_shares(
         ``best`` (scores), ``dates`` and ``children``.
     share : float
         Share flagged at each date for ``"top2"``.
-    n_resamples : int, default 500
-        Resamples of children.
-    confidence : float, default 0.95
-        Coverage of the percentile interval.
-    random_state : int, default 0
-        Seed of the resamples.
+    n_resamples, confidence, random_state
+        As :func:`paired_difference`.
 
     Returns
     -------
@@ -296,15 +294,19 @@ def gap_shares(
     rng = np.random.default_rng(random_state)
     for one in authorities:
         y, dates = np.asarray(one["y"], dtype=float), np.asarray(one["dates"])
+        scores = {
+            m: [_metric(m, y, one[k], dates, share) for k in ("old", "new", "best")]
+            for m in GAP_METRICS
+        }
         codes, uniques = pd.factorize(pd.Series(one["children"]))
-        draws = [None, *(c[codes] for c in draw_counts(len(uniques), n_resamples, rng))]
-        for m in GAP_METRICS:
-            old, new, best = (_metric(m, y, one[k], dates, share) for k in ("old", "new", "best"))
-            for i, w in enumerate(draws):
+        counts = draw_counts(len(uniques), n_resamples, rng)
+        for i, w in enumerate(chain([None], (c[codes] for c in counts))):
+            for m, (old, new, best) in scores.items():
                 base = old.value(w)
                 gains[m][i] += (new.value(w) - base, best.value(w) - base)
     out = {}
-    for m, (gain, gap) in ((m, g.T) for m, g in gains.items()):
+    for m, g in gains.items():
+        gain, gap = g.T
         ratio = np.divide(gain, gap, out=np.full(len(gap), np.nan), where=gap > 0)
         usable = ratio[1:][np.isfinite(ratio[1:])]
         lower, upper = percentile_interval(usable, confidence) if len(usable) else (np.nan,) * 2

@@ -19,10 +19,10 @@ ESTIMATORS = ("hgb", "logistic")
 # 3 leaves (a split and one more) of at least 500 rows with l2 5. Issue 15, on
 # benchmarks/bench_validity's held-out dates: 7 leaves gave average precision 0.082
 # against 0.034 with 15 leaves x 200, l2 1, on the 60,000 children it was chosen on;
-# on six authorities of 20,000 children (a borough's size: about 75 children entering
-# care in the training dates) 3 leaves beat 7 on each in average precision and in
-# top-2% precision, and on six of 60,000 they were level (average precision higher on
-# four, top-2% precision on two).
+# on nine authorities of 20,000 children (a borough's size: about 75 children entering
+# care in the training dates) 3 leaves beat 7 on eight in average precision and on
+# eight in top-2% precision, and on nine of 60,000 they were level (see the "Smaller
+# trees" section of docs/guide/scaling.md).
 HGB_DEFAULTS = {
     "learning_rate": 0.05,
     "max_leaf_nodes": 3,
