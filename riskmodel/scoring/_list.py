@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LAST_RUNS",
     "NO_ONE",
+    "NO_REASON",
     "PURPOSE",
     "ListEntry",
     "TeamList",
@@ -46,6 +47,12 @@ PURPOSE = (
 
 NO_ONE = "No child was flagged at this run, so there is no one on the list."
 """What both files say when no child was flagged."""
+
+NO_REASON = (
+    "no reason: nothing recorded about this child raised the score, only characteristics "
+    "never given as reasons (such as age)"
+)
+"""What both files say in place of the reasons of a flagged child who has none."""
 
 STATUS_WORDS = {
     "new": "new to the list",

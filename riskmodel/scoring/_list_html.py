@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from riskmodel.scoring._list import (
     NO_ONE,
+    NO_REASON,
     PURPOSE,
     STATUS_MEANING,
     STATUS_WORDS,
@@ -107,6 +108,7 @@ def render_list_html(team: TeamList) -> str:
         rows=[_row(e) for e in team.entries],
         purpose=PURPOSE,
         no_one=NO_ONE,
+        no_reason=NO_REASON,
         status_words=STATUS_WORDS,
         status_meaning=STATUS_MEANING,
         css=Markup(css),  # the package's own stylesheet, hashed into the policy

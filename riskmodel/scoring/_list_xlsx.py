@@ -16,7 +16,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from riskmodel.scoring._list import NO_ONE, PURPOSE, STATUS_MEANING, STATUS_WORDS, TeamList
+from riskmodel.scoring._list import (
+    NO_ONE,
+    NO_REASON,
+    PURPOSE,
+    STATUS_MEANING,
+    STATUS_WORDS,
+    TeamList,
+)
 
 __all__ = ["FORMULA_START", "put_text", "write_list_xlsx"]
 
@@ -31,7 +38,11 @@ COLUMNS = [
     ("Person id", 16, "The child's id in the authority's records."),
     ("Score", 9, "The model's estimate of the chance of entering care within its horizon."),
     ("Band", 7, "1 to 20: twentieths of the children scored (20 = the highest scores)."),
-    ("Reason 1", 45, "The recorded events that raised the score most, in plain words."),
+    (
+        "Reason 1",
+        45,
+        "The recorded events that raised the score most, in plain words (or why there is none).",
+    ),
     ("Reason 2", 45, "The next reason (empty when the run gave fewer)."),
     ("Reason 3", 45, "The next reason (empty when the run gave fewer)."),
     ("Status", 30, "; ".join(f"{STATUS_WORDS[k]}: {m}" for k, m in STATUS_MEANING.items())),
@@ -104,7 +115,7 @@ def _table(ws: Any, team: TeamList, top: int) -> None:
         ws.column_dimensions[get_column_letter(j)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
     for i, entry in enumerate(team.entries, start=top + 1):
-        reasons = [*entry.reasons, "", "", ""][:3]
+        reasons = [*(entry.reasons or (NO_REASON,)), "", "", ""][:3]
         ws.cell(i, 1).value = entry.rank
         put_text(ws.cell(i, 2), entry.person_id)
         ws.cell(i, 3).value = entry.risk_score

@@ -30,6 +30,7 @@ from riskmodel.scoring._history import compare_with_history
 from riskmodel.scoring._odd_data import warn_odd_data
 from riskmodel.scoring._pooled import score_by_authority
 from riskmodel.scoring._result import EXCLUSION_COLUMNS, SCORE_COLUMNS, ScoringResult
+from riskmodel.scoring._unexplained import warn_unexplained
 from riskmodel.scoring._write import history_folder, write_scores
 
 __all__ = ["score", "score_features"]
@@ -201,7 +202,9 @@ def score(
     -----
     DataQualityWarning
         When no event is recorded before ``as_of``, or the data hold no care episode:
-        the scores then look normal but mean little (also put in ``notes``).
+        the scores then look normal but mean little (also put in ``notes``); and when
+        a flagged child has no reason, raised only by characteristics never given as
+        reasons, such as age (:func:`~riskmodel.scoring._unexplained.warn_unexplained`).
     DriftWarning
         When a used feature drifted beyond the alert level since training.
 
@@ -228,6 +231,7 @@ def score(
     X = with_calibration_groups(X, model, next(iter(data.authorities), None))
     ids = in_cohort["person_id"].astype("str").to_numpy()
     scores = _scores_table(model, X, ids, spec, as_of, capacity, reasons)
+    warn_unexplained(scores, notes)
     scores = scores.assign(model_name=model_name, model_version=str(model_version))
     scores, previous = compare_with_history(scores, history, as_of)
     excluded = cohort.loc[~cohort["in_cohort"], EXCLUSION_COLUMNS].reset_index(drop=True)

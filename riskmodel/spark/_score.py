@@ -29,6 +29,7 @@ from riskmodel.scoring._features import (
 from riskmodel.scoring._history import PreviousRun
 from riskmodel.scoring._result import EXCLUSION_COLUMNS
 from riskmodel.scoring._score import probabilities, reasons_table
+from riskmodel.scoring._unexplained import note_unexplained
 from riskmodel.spark._drift import BINS, drift_spark, shard_bins
 from riskmodel.spark._frame import SHARD, end_date, long_table
 from riskmodel.spark._history import add_changes_spark
@@ -181,6 +182,9 @@ def score_spark(
     -----
     DriftWarning
         When a used feature of an authority drifted beyond the alert level.
+    DataQualityWarning
+        When a flagged child of an authority has no reason (as the local scores warn:
+        raised only by characteristics never given as reasons, such as age).
 
     Notes
     -----
@@ -220,7 +224,7 @@ def score_spark(
     scores = rank_and_band(scored, capacity).select("authority", *_contract(reasons, *tail))
     scores, runs = add_changes_spark(scores, history, as_of, codes, pooled=pooled)
     counts = check_children(persons, scores, excluded)
-    counts["flagged"] = scores.filter(F.col("flagged")).count()
+    counts["flagged"] = _note_unexplained(scores, notes, pooled=pooled)
     return SparkScores(scores, excluded, counts, as_of, codes, drift, runs, notes)
 
 
@@ -229,6 +233,20 @@ def authority_codes(persons: Any) -> list[str | None]:
     found = persons.select("authority").distinct().collect()
     codes = sorted(str(r[0]) for r in found if r[0] is not None)
     return codes or [None]
+
+
+def _note_unexplained(scores: Any, notes: list[str], *, pooled: bool) -> int:
+    """Note each authority's flagged children without a reason; return how many are flagged."""
+    from pyspark.sql import functions as F
+
+    reason = F.col("reason_1")
+    missing = (reason.isNull() | (F.trim(reason) == "")).cast("int")
+    flagged = scores.filter(F.col("flagged")).groupBy("authority")
+    rows = flagged.agg(F.count("*").alias("n"), F.sum(missing).alias("missing")).collect()
+    for row in sorted(rows, key=lambda r: str(r["authority"])):
+        prefix = f"authority {row['authority']}: " if pooled else ""
+        note_unexplained(int(row["missing"] or 0), int(row["n"]), notes, prefix)
+    return sum(int(row["n"]) for row in rows)
 
 
 def _used_profile(model: Any, profile: FeatureProfile | dict | None) -> FeatureProfile | None:

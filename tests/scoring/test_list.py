@@ -17,7 +17,7 @@ import pytest
 
 from riskmodel.scoring import ScoringResult, read_history, write_scores
 from riskmodel.scoring._history import compare_with_history, recent_runs
-from riskmodel.scoring._list import LAST_RUNS, NO_ONE, PURPOSE, build_team_list
+from riskmodel.scoring._list import LAST_RUNS, NO_ONE, NO_REASON, PURPOSE, build_team_list
 from riskmodel.scoring._streaks import PERSISTENT_RUNS, high_streaks
 
 pytestmark = pytest.mark.filterwarnings("ignore::riskmodel.DataQualityWarning")
@@ -111,6 +111,7 @@ def _html_rows(path: Path) -> list[dict]:
                 "person_id": cells[1].text_content(),
                 "score": cells[2].text_content(),
                 "reasons": [li.text_content() for li in cells[3].xpath(".//li")],
+                "reason_cell": cells[3].text_content(),
                 "bands": cells[4].xpath(".//svg/@aria-label")[0],
                 "points": len(cells[4].xpath(".//svg/*[local-name()='circle']")),
                 "marks": [s.text_content() for s in cells[5].xpath(".//span[@class!='sr-only']")],
@@ -140,16 +141,18 @@ def test_one_row_per_flagged_child_in_rank_order_with_reasons_and_score(seven_ru
     rows = _html_rows(out / "list.html")
     assert [r["person_id"] for r in rows] == flagged["person_id"].tolist()
     assert [r["rank"] for r in rows] == flagged["rank"].tolist()
+    assert {"d", "e"} <= set(flagged["person_id"])  # flagged without a reason
     for row, child in zip(rows, flagged.itertuples(), strict=True):
         expected = [t for t in REASONS.get(child.person_id, ["a reason"]) if t]
         assert row["reasons"] == expected
+        assert (row["reason_cell"] == NO_REASON) == (not expected)
         assert f"{round(100 * child.risk_score)}%" in row["score"]
         assert f"(band {child.risk_band})" in row["score"]
     _, _, xrows = _xlsx_table(out / "list.xlsx")
     assert [r[1] for r in xrows] == flagged["person_id"].tolist()
     assert [r[0] for r in xrows] == flagged["rank"].tolist()
     assert [r[2] for r in xrows] == pytest.approx(flagged["risk_score"].tolist())
-    assert [[t for t in r[4:7] if t] for r in xrows] == [r["reasons"] for r in rows]
+    assert [[t for t in r[4:7] if t] for r in xrows] == [r["reasons"] or [NO_REASON] for r in rows]
 
 
 def test_status_marks_agree_with_the_change_columns_and_high_streaks(seven_runs):

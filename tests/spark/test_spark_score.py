@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -120,6 +122,29 @@ def test_spark_scores_of_pooled_authorities_equal_each_authority_scored_alone(sp
         ["authority", "person_id"],
     )
     assert got.counts["flagged"] == 40  # the capacity applies within each authority
+
+
+def test_flagged_children_without_a_reason_are_noted_as_locally(spark, authority):
+    """A model on age and referrals gives the children without referrals no reason."""
+    data, _ = authority
+    spec = rm.default_spec()
+    two = dataclasses.replace(
+        spec,
+        features=tuple(f for f in spec.features if f.name in ("age_years", "referral_count_365d")),
+    )
+    frame = rm.build_training_frame(data, DATES, spec=two)
+    model = rm.RiskClassifier(early_stopping=False, random_state=0)
+    model.fit(frame.X, frame.y, feature_spec=frame.spec)
+    parts = {
+        "E1": rm.make_local_authority(n_children=900, random_state=1),
+        "E2": rm.make_local_authority(n_children=700, random_state=2),
+    }
+    pooled = rm.data.pool_authorities(parts)
+    everyone = len(pooled.persons)
+    want = [n for n in rm.score(pooled, model, AS_OF, capacity=everyone).notes if "reasons:" in n]
+    got = spark_score(spark, pooled, model, capacity=everyone, shard_size=300)
+    assert [n for n in got.notes if "reasons:" in n] == want
+    assert [n.split(":")[0] for n in want] == ["authority E1", "authority E2"]
 
 
 def test_a_dropped_row_fails_the_count_check(spark, authority, monkeypatch):
