@@ -148,6 +148,10 @@ def _hgb(
     )
 
 
+def _default_with(**params) -> Callable[[], Any]:
+    return lambda: rm.RiskClassifier(estimator_params=params, random_state=SEED)
+
+
 def candidates() -> list[Recipe]:
     """Settings tried beside the defaults (features, classifier, training dates)."""
     old, new = old_default_spec, new_default_spec
@@ -174,11 +178,9 @@ def candidates() -> list[Recipe]:
             look_back_spec,
             lambda: rm.RiskClassifier(random_state=SEED),
         ),
-        Recipe(
-            "new default, 7 leaves",
-            new,
-            lambda: rm.RiskClassifier(estimator_params={"max_leaf_nodes": 7}, random_state=SEED),
-        ),
+        Recipe("new default, 7 leaves", new, _default_with(max_leaf_nodes=7)),
+        Recipe("new default, 5 leaves", new, _default_with(max_leaf_nodes=5)),
+        Recipe("new default, up to 500 trees", new, _default_with(max_iter=500)),
         Recipe(
             "new default, monthly dates",
             new,

@@ -22,7 +22,10 @@ ESTIMATORS = ("hgb", "logistic")
 # on nine authorities of 20,000 children (a borough's size: about 75 children entering
 # care in the training dates) 3 leaves beat 7 on eight in average precision and on
 # eight in top-2% precision, and on nine of 60,000 they were level (see the "Smaller
-# trees" section of docs/guide/scaling.md).
+# trees" section of docs/guide/scaling.md). scikit-learn's max_iter=100 is kept on
+# purpose: early stopping often reaches it, but allowed 500 trees it stopped late on
+# boroughs' few validation entries and lost average precision (scaling.md, "Other
+# tree settings").
 HGB_DEFAULTS = {
     "learning_rate": 0.05,
     "max_leaf_nodes": 3,
