@@ -204,7 +204,7 @@ def score(
         When no event is recorded before ``as_of``, or the data hold no care episode:
         the scores then look normal but mean little (also put in ``notes``); and when
         a flagged child has no reason, raised only by characteristics never given as
-        reasons, such as age (:func:`~riskmodel.scoring._unexplained.warn_unexplained`).
+        reasons, such as age (the count is noted).
     DriftWarning
         When a used feature drifted beyond the alert level since training.
 
