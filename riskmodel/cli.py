@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from riskmodel.exceptions import (
     LeakageError,
@@ -219,15 +220,8 @@ def _engine(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spark-master", help="Spark master with --engine spark (local[*])")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="riskmodel",
-        description=(
-            "Risk of entering care: synthesise, import, validate, train, score, review, monitor."
-        ),
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_synth(commands: Any) -> None:
+    """Add the ``synth`` command and its arguments."""
     synth = commands.add_parser("synth", help="write a synthetic local authority's tables")
     synth.add_argument("--out", required=True, help="directory to write the tables to")
     synth.add_argument("--n-children", type=int, default=30_000, help="default 30000")
@@ -241,10 +235,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     synth.set_defaults(run=_cmd_synth)
 
+
+def _add_validate(commands: Any) -> None:
+    """Add the ``validate`` command and its arguments."""
     validate = commands.add_parser("validate", help="check a data directory and summarise it")
     validate.add_argument("--data", required=True, help="directory of the canonical tables")
     validate.set_defaults(run=_cmd_validate)
 
+
+def _add_import(commands: Any) -> None:
+    """Add the ``import`` command and its arguments."""
     imp = commands.add_parser("import", help="read SSDA903, CIN census and local extracts")
     imp.add_argument("--ssda903", nargs="+", metavar="PATH", help="903 year folders or files")
     imp.add_argument("--cin-census", nargs="+", metavar="PATH", help="CIN census XML files")
@@ -266,6 +266,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.set_defaults(run=_cmd_import)
 
+
+def _add_train(commands: Any) -> None:
+    """Add the ``train`` command and its arguments."""
     train = commands.add_parser("train", help="backtest, fit, review and register a model")
     train.add_argument("--data", help="directory of the canonical tables")
     train.add_argument("--horizon", type=int, help="label horizon in months (default 12)")
@@ -283,6 +286,9 @@ def _parser() -> argparse.ArgumentParser:
     _engine(train)
     train.set_defaults(run=_cmd_train)
 
+
+def _add_score(commands: Any) -> None:
+    """Add the ``score`` command and its arguments."""
     score = commands.add_parser("score", help="score the cohort at an as-of date")
     score.add_argument("--data", help="directory of the canonical tables")
     score.add_argument("--model", help="model URI (default models:/riskmodel@champion)")
@@ -293,6 +299,9 @@ def _parser() -> argparse.ArgumentParser:
     _engine(score)
     score.set_defaults(run=_cmd_score)
 
+
+def _add_review(commands: Any) -> None:
+    """Add the ``review`` command and its arguments."""
     review = commands.add_parser("review", help="write the review report of a model")
     review.add_argument("--data", help="directory of the canonical tables")
     review.add_argument("--model", help="model URI (default models:/riskmodel@champion)")
@@ -300,6 +309,9 @@ def _parser() -> argparse.ArgumentParser:
     _common(review)
     review.set_defaults(run=_cmd_review)
 
+
+def _add_monitor(commands: Any) -> None:
+    """Add the ``monitor`` command and its arguments."""
     monitor = commands.add_parser(
         "monitor", help="what past lists achieved, once outcomes are known"
     )
@@ -312,6 +324,19 @@ def _parser() -> argparse.ArgumentParser:
     monitor.add_argument("--config", help="YAML settings (see pipelines/configs/)")
     monitor.add_argument("--tracking-uri", help="MLflow URI (default: ./mlflow.db if it exists)")
     monitor.set_defaults(run=_cmd_monitor)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="riskmodel",
+        description=(
+            "Risk of entering care: synthesise, import, validate, train, score, review, monitor."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    adders = (_add_synth, _add_validate, _add_import, _add_train, _add_score, _add_review)
+    for add in (*adders, _add_monitor):
+        add(commands)
     return parser
 
 

@@ -241,18 +241,9 @@ def write_review(
     return out
 
 
-def _log(data, model, frame, result, audit, report, config):
-    from riskmodel.evaluation import CapacityDisplay, OverTimeDisplay, ReliabilityDisplay
-    from riskmodel.scoring import profile_features
-    from riskmodel.tracking import (
-        TrainingRunRecord,
-        log_training_run,
-        set_tracking_uri,
-    )
-
-    set_tracking_uri(config.tracking_uri)
-    flags = [f"{r.attribute}:{r.group}:{r.metric}" for r in audit.flags().itertuples()]
-    params = {
+def _run_params(model: Any, frame: Any, config: Any) -> dict[str, Any]:
+    """Return the training run's parameters: the settings and the frame's extent."""
+    return {
         "model": config.model,
         "calibration": config.calibration,
         "horizon_months": config.horizon_months,
@@ -266,14 +257,28 @@ def _log(data, model, frame, result, audit, report, config):
         "n_splits": config.n_splits,
         "model_params": model.get_params(deep=False),
     }
-    figures = {
+
+
+def _figures(result: Any) -> dict[str, Any]:
+    """Return the backtest's reliability, capacity and over-time figures, by name."""
+    from riskmodel.evaluation import CapacityDisplay, OverTimeDisplay, ReliabilityDisplay
+
+    return {
         "reliability": ReliabilityDisplay.from_backtest(result).plot(),
         "capacity": CapacityDisplay.from_backtest(result).plot(),
         "over_time": OverTimeDisplay.from_backtest(result).plot(),
     }
+
+
+def _log(data, model, frame, result, audit, report, config):
+    from riskmodel.scoring import profile_features
+    from riskmodel.tracking import TrainingRunRecord, log_training_run, set_tracking_uri
+
+    set_tracking_uri(config.tracking_uri)
+    flags = [f"{r.attribute}:{r.group}:{r.metric}" for r in audit.flags().itertuples()]
     record = TrainingRunRecord(
         model,
-        params=params,
+        params=_run_params(model, frame, config),
         metrics=headline_metrics(result),
         fingerprint=_fingerprint(data),
         features=frame.spec.descriptions(),
@@ -283,7 +288,7 @@ def _log(data, model, frame, result, audit, report, config):
             "fairness_by_group": audit.by_group,
             "fairness_disparities": audit.disparities,
         },
-        figures=figures,
+        figures=_figures(result),
         artifacts=(report,),
         json_artifacts={
             # drift is measured on the features the model reads, never on those left out
