@@ -11,6 +11,7 @@ from riskmodel.cohort import summarise_cohort
 from riskmodel.explain import ExplanationSummary
 from riskmodel.fairness import audit_backtest
 from riskmodel.reports._review import ReviewReport
+from riskmodel.reports._sample import kept_share
 
 if TYPE_CHECKING:
     from riskmodel.data import LocalAuthorityData
@@ -53,8 +54,8 @@ def _training_rows(frame: TrainingFrame, sample_weight: Any) -> str:
     if sample_weight is None:
         return rows
     weights = np.asarray(sample_weight, dtype=float)
-    others = weights[frame.y.to_numpy() == 0]
-    kept = f"{1 / others.max():.0%}" if len(others) else "all"
+    share = kept_share(weights, frame.y.to_numpy())
+    kept = "all" if share is None else f"{share:.0%}"
     return (
         f"{rows}: a sample of every care entry and {kept} of the other child-dates, "
         f"weighted to stand for about {weights.sum():,.0f} child-dates"

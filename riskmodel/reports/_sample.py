@@ -18,7 +18,7 @@ from riskmodel.evaluation._keys import row_weights
 from riskmodel.reports._blocks import Block, Callout
 from riskmodel.reports._format import fmt
 
-__all__ = ["SampleFacts", "sample_facts", "sample_note"]
+__all__ = ["SampleFacts", "kept_share", "sample_facts", "sample_note"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,21 @@ class SampleFacts:
     fraction: float
     rows_kept: int
     rows_estimated: float
+
+
+def kept_share(weights: Any, y: Any) -> float | None:
+    """Return the share of the child-dates without a care entry that a sample kept.
+
+    The inverse of their weight (the largest, when they differ); None when every row
+    is a care entry.
+
+    Examples
+    --------
+    >>> kept_share([1.0, 4.0, 4.0], [1, 0, 0]), kept_share([1.0], [1])
+    (0.25, None)
+    """
+    others = np.asarray(weights, dtype=float)[np.asarray(y) == 0]
+    return 1.0 / float(others.max()) if len(others) else None
 
 
 def sample_facts(backtest: Any) -> SampleFacts | None:
@@ -41,9 +56,8 @@ def sample_facts(backtest: Any) -> SampleFacts | None:
     weights = row_weights(part)
     if weights is None or part.empty:
         return None
-    others = weights[part["y_true"].to_numpy() == 0]
-    fraction = 1.0 / float(others.max()) if len(others) else 1.0
-    return SampleFacts(fraction, len(part), float(np.sum(weights)))
+    fraction = kept_share(weights, part["y_true"].to_numpy())
+    return SampleFacts(1.0 if fraction is None else fraction, len(part), float(np.sum(weights)))
 
 
 def sample_note(backtest: Any) -> tuple[Block, ...]:
