@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from riskmodel.metrics._bootstrap import draw_counts
-from riskmodel.metrics._capacity import top_k_hits
+from riskmodel.metrics._capacity import capacity_kernel
 from riskmodel.metrics._validation import check_sample_weight, sort_descending
 
 __all__ = ["CAPACITY_METRICS", "capacity_metrics", "per_date_at_k"]
@@ -36,16 +36,16 @@ def per_date_at_k(
     ``w`` a row of weight ``w`` counts as ``w`` rows, so ``k`` counts weight. Recall
     is averaged over the dates with a positive. The number needed to flag is the
     reciprocal of the mean precision, not the mean of per-date reciprocals, which
-    one date with no hits would blow up.
+    one date with no hits would blow up. Each date is measured by ``capacity_kernel``,
+    as ``precision_at_k`` measures a single list.
     """
     weights = np.ones(len(y)) if w is None else np.asarray(w, dtype=float)
     prec, rec = [], []
     for date in np.unique(dates):
         on = (dates == date) & (weights > 0)
         s_sorted, y_sorted, w_sorted = sort_descending(y[on], weights[on], by=p[on])
-        kd = min(float(k), float(w_sorted.sum()))
-        if kd > 0:
-            hits, positives = top_k_hits(y_sorted, s_sorted, w_sorted, kd, "expected")
+        if w_sorted.sum() > 0:
+            kd, hits, positives = capacity_kernel(y_sorted, s_sorted, w_sorted, k=k)
             prec.append(hits / kd)
             if positives > 0:
                 rec.append(hits / positives)
