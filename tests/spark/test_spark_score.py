@@ -40,6 +40,14 @@ def authority():
     return data, fit_model(data)
 
 
+@pytest.fixture(scope="module")
+def two_authorities() -> dict[str, rm.LocalAuthorityData]:
+    return {
+        "E1": rm.make_local_authority(n_children=900, random_state=1),
+        "E2": rm.make_local_authority(n_children=700, random_state=2),
+    }
+
+
 def spark_score(spark, data, model, **options):
     tables = spark_tables(spark, data)
     return score_spark(
@@ -105,12 +113,11 @@ def test_a_logistic_models_reasons_on_spark_equal_the_local_ones(spark, authorit
     assert want["reason_1"].notna().any()
 
 
-def test_spark_scores_of_pooled_authorities_equal_each_authority_scored_alone(spark, authority):
+def test_spark_scores_of_pooled_authorities_equal_each_authority_scored_alone(
+    spark, authority, two_authorities
+):
     _, model = authority
-    parts = {
-        "E1": rm.make_local_authority(n_children=900, random_state=1),
-        "E2": rm.make_local_authority(n_children=700, random_state=2),
-    }
+    parts = two_authorities
     pooled = rm.data.pool_authorities(parts)
     local = [local_scores(data, model, code, capacity=20) for code, data in parts.items()]
     got = spark_score(spark, pooled, model, capacity=20, shard_size=300)
@@ -124,7 +131,7 @@ def test_spark_scores_of_pooled_authorities_equal_each_authority_scored_alone(sp
     assert got.counts["flagged"] == 40  # the capacity applies within each authority
 
 
-def test_flagged_children_without_a_reason_are_noted_as_locally(spark, authority):
+def test_flagged_children_without_a_reason_are_noted_as_locally(spark, authority, two_authorities):
     """A model on age and referrals gives the children without referrals no reason."""
     data, _ = authority
     spec = rm.default_spec()
@@ -135,10 +142,7 @@ def test_flagged_children_without_a_reason_are_noted_as_locally(spark, authority
     frame = rm.build_training_frame(data, DATES, spec=two)
     model = rm.RiskClassifier(early_stopping=False, random_state=0)
     model.fit(frame.X, frame.y, feature_spec=frame.spec)
-    parts = {
-        "E1": rm.make_local_authority(n_children=900, random_state=1),
-        "E2": rm.make_local_authority(n_children=700, random_state=2),
-    }
+    parts = two_authorities
     pooled = rm.data.pool_authorities(parts)
     everyone = len(pooled.persons)
     want = [n for n in rm.score(pooled, model, AS_OF, capacity=everyone).notes if "reasons:" in n]
