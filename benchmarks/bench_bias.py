@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 import riskmodel as rm
-from benchmarks.bench_validity import OLD_TREES, old_default_spec
+from benchmarks._recipes import OLD_TREES, old_default_spec
 from riskmodel.fairness import audit_backtest
 
 DATES = pd.date_range("2016-04-01", "2023-01-01", freq="QS-APR")

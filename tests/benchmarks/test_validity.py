@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from benchmarks._recipes import old_default_spec
 from benchmarks._validity import SortedAP, TopShare, gap_shares, paired_difference, where_missed
-from benchmarks.bench_validity import old_default_spec
 from riskmodel.metrics import average_precision, precision_at_k
 
 
