@@ -334,8 +334,15 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    adders = (_add_synth, _add_validate, _add_import, _add_train, _add_score, _add_review)
-    for add in (*adders, _add_monitor):
+    for add in (
+        _add_synth,
+        _add_validate,
+        _add_import,
+        _add_train,
+        _add_score,
+        _add_review,
+        _add_monitor,
+    ):
         add(commands)
     return parser
 
